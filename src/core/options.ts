@@ -1,0 +1,87 @@
+import { InvalidOptionError } from './errors.js';
+
+/** Hyperparameters shared by MADGRAD and MirrorMADGRAD, per parameter group. */
+export interface OptimizerOptions {
+  /** Learning rate, >= 0. The step uses `lr + eps` when `lr != 0`, as the reference does. */
+  lr: number;
+  /** Momentum in [0, 1). MADGRAD with momentum 0 keeps no `x0` buffer and accepts sparse rows. */
+  momentum: number;
+  /** Weight decay (an L2 penalty), >= 0. MADGRAD usually needs far less than SGD or Adam, often 0. */
+  weightDecay: number;
+  /** Added to the cube-root denominator, >= 0. */
+  eps: number;
+  /** AdamW-style decoupled decay instead of adding `weightDecay * x` to the gradient. */
+  decoupleDecay: boolean;
+}
+
+/** Reference defaults of `madgrad.MADGRAD` (version 1.3). */
+export const MADGRAD_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
+  lr: 1e-2,
+  momentum: 0.9,
+  weightDecay: 0,
+  eps: 1e-6,
+  decoupleDecay: false,
+});
+
+/** Reference defaults of `madgrad.MirrorMADGRAD`: the same, but eps = 0. */
+export const MIRROR_MADGRAD_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
+  ...MADGRAD_DEFAULTS,
+  eps: 0,
+});
+
+const OPTION_NAMES = ['lr', 'momentum', 'weightDecay', 'eps', 'decoupleDecay'] as const;
+
+function checkNumber(name: string, value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidOptionError(
+      `${where}option ${name} must be a finite number, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Merges `partial` over `base` and validates the result, naming the offending option and value.
+ * Unknown option names are rejected too, so that a typo (`weight_decay`) cannot pass silently.
+ */
+export function resolveOptions(
+  base: Readonly<OptimizerOptions>,
+  partial: Partial<OptimizerOptions> = {},
+  where = '',
+): OptimizerOptions {
+  for (const key of Object.keys(partial)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key) && key !== 'params') {
+      throw new InvalidOptionError(
+        `${where}unknown option ${key} (known: ${OPTION_NAMES.join(', ')})`,
+      );
+    }
+  }
+  const merged = { ...base };
+  for (const key of OPTION_NAMES) {
+    const value = partial[key];
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  const lr = checkNumber('lr', merged.lr, where);
+  if (lr < 0) throw new InvalidOptionError(`${where}option lr must be >= 0, got ${lr}`);
+  const momentum = checkNumber('momentum', merged.momentum, where);
+  if (momentum < 0 || momentum >= 1) {
+    throw new InvalidOptionError(`${where}option momentum must be in [0, 1), got ${momentum}`);
+  }
+  const weightDecay = checkNumber('weightDecay', merged.weightDecay, where);
+  if (weightDecay < 0) {
+    throw new InvalidOptionError(`${where}option weightDecay must be >= 0, got ${weightDecay}`);
+  }
+  const eps = checkNumber('eps', merged.eps, where);
+  if (eps < 0) throw new InvalidOptionError(`${where}option eps must be >= 0, got ${eps}`);
+  if (typeof merged.decoupleDecay !== 'boolean') {
+    throw new InvalidOptionError(
+      `${where}option decoupleDecay must be a boolean, got ${String(merged.decoupleDecay)}`,
+    );
+  }
+  return { lr, momentum, weightDecay, eps, decoupleDecay: merged.decoupleDecay };
+}
+
+/** The learning rate the reference actually uses: `lr + eps`, except that 0 stays 0. */
+export function effectiveLr(options: Readonly<OptimizerOptions>): number {
+  return options.lr === 0 ? 0 : options.lr + options.eps;
+}
