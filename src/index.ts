@@ -1,5 +1,14 @@
 export { crc32 } from './core/crc32.js';
 export {
+  DUAL_AVERAGING_DEFAULTS,
+  DUAL_AVERAGING_VARIANTS,
+  type DualAveragingDenominator,
+  DualAveragingVariant,
+  type DualAveragingVariantName,
+  type DualAveragingVariantSpec,
+  type DualAveragingWeighting,
+} from './core/dual-averaging-variants.js';
+export {
   InvalidGradientError,
   InvalidOptionError,
   InvalidParameterError,
