@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { ROOT } from './helpers.js';
+import { serveStatic } from './web-server.js';
+
+/**
+ * End-to-end tests of the playground in headless Chromium (Debian's package, which .ci/run
+ * installs): build the static app, serve it from a plain static server on 127.0.0.1, and drive
+ * each page. Screenshots go to test-output/web/. Off CI, the suite is skipped when Chromium is
+ * not installed (`apt-get install chromium`).
+ */
+// Callbacks given to page.evaluate run in the page; this Node program has no DOM types, so these
+// declare just what they touch.
+interface RaceProbe {
+  positions(): { id: string; x: number; y: number }[];
+  stepCount(): number;
+}
+interface TrainProbe {
+  losses(): { method: string; losses: number[] }[];
+  backend(): string;
+}
+declare const window: { madgradRace: RaceProbe; madgradTrain: TrainProbe };
+declare const document: {
+  querySelector(selector: string): {
+    width: number;
+    height: number;
+    getContext(kind: '2d'): {
+      getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+    };
+  };
+};
+
+const CHROMIUM = process.env.MADGRAD_CHROMIUM ?? '/usr/bin/chromium';
+const missing = !existsSync(CHROMIUM);
+if (missing && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+const SHOTS = join(ROOT, 'test-output', 'web');
+const OUT = join(ROOT, 'test-output', 'web-dist');
+
+describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIUM}` }, () => {
+  let server: Awaited<ReturnType<typeof serveStatic>>;
+  let context: BrowserContext;
+  let profile: string;
+  const offsite: string[] = [];
+
+  before(async () => {
+    await build({
+      configFile: join(ROOT, 'web', 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: OUT, emptyOutDir: true },
+    });
+    server = await serveStatic(OUT);
+    mkdirSync(SHOTS, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), 'madgrad-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 950 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    // Works offline: anything not from the test server is refused and recorded.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(server.url) || url.startsWith('data:')) return route.continue();
+      offsite.push(url);
+      return route.abort();
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Opens a page and collects its console errors and uncaught exceptions. */
+  async function open(name: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}${name}`, { waitUntil: 'load' });
+    return { page, errors };
+  }
+
+  for (const name of ['index.html', 'results.html']) {
+    it(`${name} loads with no console errors`, async () => {
+      const { page, errors } = await open(name);
+      await page.waitForSelector('main h1');
+      if (name === 'results.html') {
+        const text = await page.textContent('[data-testid="report-status"]');
+        assert.match(text ?? '', /report/);
+      }
+      await page.screenshot({ path: join(SHOTS, name.replace('.html', '.png')), fullPage: true });
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+
+  it('race: draws a non-blank contour plot, and the trajectories move after Play', async () => {
+    const { page, errors } = await open('race.html');
+    const colours = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid="contour"]')!;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length; i += 4 * 37) {
+        seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      }
+      return seen.size;
+    });
+    assert.ok(colours > 50, `only ${colours} distinct colours on the contour plot`);
+    const before = await page.evaluate(() => window.madgradRace.positions());
+    assert.equal(before.length, 5);
+    await page.click('[data-testid="play"]');
+    await page.waitForFunction(() => window.madgradRace.stepCount() >= 100, undefined, {
+      timeout: 15_000,
+    });
+    await page.click('[data-testid="play"]'); // pause
+    const afterPlay = await page.evaluate(() => window.madgradRace.positions());
+    for (const [i, p] of afterPlay.entries()) {
+      const moved = Math.hypot(p.x - before[i]!.x, p.y - before[i]!.y);
+      assert.ok(moved > 1e-3, `${p.id} moved only ${moved}`);
+    }
+    const status = await page.getAttribute('[data-testid="status"]', 'data-step');
+    assert.ok(Number(status) >= 100, `status says step ${status}`);
+    await page.screenshot({ path: join(SHOTS, 'race.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('train: the loss of both methods falls over a few seconds of training', async () => {
+    const { page, errors } = await open('train.html');
+    await page.waitForSelector('[data-testid="train"]:not([disabled])', { timeout: 15_000 });
+    await page.click('[data-testid="train"]');
+    await page.waitForFunction(
+      () => window.madgradTrain.losses().every((r) => r.losses.length >= 120),
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.click('[data-testid="train"]'); // pause
+    const runs = await page.evaluate(() => window.madgradTrain.losses());
+    assert.deepEqual(
+      runs.map((r) => r.method),
+      ['madgrad', 'adam'],
+    );
+    const mean = (v: number[]) => v.reduce((s, c) => s + c, 0) / v.length;
+    for (const r of runs) {
+      const first = mean(r.losses.slice(0, 10));
+      const last = mean(r.losses.slice(-20));
+      assert.ok(last < 0.6 * first, `${r.method}: loss ${first} → ${last}`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'train.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('fetched nothing from outside the test server', () => {
+    assert.deepEqual(offsite, []);
+  });
+});
