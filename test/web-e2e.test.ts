@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -40,6 +40,24 @@ const missing = !existsSync(CHROMIUM);
 if (missing && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
 const SHOTS = join(ROOT, 'test-output', 'web');
 const OUT = join(ROOT, 'test-output', 'web-dist');
+const OUT_NO_REPORT = join(ROOT, 'test-output', 'web-dist-no-report');
+const FAKE_REPORT = join(ROOT, 'test-output', 'fake-report');
+
+/** Builds the static app into `outDir`, taking the reproduction report from `reportDir`. */
+async function buildApp(outDir: string, reportDir: string): Promise<void> {
+  const saved = process.env.MADGRAD_REPORT_DIR;
+  process.env.MADGRAD_REPORT_DIR = reportDir;
+  try {
+    await build({
+      configFile: join(ROOT, 'web', 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    if (saved === undefined) delete process.env.MADGRAD_REPORT_DIR;
+    else process.env.MADGRAD_REPORT_DIR = saved;
+  }
+}
 
 describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIUM}` }, () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
@@ -48,11 +66,19 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
   const offsite: string[] = [];
 
   before(async () => {
-    await build({
-      configFile: join(ROOT, 'web', 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: OUT, emptyOutDir: true },
-    });
+    // A stand-in report, so the test does not depend on whether the harness has run here.
+    rmSync(FAKE_REPORT, { recursive: true, force: true });
+    mkdirSync(join(FAKE_REPORT, 'figures'), { recursive: true });
+    writeFileSync(
+      join(FAKE_REPORT, 'index.html'),
+      '<!doctype html><title>Fake report</title><h1 id="fake">Fake reproduction report</h1>',
+    );
+    writeFileSync(
+      join(FAKE_REPORT, 'figures', 'a.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    );
+    await buildApp(OUT, FAKE_REPORT);
+    await buildApp(OUT_NO_REPORT, join(FAKE_REPORT, 'absent'));
     server = await serveStatic(OUT);
     mkdirSync(SHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'madgrad-chromium-'));
@@ -71,10 +97,10 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
         '--disable-sync',
       ],
     });
-    // Works offline: anything not from the test server is refused and recorded.
+    // Works offline: anything not from the test servers on 127.0.0.1 is refused and recorded.
     await context.route('**/*', (route) => {
       const url = route.request().url();
-      if (url.startsWith(server.url) || url.startsWith('data:')) return route.continue();
+      if (url.startsWith('http://127.0.0.1:') || url.startsWith('data:')) return route.continue();
       offsite.push(url);
       return route.abort();
     });
@@ -98,19 +124,47 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
     return { page, errors };
   }
 
-  for (const name of ['index.html', 'results.html']) {
-    it(`${name} loads with no console errors`, async () => {
-      const { page, errors } = await open(name);
-      await page.waitForSelector('main h1');
-      if (name === 'results.html') {
-        const text = await page.textContent('[data-testid="report-status"]');
-        assert.match(text ?? '', /report/);
-      }
-      await page.screenshot({ path: join(SHOTS, name.replace('.html', '.png')), fullPage: true });
+  it('index.html loads with no console errors and links every page', async () => {
+    const { page, errors } = await open('index.html');
+    await page.waitForSelector('main h1');
+    const links = await page.$$eval('main a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.deepEqual(links, ['./race.html', './train.html', './results.html']);
+    await page.screenshot({ path: join(SHOTS, 'index.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('results.html links the report copied into the build, which opens', async () => {
+    const { page, errors } = await open('results.html');
+    await page.waitForSelector('[data-testid="report-link"]');
+    const frame = page.frameLocator('iframe.report');
+    assert.equal(await frame.locator('#fake').textContent(), 'Fake reproduction report');
+    assert.ok(existsSync(join(OUT, 'report', 'figures', 'a.svg')));
+    await page.screenshot({ path: join(SHOTS, 'results.png'), fullPage: true });
+    await page.click('[data-testid="report-link"]');
+    await page.waitForSelector('#fake');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('results.html says so when no report has been built', async () => {
+    const other = await serveStatic(OUT_NO_REPORT);
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${other.url}results.html`);
+      const text = await page.textContent('[data-testid="report-status"]');
+      assert.match(text ?? '', /No reproduction report has been built yet/);
+      assert.equal(await page.$('[data-testid="report-link"]'), null);
+      assert.ok(!existsSync(join(OUT_NO_REPORT, 'report')));
+      await page.screenshot({ path: join(SHOTS, 'results-none.png'), fullPage: true });
       assert.deepEqual(errors, []);
       await page.close();
-    });
-  }
+    } finally {
+      await other.close();
+    }
+  });
 
   it('race: draws a non-blank contour plot, and the trajectories move after Play', async () => {
     const { page, errors } = await open('race.html');

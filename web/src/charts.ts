@@ -1,6 +1,13 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+/** Tick label on a log axis: plain numbers from 0.01 to 10⁴, powers of ten beyond. */
+function logTick(v: number | null): string {
+  if (v == null) return '';
+  if (v >= 0.01 && v < 1e4) return String(+v.toPrecision(2));
+  return `1e${Math.round(Math.log10(v))}`;
+}
+
 export interface LineSeries {
   label: string;
   colour: string;
@@ -40,7 +47,16 @@ export function lineChart(
         width: options.width,
         height: options.height,
         scales: { x: { time: false }, y: options.logY ? { distr: 3 } : {} },
-        axes: [{ label: 'step' }, { label: options.yLabel, size: 60 }],
+        axes: [
+          { label: 'step' },
+          {
+            label: options.yLabel,
+            size: 60,
+            ...(options.logY
+              ? { values: (_: uPlot, splits: number[]) => splits.map(logTick) }
+              : {}),
+          },
+        ],
         series: [
           { label: 'step' },
           ...series.map((s) => ({

@@ -61,7 +61,7 @@ root.append(
     { class: 'row' },
     h(
       'div',
-      { class: 'card' },
+      { class: 'card', style: `width:${SIZE}px` },
       h(
         'div',
         { class: 'plot-stack', style: `width:${SIZE}px;height:${SIZE}px` },
