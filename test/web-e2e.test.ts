@@ -193,6 +193,23 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
     const status = await page.getAttribute('[data-testid="status"]', 'data-step');
     assert.ok(Number(status) >= 100, `status says step ${status}`);
     await page.screenshot({ path: join(SHOTS, 'race.png'), fullPage: true });
+
+    // Reset goes back to step 0 at the start; Step advances exactly one step.
+    await page.click('[data-testid="reset"]');
+    assert.equal(await page.getAttribute('[data-testid="status"]', 'data-step'), '0');
+    assert.deepEqual(await page.evaluate(() => window.madgradRace.positions()), before);
+    await page.click('[data-testid="step"]');
+    assert.equal(await page.evaluate(() => window.madgradRace.stepCount()), 1);
+
+    // A click on the plot moves the start point there (top-left quarter of the window) and
+    // restarts the race from it.
+    const box = (await page.locator('[data-testid="trajectories"]').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.25, box.y + box.height * 0.25);
+    assert.equal(await page.evaluate(() => window.madgradRace.stepCount()), 0);
+    for (const p of await page.evaluate(() => window.madgradRace.positions())) {
+      // Rosenbrock's window is [-2, 2] × [-1, 3]: a quarter in from the top-left is (-1, 2).
+      assert.ok(Math.abs(p.x + 1) < 0.02 && Math.abs(p.y - 2) < 0.02, `${p.id} at ${p.x}, ${p.y}`);
+    }
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -204,7 +221,7 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
     await page.waitForFunction(
       () => window.madgradTrain.losses().every((r) => r.losses.length >= 120),
       undefined,
-      { timeout: 30_000 },
+      { timeout: 45_000 },
     );
     await page.click('[data-testid="train"]'); // pause
     const runs = await page.evaluate(() => window.madgradTrain.losses());

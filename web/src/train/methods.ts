@@ -26,7 +26,10 @@ export function trainMethodById(id: string): TrainMethod {
 /**
  * The one place that turns a method name into a TensorFlow.js optimizer. SGD, Adam and AdaGrad
  * are TensorFlow.js's own; MADGRAD and MirrorMADGRAD go through a temporary adapter over the
- * core until the `madgrad/tfjs` MadgradOptimizer and MirrorMadgradOptimizer take its place here.
+ * core until the `madgrad/tfjs` MadgradOptimizer and MirrorMadgradOptimizer take its place here:
+ * `new MadgradOptimizer({ learningRate: lr, momentum: 0.9 })` from '../../../src/tfjs/index.js'
+ * (and the same for MirrorMadgradOptimizer), after which core-optimizer-adapter.ts and its test
+ * in test/web-train.test.ts can go.
  */
 export function createOptimizer(id: string, lr: number): Optimizer {
   if (!(Number.isFinite(lr) && lr > 0))
