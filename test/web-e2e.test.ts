@@ -240,6 +240,45 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
     await page.close();
   });
 
+  it('train: without WebGL it falls back to the CPU backend and still trains', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // Every WebGL context request fails, as on a machine without WebGL.
+    await page.addInitScript(() => {
+      const g = globalThis as unknown as Record<string, { prototype: Record<string, unknown> }>;
+      for (const name of ['HTMLCanvasElement', 'OffscreenCanvas']) {
+        const proto = g[name]?.prototype;
+        if (!proto) continue;
+        const original = proto.getContext as (this: unknown, ...args: unknown[]) => unknown;
+        proto.getContext = function (this: unknown, kind: unknown, ...rest: unknown[]) {
+          return String(kind).includes('webgl') ? null : original.call(this, kind, ...rest);
+        };
+      }
+    });
+    await page.goto(`${server.url}train.html`);
+    await page.waitForSelector('[data-testid="train"]:not([disabled])', { timeout: 15_000 });
+    assert.equal(await page.evaluate(() => window.madgradTrain.backend()), 'cpu');
+    await page.click('[data-testid="train"]');
+    await page.waitForFunction(
+      () => window.madgradTrain.losses().every((r) => r.losses.length >= 40),
+      undefined,
+      { timeout: 45_000 },
+    );
+    await page.click('[data-testid="train"]'); // pause
+    const mean = (v: number[]) => v.reduce((s, c) => s + c, 0) / v.length;
+    for (const r of await page.evaluate(() => window.madgradTrain.losses())) {
+      const first = mean(r.losses.slice(0, 5));
+      const last = mean(r.losses.slice(-10));
+      assert.ok(last < 0.8 * first, `${r.method}: loss ${first} → ${last}`);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('fetched nothing from outside the test server', () => {
     assert.deepEqual(offsite, []);
   });
