@@ -1,0 +1,51 @@
+import { type Optimizer, train } from '@tensorflow/tfjs-core';
+import { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
+
+export interface TrainMethod {
+  readonly id: string;
+  readonly label: string;
+  readonly colour: string;
+  readonly defaultLr: number;
+}
+
+/** The methods on the training page, with learning rates that train the small MLP well. */
+export const TRAIN_METHODS: readonly TrainMethod[] = [
+  { id: 'madgrad', label: 'MADGRAD', colour: '#e6194b', defaultLr: 0.01 },
+  { id: 'mirror-madgrad', label: 'MirrorMADGRAD', colour: '#f58231', defaultLr: 0.01 },
+  { id: 'adam', label: 'Adam', colour: '#4363d8', defaultLr: 0.003 },
+  { id: 'sgd', label: 'SGD + momentum', colour: '#3cb44b', defaultLr: 0.05 },
+  { id: 'adagrad', label: 'AdaGrad', colour: '#911eb4', defaultLr: 0.1 },
+];
+
+export function trainMethodById(id: string): TrainMethod {
+  const m = TRAIN_METHODS.find((t) => t.id === id);
+  if (!m) throw new Error(`unknown training method "${id}"`);
+  return m;
+}
+
+/**
+ * The one place that turns a method name into a TensorFlow.js optimizer. SGD, Adam and AdaGrad
+ * are TensorFlow.js's own; MADGRAD and MirrorMADGRAD go through a temporary adapter over the
+ * core until the `madgrad/tfjs` MadgradOptimizer and MirrorMadgradOptimizer take its place here:
+ * `new MadgradOptimizer({ learningRate: lr, momentum: 0.9 })` from '../../../src/tfjs/index.js'
+ * (and the same for MirrorMadgradOptimizer), after which core-optimizer-adapter.ts and its test
+ * in test/web-train.test.ts can go.
+ */
+export function createOptimizer(id: string, lr: number): Optimizer {
+  if (!(Number.isFinite(lr) && lr > 0))
+    throw new RangeError(`learning rate must be > 0, got ${lr}`);
+  switch (id) {
+    case 'madgrad':
+      return new CoreOptimizerAdapter('madgrad', lr, 0.9);
+    case 'mirror-madgrad':
+      return new CoreOptimizerAdapter('mirror-madgrad', lr, 0.9);
+    case 'adam':
+      return train.adam(lr);
+    case 'sgd':
+      return train.momentum(lr, 0.9);
+    case 'adagrad':
+      return train.adagrad(lr);
+    default:
+      throw new Error(`unknown training method "${id}"`);
+  }
+}
