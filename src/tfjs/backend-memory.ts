@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Direct access to the float32 data of tensors on the `cpu` and `wasm` backends, so that an
+ * optimizer step can run the core's kernels over the data where it lives instead of a chain of
+ * tfjs ops (each of which would allocate a new tensor of the variable's size).
+ *
+ * - cpu: the backend's data store (`backend.data`) holds `{ values: Float32Array, refCount }`
+ *   per data id; `values` is the tensor's storage.
+ * - wasm: data lives in the module's heap at `memoryOffset`; `typedArrayFromHeap` returns a
+ *   Float32Array view of it. A view is invalidated when the heap grows (any allocation), so views
+ *   are taken right before the kernel runs, after every allocation of the step.
+ *
+ * Tensors are immutable in tfjs and several may share one data id (a variable made from a tensor,
+ * `clone`, `reshape`, `assign`). Before writing in place, `ensureOwned` gives the variable a
+ * private copy whenever its data id is shared, so no other tensor ever sees the change.
+ */
+export type FastBackendName = 'cpu' | 'wasm';
+
+interface CpuBackendLike {
+  data: { get(dataId: object): { values?: unknown } | undefined };
+  refCount(dataId: object): number;
+}
+
+interface WasmBackendLike {
+  typedArrayFromHeap(info: { shape: number[]; dtype: string; dataId: object }): unknown;
+  refCount(dataId: object): number;
+}
+
+/** The name of the active backend when it is one whose memory we can address, else null. */
+export function fastBackendName(): FastBackendName | null {
+  const name = tf.getBackend();
+  const backend = tf.backend() as unknown as Partial<CpuBackendLike & WasmBackendLike>;
+  if (name === 'cpu' && typeof backend.data?.get === 'function') return 'cpu';
+  if (name === 'wasm' && typeof backend.typedArrayFromHeap === 'function') return 'wasm';
+  return null;
+}
+
+/**
+ * A Float32Array over the tensor's storage on the active (cpu or wasm) backend. Writing to it
+ * changes the tensor; read-only callers must not write. On wasm the view dies at the next heap
+ * allocation.
+ */
+export function float32View(t: tf.Tensor): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${t.dtype}`);
+  const backend = tf.backend() as unknown as CpuBackendLike & WasmBackendLike;
+  const name = tf.getBackend();
+  let view: unknown;
+  if (name === 'wasm') {
+    view = backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId });
+  } else if (name === 'cpu') {
+    const entry = backend.data.get(t.dataId);
+    // A tensor made from a plain array may still hold another typed array: read it through tfjs.
+    view = entry?.values ?? t.dataSync();
+  } else {
+    throw new Error(`no direct memory access on the ${name} backend`);
+  }
+  if (!(view instanceof Float32Array) || view.length !== t.size) {
+    throw new Error(`tensor ${t.id} has no float32 storage of ${t.size} values on ${name}`);
+  }
+  return view;
+}
+
+/**
+ * Makes sure `v` alone owns its data (and, on cpu, that the data is a Float32Array), copying it
+ * into a fresh tensor otherwise. Allocates, so call it before taking views.
+ */
+export function ensureOwned(v: tf.Variable): void {
+  const backend = tf.backend() as unknown as CpuBackendLike;
+  let shared = backend.refCount(v.dataId) > 1;
+  if (!shared && tf.getBackend() === 'cpu') {
+    shared = !(backend.data.get(v.dataId)?.values instanceof Float32Array);
+  }
+  if (!shared) return;
+  const copy = tf.tensor(Float32Array.from(v.dataSync() as Float32Array), v.shape, 'float32');
+  v.assign(copy);
+  copy.dispose();
+}
