@@ -76,3 +76,19 @@ export function ensureOwned(v: tf.Variable): void {
   v.assign(copy);
   copy.dispose();
 }
+
+interface EngineInternals {
+  backend: unknown;
+  state: { tensorInfo: { get(dataId: object): { backend: unknown } | undefined } };
+  moveData(backend: unknown, dataId: object): void;
+}
+
+/**
+ * Moves a tensor's data to the active backend if it lives on another one (after `setBackend`),
+ * as tfjs does lazily before running a kernel on it. Allocates, so call it before taking views.
+ */
+export function ensureOnActiveBackend(t: tf.Tensor): void {
+  const engine = tf.engine() as unknown as EngineInternals;
+  const info = engine.state.tensorInfo.get(t.dataId);
+  if (info && info.backend !== engine.backend) engine.moveData(engine.backend, t.dataId);
+}

@@ -4,6 +4,7 @@ import { firstNonFinite } from '../core/gradients.js';
 import type { OptimizerOptions } from '../core/options.js';
 import type { StepKernels } from '../core/step-kernels.js';
 import {
+  ensureOnActiveBackend,
   ensureOwned,
   type FastBackendName,
   fastBackendName,
@@ -158,6 +159,16 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const items = this.collect(variableGradients, k);
     const lr = this.learningRateAt(k);
     const fast = this.fastBackend();
+    if (fast) {
+      // Data created before a setBackend may still live on the previous backend.
+      for (const item of items) {
+        ensureOnActiveBackend(item.grad);
+        ensureOnActiveBackend(item.variable);
+        for (const buffer of Object.values(this.slots.get(item.name) ?? {})) {
+          ensureOnActiveBackend(buffer);
+        }
+      }
+    }
     const { bad, sumSquares } = fast ? this.inspectViews(items) : this.inspectOps(items);
     if (bad !== null) {
       if (this.nonFinite === 'skip') {
