@@ -14,7 +14,7 @@ export const PATHS = [
 export type PathCase = (typeof PATHS)[number];
 
 export async function useBackend(name: string): Promise<void> {
-  tf.env().set('IS_TEST', true); // no "install tfjs-node" banner
+  tf.env().set('PROD', true); // no "install tfjs-node" banner
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not start`);
 }
 

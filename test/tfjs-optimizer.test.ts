@@ -367,6 +367,22 @@ for (const pc of PATHS) {
       assert.equal(tf.memory().numTensors, start);
     });
 
+    it('ops that cache a variable (wasm XNNPACK matMul) see its new values after a step', async () => {
+      await useBackend(pc.backend);
+      const w = variable([1, 2, 3, 4], [2, 2]);
+      const x = tf.tensor([
+        [1, 0],
+        [0.5, 2],
+      ]);
+      tf.matMul(x, w).dispose(); // on wasm this packs w into a cached operator
+      const opt = madgrad(0.5, opts);
+      opt.applyGradients({ [w.name]: tf.ones([2, 2]) });
+      const fresh = tf.tensor(values(w), [2, 2]);
+      assert.ok(bitwiseEqual(values(tf.matMul(x, w)), values(tf.matMul(x, fresh))));
+      opt.dispose();
+      tf.dispose([w, x, fresh]);
+    });
+
     it('never writes into a tensor that shares storage with the variable', async () => {
       await useBackend(pc.backend);
       const source = tf.tensor([1, 2, 3]);

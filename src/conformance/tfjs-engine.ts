@@ -84,7 +84,9 @@ function session(
   const shapes = new Map(c.params.map((p) => [p.name, p.shape]));
   const variables = new Map<string, tf.Variable>();
   for (const [name, value] of Object.entries(params)) {
-    variables.set(name, tf.variable(tf.tensor(value, [...shapes.get(name)!]), true, name));
+    const initial = tf.tensor(value, [...shapes.get(name)!]);
+    variables.set(name, tf.variable(initial, true, name));
+    initial.dispose();
   }
   return {
     setLearningRates: (lrs) => lrs.forEach((lr, i) => optimizers[i]!.setLearningRate(lr)),
@@ -125,8 +127,7 @@ function session(
       const groups = [];
       for (const opt of optimizers) {
         const { data, specs } = await tf.io.encodeWeights(await opt.getWeights());
-        const { path: _path, ...config } = opt.getConfig() as Record<string, unknown>;
-        groups.push({ config, specs, data: new Uint8Array(data) });
+        groups.push({ config: opt.getConfig(), specs, data: new Uint8Array(data) });
       }
       return encodeCheckpoint(groups);
     },
@@ -138,7 +139,7 @@ function session(
 }
 
 interface CheckpointGroup {
-  config: Record<string, unknown>;
+  config: tf.serialization.ConfigDict;
   specs: tf.io.WeightsManifestEntry[];
   data: Uint8Array;
 }

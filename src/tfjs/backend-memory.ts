@@ -92,3 +92,29 @@ export function ensureOnActiveBackend(t: tf.Tensor): void {
   const info = engine.state.tensorInfo.get(t.dataId);
   if (info && info.backend !== engine.backend) engine.moveData(engine.backend, t.dataId);
 }
+
+interface WasmInternals {
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
+  wasm: {
+    tfjs: {
+      disposeData(id: number): void;
+      registerTensor(id: number, size: number, memoryOffset: number): void;
+    };
+  };
+}
+
+/**
+ * Tells the active backend that a tensor's values changed in place. The wasm backend caches
+ * XNNPACK operators per tensor id with the weights packed inside (matMul, conv2d), assuming
+ * tensors never change; re-registering the id drops those caches (the C++ `dispose_data` runs the
+ * disposal callbacks and leaves the memory, which the JavaScript side owns, alone). The cpu
+ * backend caches nothing.
+ */
+export function valuesChanged(t: tf.Tensor): void {
+  if (tf.getBackend() !== 'wasm') return;
+  const backend = tf.backend() as unknown as WasmInternals;
+  const entry = backend.dataIdMap.get(t.dataId);
+  if (!entry) return;
+  backend.wasm.tfjs.disposeData(entry.id);
+  backend.wasm.tfjs.registerTensor(entry.id, t.size, entry.memoryOffset);
+}

@@ -9,6 +9,7 @@ import {
   type FastBackendName,
   fastBackendName,
   float32View,
+  valuesChanged,
 } from './backend-memory.js';
 import {
   checkLearningRate,
@@ -76,6 +77,15 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     this.kernelsOverride = resolved.kernels;
     this.path = resolved.path;
     this.iterations_ = 0;
+  }
+
+  /** Builds an optimizer from `getConfig()` output (tfjs-layers adds `customObjects`: ignored). */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const { customObjects: _ignored, ...rest } = config;
+    return new cls(rest);
   }
 
   /** Names of the buffers kept per variable, in `getWeights` order. */
@@ -294,6 +304,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
         g = scaled;
       }
       this.kernelStep(kernels, p, buffers, g, lr, k);
+      valuesChanged(item.variable);
     }
   }
 
@@ -325,8 +336,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
       if (
         name.startsWith(`${candidate}_`) &&
         /^\d+$/.test(name.slice(candidate.length + 1)) &&
-        tf.util.arraysEqual(first.shape, variable.shape) &&
-        !tf.engine().registeredVariables[candidate]
+        tf.util.arraysEqual(first.shape, variable.shape)
       ) {
         const slot = this.slots.get(candidate)!;
         this.slots.delete(candidate);
