@@ -13,6 +13,7 @@ import {
   mirrorMadgrad,
   StateFormatError,
   type StepKernels,
+  wasmBackendMemory,
 } from '../src/tfjs/index.js';
 import { bitwiseEqual, randomArray, rng } from './helpers.js';
 import { assertClose, PATHS, useBackend, values, variable } from './tfjs-helpers.js';
@@ -26,6 +27,30 @@ describe('tfjs optimizers: where the step runs', () => {
     assert.equal(madgrad(0.01, { path: 'ops' }).stepPath, 'ops');
     await useBackend('wasm');
     assert.equal(mirrorMadgrad().stepPath, 'js kernels on wasm');
+  });
+
+  it('gives kernels the views into the wasm backend memory (so they can work in place)', async () => {
+    await useBackend('cpu');
+    assert.equal(wasmBackendMemory(), null);
+    await useBackend('wasm');
+    const memory = wasmBackendMemory();
+    assert.ok(memory !== null && memory.buffer.byteLength > 0);
+    let sameBuffer = false;
+    const probe: StepKernels = {
+      name: 'probe',
+      madgradDense: (b, g, c) => {
+        sameBuffer = [b.p, b.v, b.s, b.x0!, g].every((a) => a.buffer === memory!.buffer);
+        jsKernels.madgradDense(b, g, c);
+      },
+      mirrorDense: jsKernels.mirrorDense,
+    };
+    const w = variable([1, 2], [2]);
+    const opt = madgrad(0.1, { kernels: probe });
+    const g = tf.tensor([0.5, 0.5]);
+    opt.applyGradients({ [w.name]: g });
+    assert.ok(sameBuffer);
+    opt.dispose();
+    tf.dispose([w, g]);
   });
 
   it('calls injected kernels on cpu and wasm, not on the ops path', async () => {

@@ -118,3 +118,24 @@ export function valuesChanged(t: tf.Tensor): void {
   backend.wasm.tfjs.disposeData(entry.id);
   backend.wasm.tfjs.registerTensor(entry.id, t.size, entry.memoryOffset);
 }
+
+/** A `WebAssembly.Memory` (typed structurally: the project's TypeScript lib has no WebAssembly). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/**
+ * The WebAssembly.Memory that holds the wasm backend's tensors, or null when the active backend
+ * is not wasm. Kernels that see `view.buffer === memory.buffer` can work on the tensors in place,
+ * for instance from a WebAssembly module instantiated with this memory as its imported memory,
+ * instead of copying them into their own memory and back.
+ */
+export function wasmBackendMemory(): WasmMemory | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const memory = (tf.backend() as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm
+    ?.memory;
+  const MemoryClass = (globalThis as unknown as { WebAssembly: { Memory: new () => object } })
+    .WebAssembly.Memory;
+  return memory instanceof MemoryClass ? (memory as WasmMemory) : null;
+}

@@ -20,7 +20,8 @@ export {
   warmupCosine,
 } from '../core/schedules.js';
 export { jsKernels, type StepKernels } from '../core/step-kernels.js';
-export { MadgradFamilyOptimizer } from './base-optimizer.js';
+export { type WasmMemory, wasmBackendMemory } from './backend-memory.js';
+export { MadgradFamilyOptimizer, type NamedTensor } from './base-optimizer.js';
 export {
   getDefaultStepKernels,
   type LearningRate,
