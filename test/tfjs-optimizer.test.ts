@@ -423,16 +423,20 @@ for (const pc of PATHS) {
 }
 
 describe('tfjs optimizers across backends', () => {
-  it('steps a variable created on cpu after switching to wasm', async () => {
+  it('steps a variable and its state across switches between cpu and wasm', async () => {
     await useBackend('cpu');
     const w = variable([1, 2, 3], [3]);
     const opt = madgrad(0.1);
     opt.applyGradients({ [w.name]: tf.tensor([0.5, -0.5, 1]) });
     await useBackend('wasm');
     opt.applyGradients({ [w.name]: tf.tensor([0.5, -0.5, 1]) });
+    await useBackend('cpu');
+    opt.applyGradients({ [w.name]: tf.tensor([0.5, -0.5, 1]) });
+    await useBackend('wasm');
+    opt.applyGradients({ [w.name]: tf.tensor([0.5, -0.5, 1]) });
     const p = Float32Array.from([1, 2, 3]);
     const core = new Madgrad([{ name: 'w', shape: [3], value: p }], { lr: 0.1 });
-    for (let i = 0; i < 2; i++) core.step({ w: Float32Array.from([0.5, -0.5, 1]) });
+    for (let i = 0; i < 4; i++) core.step({ w: Float32Array.from([0.5, -0.5, 1]) });
     assert.ok(bitwiseEqual(values(w), p));
     opt.dispose();
     w.dispose();

@@ -49,9 +49,7 @@ export function float32View(t: tf.Tensor): Float32Array {
   if (name === 'wasm') {
     view = backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId });
   } else if (name === 'cpu') {
-    const entry = backend.data.get(t.dataId);
-    // A tensor made from a plain array may still hold another typed array: read it through tfjs.
-    view = entry?.values ?? t.dataSync();
+    view = backend.data.get(t.dataId)?.values;
   } else {
     throw new Error(`no direct memory access on the ${name} backend`);
   }

@@ -169,16 +169,8 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const items = this.collect(variableGradients, k);
     const lr = this.learningRateAt(k);
     const fast = this.fastBackend();
-    if (fast) {
-      // Data created before a setBackend may still live on the previous backend.
-      for (const item of items) {
-        ensureOnActiveBackend(item.grad);
-        ensureOnActiveBackend(item.variable);
-        for (const buffer of Object.values(this.slots.get(item.name) ?? {})) {
-          ensureOnActiveBackend(buffer);
-        }
-      }
-    }
+    // Data created before a setBackend may still live on the previous backend.
+    if (fast) for (const item of items) ensureOnActiveBackend(item.grad);
     const { bad, sumSquares } = fast ? this.inspectViews(items) : this.inspectOps(items);
     if (bad !== null) {
       if (this.nonFinite === 'skip') {
@@ -286,8 +278,10 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     // Every allocation first (private copies of shared storage), then views: on wasm a view dies
     // when the heap grows.
     for (const item of items) {
-      ensureOwned(item.variable);
-      for (const buffer of Object.values(this.slots.get(item.name)!)) ensureOwned(buffer);
+      for (const t of [item.variable, ...Object.values(this.slots.get(item.name)!)]) {
+        ensureOnActiveBackend(t);
+        ensureOwned(t);
+      }
     }
     for (const item of items) {
       const slot = this.slots.get(item.name)!;
