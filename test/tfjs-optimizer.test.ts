@@ -307,6 +307,14 @@ for (const pc of PATHS) {
         );
         tf.dispose(Object.values(grads));
       }
+      const clipped = madgrad(0.1, { ...opts, clipNorm: 1 });
+      for (const badValue of [Number.NaN, Number.NEGATIVE_INFINITY]) {
+        const grads = { [a.name]: tf.tensor([0.5, 0.5]), [b.name]: tf.tensor([badValue, 0, 0]) };
+        assert.throws(() => clipped.applyGradients(grads), new RegExp(`variable "${b.name}"`));
+        tf.dispose(Object.values(grads));
+      }
+      assert.equal(clipped.stateOf(a.name), undefined);
+      clipped.dispose();
       assert.equal(opt.iterations, 1);
       assert.ok(bitwiseEqual(values(a), before[0]!) && bitwiseEqual(values(b), before[1]!));
       assert.ok(bitwiseEqual(values(opt.stateOf(a.name)!.s!), before[2]!));

@@ -244,9 +244,15 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     let sumSquares = 0;
     for (const item of items) {
       const g = float32View(item.grad);
-      if (firstNonFinite(g) >= 0) return { bad: item.name, sumSquares: Number.NaN };
-      if (this.clipNorm !== null) {
-        for (let i = 0; i < g.length; i++) sumSquares += g[i]! * g[i]!;
+      if (this.clipNorm === null) {
+        if (firstNonFinite(g) >= 0) return { bad: item.name, sumSquares: Number.NaN };
+      } else {
+        // One pass: squares of float32 values cannot overflow a float64 sum, so the sum is
+        // finite exactly when every value is.
+        let sum = 0;
+        for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
+        if (!Number.isFinite(sum)) return { bad: item.name, sumSquares: Number.NaN };
+        sumSquares += sum;
       }
     }
     return { bad: null, sumSquares };
