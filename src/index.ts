@@ -28,6 +28,17 @@ export {
 } from './core/options.js';
 export { type Parameter, type ParameterGroup, shapeSize } from './core/parameters.js';
 export {
+  constant,
+  inverseSqrt,
+  isSchedule,
+  polynomialDecay,
+  type Schedule,
+  type ScheduleConfig,
+  scheduleFromConfig,
+  stepDecay,
+  warmupCosine,
+} from './core/schedules.js';
+export {
   decodeState,
   encodeState,
   type OptimizerState,

@@ -6,6 +6,27 @@ export const ENGINES: Readonly<
   Record<string, () => Promise<ConformanceEngine> | ConformanceEngine>
 > = {
   core: () => coreEngine('core', 'the core optimizers with the plain TypeScript kernels'),
+  'tfjs-cpu': async () =>
+    (await import('./tfjs-engine.js')).tfjsEngine(
+      'tfjs-cpu',
+      'cpu',
+      'auto',
+      'the TensorFlow.js optimizers on the cpu backend (core kernels over the backend data store)',
+    ),
+  'tfjs-wasm': async () =>
+    (await import('./tfjs-engine.js')).tfjsEngine(
+      'tfjs-wasm',
+      'wasm',
+      'auto',
+      'the TensorFlow.js optimizers on the wasm backend (core kernels over the WebAssembly heap)',
+    ),
+  'tfjs-ops': async () =>
+    (await import('./tfjs-engine.js')).tfjsEngine(
+      'tfjs-ops',
+      'cpu',
+      'ops',
+      'the TensorFlow.js optimizers with the step in tfjs ops (the webgl/webgpu path), on cpu',
+    ),
 };
 
 export async function getEngine(name: string): Promise<ConformanceEngine> {

@@ -1,0 +1,233 @@
+import { InvalidOptionError } from './errors.js';
+
+/**
+ * Learning-rate schedules: pure functions of the step. `schedule(step)` is the learning rate of
+ * the update that follows `step` completed updates (step 0 is the first update), the convention
+ * of fairseq's `step_update(num_updates)` (its trainer calls `step_update(0)` before the first
+ * update) and of optax's `schedule(count)`. Epoch-based use passes the epoch instead.
+ *
+ * Every schedule carries a plain-data `config`, so optimizers that hold one can be serialized and
+ * rebuilt with `scheduleFromConfig`.
+ */
+export interface Schedule {
+  (step: number): number;
+  readonly config: ScheduleConfig;
+}
+
+export type ScheduleConfig =
+  | { readonly kind: 'constant'; readonly lr: number }
+  | {
+      readonly kind: 'step_decay';
+      readonly lr: number;
+      readonly boundaries: readonly number[];
+      readonly factor: number;
+    }
+  | {
+      readonly kind: 'inverse_sqrt';
+      readonly lr: number;
+      readonly warmupUpdates: number;
+      readonly warmupInitLr: number;
+    }
+  | {
+      readonly kind: 'polynomial_decay';
+      readonly lr: number;
+      readonly warmupUpdates: number;
+      readonly totalUpdates: number;
+      readonly endLr: number;
+      readonly power: number;
+    }
+  | {
+      readonly kind: 'warmup_cosine';
+      readonly initLr: number;
+      readonly peakLr: number;
+      readonly warmupSteps: number;
+      readonly decaySteps: number;
+      readonly endLr: number;
+      readonly exponent: number;
+    };
+
+function need(ok: boolean, message: string): void {
+  if (!ok) throw new InvalidOptionError(message);
+}
+
+function finite(name: string, value: unknown, min = Number.NEGATIVE_INFINITY): number {
+  need(
+    typeof value === 'number' && Number.isFinite(value) && value >= min,
+    `schedule option ${name} must be a finite number >= ${min}, got ${String(value)}`,
+  );
+  return value as number;
+}
+
+function count(name: string, value: unknown, min = 0): number {
+  need(
+    Number.isInteger(value) && (value as number) >= min,
+    `schedule option ${name} must be an integer >= ${min}, got ${String(value)}`,
+  );
+  return value as number;
+}
+
+function make(config: ScheduleConfig, f: (step: number) => number): Schedule {
+  const schedule = (step: number): number => {
+    need(Number.isFinite(step) && step >= 0, `a schedule takes a step >= 0, got ${String(step)}`);
+    return f(step);
+  };
+  return Object.assign(schedule, { config: Object.freeze(config) });
+}
+
+/** The same learning rate at every step. */
+export function constant(lr: number): Schedule {
+  finite('lr', lr, 0);
+  return make({ kind: 'constant', lr }, () => lr);
+}
+
+/**
+ * Step decay ("tenthing"): `lr · factor^m` where m is the number of boundaries <= step, so the
+ * rate is multiplied by `factor` (default 0.1) from each boundary on. This is optax's
+ * `piecewise_constant_schedule(lr, {b: factor for b in boundaries})`; with epochs as steps it is
+ * the classic ×0.1 at epochs 30, 60, 90 of ImageNet training.
+ */
+export function stepDecay(options: {
+  lr: number;
+  boundaries: readonly number[];
+  factor?: number;
+}): Schedule {
+  const lr = finite('lr', options.lr, 0);
+  const factor = finite('factor', options.factor ?? 0.1, 0);
+  need(Array.isArray(options.boundaries), 'schedule option boundaries must be an array of steps');
+  const boundaries = options.boundaries.map((b) => count('boundaries[]', b));
+  need(
+    boundaries.every((b, i) => i === 0 || b > boundaries[i - 1]!),
+    `schedule option boundaries must be strictly increasing, got [${boundaries.join(', ')}]`,
+  );
+  return make({ kind: 'step_decay', lr, boundaries, factor }, (step) => {
+    let value = lr;
+    for (const b of boundaries) if (step >= b) value *= factor;
+    return value;
+  });
+}
+
+/**
+ * fairseq `inverse_sqrt`: linear warmup from `warmupInitLr` (default 0) to `lr` over
+ * `warmupUpdates` steps, then `lr · sqrt(warmupUpdates / step)`:
+ *
+ *   step <  W:  warmupInitLr + step · (lr − warmupInitLr) / W
+ *   step >= W:  lr · sqrt(W) · step^(−1/2)
+ */
+export function inverseSqrt(options: {
+  lr: number;
+  warmupUpdates: number;
+  warmupInitLr?: number;
+}): Schedule {
+  const lr = finite('lr', options.lr, 0);
+  const warmupUpdates = count('warmupUpdates', options.warmupUpdates, 1);
+  const warmupInitLr = finite('warmupInitLr', options.warmupInitLr ?? 0, 0);
+  const lrStep = (lr - warmupInitLr) / warmupUpdates;
+  const decayFactor = lr * Math.sqrt(warmupUpdates);
+  return make({ kind: 'inverse_sqrt', lr, warmupUpdates, warmupInitLr }, (step) =>
+    step < warmupUpdates ? warmupInitLr + step * lrStep : decayFactor / Math.sqrt(step),
+  );
+}
+
+/**
+ * fairseq `polynomial_decay`: linear warmup from 0 to `lr` over `warmupUpdates` steps, then
+ * polynomial decay to `endLr` at `totalUpdates`, constant after:
+ *
+ *   step <= W (W > 0):  lr · step / W
+ *   step >= T:          endLr
+ *   otherwise:          (lr − endLr) · (1 − (step − W) / (T − W))^power + endLr
+ */
+export function polynomialDecay(options: {
+  lr: number;
+  warmupUpdates?: number;
+  totalUpdates: number;
+  endLr?: number;
+  power?: number;
+}): Schedule {
+  const lr = finite('lr', options.lr, 0);
+  const warmupUpdates = count('warmupUpdates', options.warmupUpdates ?? 0);
+  const totalUpdates = count('totalUpdates', options.totalUpdates, 1);
+  const endLr = finite('endLr', options.endLr ?? 0, 0);
+  const power = finite('power', options.power ?? 1, 0);
+  need(
+    totalUpdates > warmupUpdates,
+    `schedule option totalUpdates (${totalUpdates}) must exceed warmupUpdates (${warmupUpdates})`,
+  );
+  const config = { kind: 'polynomial_decay', lr, warmupUpdates, totalUpdates, endLr, power };
+  return make(config as ScheduleConfig, (step) => {
+    if (warmupUpdates > 0 && step <= warmupUpdates) return (lr * step) / warmupUpdates;
+    if (step >= totalUpdates) return endLr;
+    const remaining = 1 - (step - warmupUpdates) / (totalUpdates - warmupUpdates);
+    return (lr - endLr) * remaining ** power + endLr;
+  });
+}
+
+/**
+ * optax `warmup_cosine_decay_schedule`: linear from `initLr` to `peakLr` over `warmupSteps`, then
+ * cosine decay from `peakLr` to `endLr` over the remaining `decaySteps − warmupSteps` steps
+ * (`decaySteps` counts the warmup), constant after:
+ *
+ *   step <  W:  initLr + (peakLr − initLr) · step / W
+ *   step >= W:  t = min(step − W, D − W) / (D − W);
+ *               peakLr · ((1 − α) · (½ (1 + cos π t))^exponent + α),   α = endLr / peakLr
+ */
+export function warmupCosine(options: {
+  peakLr: number;
+  warmupSteps: number;
+  decaySteps: number;
+  initLr?: number;
+  endLr?: number;
+  exponent?: number;
+}): Schedule {
+  const peakLr = finite('peakLr', options.peakLr, 0);
+  const warmupSteps = count('warmupSteps', options.warmupSteps);
+  const decaySteps = count('decaySteps', options.decaySteps, 1);
+  const initLr = finite('initLr', options.initLr ?? 0, 0);
+  const endLr = finite('endLr', options.endLr ?? 0, 0);
+  const exponent = finite('exponent', options.exponent ?? 1, 0);
+  need(
+    decaySteps > warmupSteps,
+    `schedule option decaySteps (${decaySteps}) must exceed warmupSteps (${warmupSteps})`,
+  );
+  const alpha = peakLr === 0 ? 0 : endLr / peakLr;
+  const cosineSteps = decaySteps - warmupSteps;
+  const config = {
+    kind: 'warmup_cosine',
+    initLr,
+    peakLr,
+    warmupSteps,
+    decaySteps,
+    endLr,
+    exponent,
+  };
+  return make(config as ScheduleConfig, (step) => {
+    if (step < warmupSteps) return initLr + ((peakLr - initLr) * step) / warmupSteps;
+    const t = Math.min(step - warmupSteps, cosineSteps) / cosineSteps;
+    const cosine = 0.5 * (1 + Math.cos(Math.PI * t));
+    return peakLr * ((1 - alpha) * cosine ** exponent + alpha);
+  });
+}
+
+/** Rebuilds a schedule from its `config`; throws an InvalidOptionError for an unknown kind. */
+export function scheduleFromConfig(config: ScheduleConfig): Schedule {
+  switch (config?.kind) {
+    case 'constant':
+      return constant(config.lr);
+    case 'step_decay':
+      return stepDecay(config);
+    case 'inverse_sqrt':
+      return inverseSqrt(config);
+    case 'polynomial_decay':
+      return polynomialDecay(config);
+    case 'warmup_cosine':
+      return warmupCosine(config);
+    default:
+      throw new InvalidOptionError(
+        `unknown schedule kind ${JSON.stringify((config as { kind?: unknown })?.kind)}`,
+      );
+  }
+}
+
+/** True for a schedule made by this library (a function carrying a `config`). */
+export function isSchedule(value: unknown): value is Schedule {
+  return typeof value === 'function' && typeof (value as Schedule).config === 'object';
+}

@@ -1,0 +1,155 @@
+import { InvalidOptionError } from '../core/errors.js';
+import { type OptimizerOptions, resolveOptions } from '../core/options.js';
+import {
+  isSchedule,
+  type Schedule,
+  type ScheduleConfig,
+  scheduleFromConfig,
+} from '../core/schedules.js';
+import { jsKernels, type StepKernels } from '../core/step-kernels.js';
+
+/** A learning rate: a number, or a function of the step (see the schedules of `madgrad`). */
+export type LearningRate = number | ((step: number) => number);
+
+/** What to do with a step whose gradients hold NaN or ±Infinity. */
+export type NonFiniteMode = 'throw' | 'skip';
+
+/** Options of `MadgradOptimizer` and `MirrorMadgradOptimizer`. */
+export interface TfjsOptimizerConfig {
+  /** A number or a schedule `(step) => lr` evaluated before every step (default 1e-2). */
+  learningRate?: LearningRate;
+  /** Momentum in [0, 1) (default 0.9). */
+  momentum?: number;
+  /** Weight decay >= 0 (default 0); usually far less than for SGD or Adam. */
+  weightDecay?: number;
+  /** Added to the cube-root denominator (default 1e-6 for MADGRAD, 0 for MirrorMADGRAD). */
+  eps?: number;
+  /** AdamW-style decoupled weight decay, as the reference's `decouple_decay`. */
+  decoupleDecay?: boolean;
+  /** Clip gradients by their global norm across every variable of a step (null: no clipping). */
+  clipNorm?: number | null;
+  /** `throw` (default): NaN/Infinity in a gradient throws before anything changes; `skip`: the
+   * step is skipped (nothing changes, the step counter does not advance) and counted. */
+  nonFinite?: NonFiniteMode;
+  /** Dense step kernels for the cpu and wasm backends (default: `setDefaultStepKernels`). */
+  kernels?: StepKernels;
+  /** `auto` (default): kernels on cpu and wasm, tfjs ops elsewhere; `ops`: always tfjs ops. */
+  path?: 'auto' | 'ops';
+}
+
+/** The validated, resolved configuration. */
+export interface ResolvedConfig {
+  learningRate: LearningRate;
+  options: Omit<OptimizerOptions, 'lr'>;
+  clipNorm: number | null;
+  nonFinite: NonFiniteMode;
+  kernels: StepKernels | null;
+  path: 'auto' | 'ops';
+}
+
+let defaultKernels: StepKernels = jsKernels;
+
+/**
+ * Sets the kernels that optimizers created from now on use on the cpu and wasm backends (for
+ * instance the WebAssembly SIMD set); `jsKernels` until then.
+ */
+export function setDefaultStepKernels(kernels: StepKernels): void {
+  checkKernels(kernels);
+  defaultKernels = kernels;
+}
+
+export function getDefaultStepKernels(): StepKernels {
+  return defaultKernels;
+}
+
+function checkKernels(kernels: StepKernels): void {
+  if (
+    kernels == null ||
+    typeof kernels.madgradDense !== 'function' ||
+    typeof kernels.mirrorDense !== 'function'
+  ) {
+    throw new InvalidOptionError('option kernels must implement the StepKernels interface');
+  }
+}
+
+const KNOWN = [
+  'learningRate',
+  'momentum',
+  'weightDecay',
+  'eps',
+  'decoupleDecay',
+  'clipNorm',
+  'nonFinite',
+  'kernels',
+  'path',
+];
+
+/** A learning rate as stored by `getConfig`: a number or `{ schedule: ScheduleConfig }`. */
+export function learningRateFromConfig(value: unknown): LearningRate {
+  if (typeof value === 'number' || typeof value === 'function') return value as LearningRate;
+  if (value !== null && typeof value === 'object' && 'schedule' in value) {
+    return scheduleFromConfig((value as { schedule: ScheduleConfig }).schedule);
+  }
+  throw new InvalidOptionError(
+    `option learningRate must be a number or a schedule, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** The serializable form of a learning rate; throws for a function that is not a library schedule. */
+export function learningRateToConfig(lr: LearningRate): number | { schedule: ScheduleConfig } {
+  if (typeof lr === 'number') return lr;
+  if (isSchedule(lr)) return { schedule: (lr as Schedule).config };
+  throw new InvalidOptionError(
+    'cannot serialize a learning rate given as a plain function: use a schedule of this library (constant, stepDecay, inverseSqrt, polynomialDecay, warmupCosine) or set a number before saving',
+  );
+}
+
+export function checkLearningRate(lr: LearningRate): LearningRate {
+  if (typeof lr === 'function') return lr;
+  resolveOptions({ lr: 0, momentum: 0, weightDecay: 0, eps: 0, decoupleDecay: false }, { lr });
+  return lr;
+}
+
+/** Merges `config` over `defaults`, validating every option and naming the offending one. */
+export function resolveConfig(
+  config: TfjsOptimizerConfig | Record<string, unknown>,
+  defaults: Readonly<OptimizerOptions>,
+): ResolvedConfig {
+  const c = (config ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    if (!KNOWN.includes(key)) {
+      throw new InvalidOptionError(`unknown option ${key} (known: ${KNOWN.join(', ')})`);
+    }
+  }
+  const learningRate = checkLearningRate(
+    c.learningRate === undefined ? defaults.lr : learningRateFromConfig(c.learningRate),
+  );
+  const { lr: _lr, ...options } = resolveOptions(defaults, {
+    momentum: c.momentum as number | undefined,
+    weightDecay: c.weightDecay as number | undefined,
+    eps: c.eps as number | undefined,
+    decoupleDecay: c.decoupleDecay as boolean | undefined,
+  });
+  const clipNorm = c.clipNorm ?? null;
+  if (
+    clipNorm !== null &&
+    (typeof clipNorm !== 'number' || !Number.isFinite(clipNorm) || clipNorm <= 0)
+  ) {
+    throw new InvalidOptionError(
+      `option clipNorm must be a finite number > 0 or null, got ${String(clipNorm)}`,
+    );
+  }
+  const nonFinite = c.nonFinite ?? 'throw';
+  if (nonFinite !== 'throw' && nonFinite !== 'skip') {
+    throw new InvalidOptionError(
+      `option nonFinite must be "throw" or "skip", got ${String(nonFinite)}`,
+    );
+  }
+  const path = c.path ?? 'auto';
+  if (path !== 'auto' && path !== 'ops') {
+    throw new InvalidOptionError(`option path must be "auto" or "ops", got ${String(path)}`);
+  }
+  const kernels = (c.kernels as StepKernels | undefined) ?? null;
+  if (kernels !== null) checkKernels(kernels);
+  return { learningRate, options, clipNorm: clipNorm as number | null, nonFinite, kernels, path };
+}
