@@ -1,45 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
-import { setBackend, tensor, variable } from '@tensorflow/tfjs-core';
-import { Madgrad, MirrorMadgrad } from '../src/index.js';
+import { setBackend } from '@tensorflow/tfjs-core';
 import { packDigits } from '../web/plugins/digits-asset.js';
 import { BatchSchedule } from '../web/src/train/batches.js';
-import { CoreOptimizerAdapter } from '../web/src/train/core-optimizer-adapter.js';
 import { PIXELS, parseDigits } from '../web/src/train/digits.js';
 import { createOptimizer, TRAIN_METHODS } from '../web/src/train/methods.js';
 import { batchTensors, Trainer } from '../web/src/train/trainer.js';
-import { randomArray, rng } from './helpers.js';
 
 await setBackend('cpu');
 
 describe('training page: method construction', () => {
-  it('the temporary adapter steps tfjs variables exactly as the core steps Float32Arrays', () => {
-    for (const method of ['madgrad', 'mirror-madgrad'] as const) {
-      const random = rng(5);
-      const w0 = randomArray(6, random);
-      const b0 = randomArray(3, random);
-      const w = variable(tensor(w0, [2, 3]), true, `adapter-${method}-w`);
-      const b = variable(tensor(b0, [3]), true, `adapter-${method}-b`);
-      const adapter = new CoreOptimizerAdapter(method, 0.05, 0.9);
-      const pw = { name: 'w', shape: [2, 3], value: w0.slice() };
-      const pb = { name: 'b', shape: [3], value: b0.slice() };
-      const Core = method === 'madgrad' ? Madgrad : MirrorMadgrad;
-      const core = new Core([pw, pb], { lr: 0.05, momentum: 0.9 });
-      for (let k = 0; k < 5; k++) {
-        const gw = randomArray(6, random);
-        const gb = randomArray(3, random);
-        adapter.applyGradients({ [w.name]: tensor(gw, [2, 3]), [b.name]: tensor(gb, [3]) });
-        core.step({ w: gw, b: gb });
-      }
-      assert.deepEqual(w.dataSync(), pw.value, method);
-      assert.deepEqual(b.dataSync(), pb.value, method);
-      assert.equal(adapter.iterations, 5);
-      w.dispose();
-      b.dispose();
-    }
-  });
-
   it('every listed method builds an optimizer; unknown names and bad rates are refused', () => {
     for (const m of TRAIN_METHODS) assert.ok(createOptimizer(m.id, m.defaultLr));
     assert.throws(() => createOptimizer('rmsprop', 0.1), /unknown training method "rmsprop"/);

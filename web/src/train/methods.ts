@@ -1,5 +1,5 @@
 import { type Optimizer, train } from '@tensorflow/tfjs-core';
-import { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
+import { MadgradOptimizer, MirrorMadgradOptimizer } from '../../../src/tfjs/index.js';
 
 export interface TrainMethod {
   readonly id: string;
@@ -25,20 +25,17 @@ export function trainMethodById(id: string): TrainMethod {
 
 /**
  * The one place that turns a method name into a TensorFlow.js optimizer. SGD, Adam and AdaGrad
- * are TensorFlow.js's own; MADGRAD and MirrorMADGRAD go through a temporary adapter over the
- * core until the `madgrad/tfjs` MadgradOptimizer and MirrorMadgradOptimizer take its place here:
- * `new MadgradOptimizer({ learningRate: lr, momentum: 0.9 })` from '../../../src/tfjs/index.js'
- * (and the same for MirrorMadgradOptimizer), after which core-optimizer-adapter.ts and its test
- * in test/web-train.test.ts can go.
+ * are TensorFlow.js's own; MADGRAD and MirrorMADGRAD are this library's `madgrad/tfjs`
+ * optimizers (on webgl they run as tfjs ops on the GPU, on cpu over the backend's storage).
  */
 export function createOptimizer(id: string, lr: number): Optimizer {
   if (!(Number.isFinite(lr) && lr > 0))
     throw new RangeError(`learning rate must be > 0, got ${lr}`);
   switch (id) {
     case 'madgrad':
-      return new CoreOptimizerAdapter('madgrad', lr, 0.9);
+      return new MadgradOptimizer({ learningRate: lr, momentum: 0.9 });
     case 'mirror-madgrad':
-      return new CoreOptimizerAdapter('mirror-madgrad', lr, 0.9);
+      return new MirrorMadgradOptimizer({ learningRate: lr, momentum: 0.9 });
     case 'adam':
       return train.adam(lr);
     case 'sgd':
