@@ -1,0 +1,198 @@
+import type {
+  MadgradBuffers,
+  MadgradScalars,
+  MirrorBuffers,
+  MirrorScalars,
+  StepKernels,
+} from '../core/step-kernels.js';
+import { type KernelMemory, kernelMemory, STAGE_FLOATS } from './kernel-memory.js';
+import { availableThreads, ThreadPool } from './thread-pool.js';
+import { hasWasmSimd } from './wasm-support.js';
+
+export interface WasmKernelOptions {
+  /**
+   * Threads for large tensors, the calling one included: a number, or 'auto' for every hardware
+   * thread (Node only; elsewhere, and with 1, everything runs on the calling thread).
+   */
+  readonly threads?: number | 'auto';
+  /** Tensors with fewer elements than this stay on the calling thread (default 131072). */
+  readonly minParallel?: number;
+  /** The memory to work in (default: the process-wide one, shared by every optimizer). */
+  readonly memory?: KernelMemory;
+}
+
+/** The WebAssembly SIMD kernels: a `StepKernels` that also places arrays in its memory. */
+export interface WasmKernels extends StepKernels {
+  /** Threads a large step uses now (workers start in the background). */
+  readonly threads: number;
+  /**
+   * A zeroed Float32Array in the kernels' memory (a plain one where that memory is not shared).
+   * Parameters and gradients there are updated in place; elsewhere they are copied through a
+   * small staging area in chunks, and only arrays in the memory can be split across threads.
+   * The memory is reused once this very array object is garbage collected: keep it (not only a
+   * subarray of it) alive as long as any view of it is in use.
+   */
+  allocate(length: number): Float32Array;
+  /** True when `a` lives in the kernels' memory. */
+  holds(a: Float32Array): boolean;
+  /** Resolves once every worker thread has started. */
+  ready(): Promise<void>;
+  /** Stops the worker threads (the kernels keep working on the calling thread). */
+  close(): void;
+}
+
+const DEFAULT_MIN_PARALLEL = 131072;
+
+/**
+ * Builds a set of WebAssembly SIMD kernels. Throws where WebAssembly SIMD is missing (use
+ * `hasWasmSimd()` first, or the optimizers' `kernels: 'auto'`, which falls back to TypeScript).
+ */
+export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
+  if (!hasWasmSimd()) {
+    throw new Error('WebAssembly SIMD is not available here; use the "js" kernels instead');
+  }
+  const memory = options.memory ?? kernelMemory();
+  const wanted =
+    options.threads === 'auto' || options.threads === undefined
+      ? availableThreads()
+      : options.threads;
+  if (!Number.isInteger(wanted) || wanted < 1) {
+    throw new RangeError(`threads must be a positive integer or 'auto', got ${options.threads}`);
+  }
+  const minParallel = options.minParallel ?? DEFAULT_MIN_PARALLEL;
+  let pool: ThreadPool | null | undefined;
+  const k = memory.exports;
+  const getPool = () => {
+    if (pool === undefined) pool = ThreadPool.create(memory, wanted);
+    return pool;
+  };
+
+  /**
+   * Runs `kernel` over [0, n) for arrays given with their pointers (-1: not in the memory).
+   * Arrays in the memory are used in place; the others are copied through the staging slots in
+   * chunks of STAGE_FLOATS (those in `written` copied back), which keeps the extra copies in cache.
+   */
+  function runStaged(
+    arrays: readonly (Float32Array | null)[],
+    pointers: number[],
+    written: readonly boolean[],
+    n: number,
+    kernel: (ptrs: readonly number[], lo: number, hi: number) => void,
+  ): void {
+    if (pointers.every((p) => p >= 0)) {
+      kernel(pointers, 0, n);
+      return;
+    }
+    const ptrs = pointers.slice();
+    for (let lo = 0; lo < n; lo += STAGE_FLOATS) {
+      const hi = Math.min(n, lo + STAGE_FLOATS);
+      for (let i = 0; i < arrays.length; i++) {
+        const a = arrays[i];
+        if (!a) continue;
+        if (pointers[i]! < 0) {
+          memory.stageView(i).set(a.subarray(lo, hi));
+          ptrs[i] = memory.stagePointer(i);
+        } else {
+          ptrs[i] = pointers[i]! + lo * 4;
+        }
+      }
+      kernel(ptrs, 0, hi - lo);
+      for (let i = 0; i < arrays.length; i++) {
+        const a = arrays[i];
+        if (a && written[i] && pointers[i]! < 0)
+          a.set(memory.stageView(i).subarray(0, hi - lo), lo);
+      }
+    }
+  }
+
+  const parallel = (n: number, pointers: readonly number[]) =>
+    wanted > 1 && n >= minParallel && pointers.every((p) => p >= 0) ? getPool() : null;
+
+  const kernels: WasmKernels = {
+    name: 'wasm',
+    get threads() {
+      const p = getPool();
+      return p ? 1 + p.readyWorkers : 1;
+    },
+    madgradDense(b: MadgradBuffers, g: Float32Array, c: MadgradScalars) {
+      const n = b.p.length;
+      if (n === 0) return;
+      const arrays = [b.p, g, b.v, b.s, b.x0];
+      const pointers = arrays.map((a) => (a ? memory.pointerOf(a) : 0));
+      const lrDecay = c.lr * c.weightDecay;
+      const scalars = [c.lamb, c.momentum, c.eps, c.weightDecay, lrDecay];
+      const run = (ptrs: readonly number[], lo: number, hi: number) =>
+        k.madgrad(
+          ptrs[0]!,
+          ptrs[1]!,
+          ptrs[2]!,
+          ptrs[3]!,
+          ptrs[4]!,
+          lo,
+          hi,
+          c.lamb,
+          c.momentum,
+          c.eps,
+          c.weightDecay,
+          lrDecay,
+          c.decoupleDecay,
+        );
+      const threads = parallel(n, pointers);
+      if (threads) {
+        threads.run(
+          { kind: 0, pointers: pointers as never, n, scalars, decouple: c.decoupleDecay },
+          (lo, hi) => run(pointers, lo, hi),
+        );
+      } else {
+        runStaged(arrays, pointers, [true, false, true, true, false], n, run);
+      }
+    },
+    mirrorDense(b: MirrorBuffers, g: Float32Array, c: MirrorScalars) {
+      const n = b.p.length;
+      if (n === 0) return;
+      const arrays = [b.p, g, b.v, b.z];
+      const pointers = arrays.map((a) => memory.pointerOf(a));
+      const lrDecay = c.lr * c.weightDecay;
+      const scalars = [c.stepSize, c.ratio, c.momentum, c.eps, c.weightDecay, lrDecay];
+      const run = (ptrs: readonly number[], lo: number, hi: number) =>
+        k.mirror(
+          ptrs[0]!,
+          ptrs[1]!,
+          ptrs[2]!,
+          ptrs[3]!,
+          lo,
+          hi,
+          c.stepSize,
+          c.ratio,
+          c.momentum,
+          c.eps,
+          c.weightDecay,
+          lrDecay,
+          c.decoupleDecay,
+        );
+      const threads = parallel(n, pointers);
+      if (threads) {
+        threads.run(
+          { kind: 1, pointers: [...pointers, 0] as never, n, scalars, decouple: c.decoupleDecay },
+          (lo, hi) => run(pointers, lo, hi),
+        );
+      } else {
+        runStaged(arrays, pointers, [true, false, true, true], n, run);
+      }
+    },
+    allocate(length: number) {
+      return memory.allocate(length) ?? new Float32Array(length);
+    },
+    holds(a: Float32Array) {
+      return memory.pointerOf(a) >= 0;
+    },
+    async ready() {
+      await getPool()?.ready();
+    },
+    close() {
+      pool?.close();
+      pool = null;
+    },
+  };
+  return kernels;
+}
