@@ -8,6 +8,7 @@ import {
 import {
   checkDense,
   checkSparse,
+  firstNonFinite,
   type GradientMap,
   isSparseRows,
   type SparseRows,
@@ -50,6 +51,7 @@ export abstract class StatefulOptimizer {
   /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
   abstract readonly kind: string;
   protected readonly kernels: StepKernels;
+  private readonly scan: (values: Float32Array) => number;
   private readonly slots = new Map<string, ParameterSlot>();
   private groupOptions: OptimizerOptions[] = [];
   private readonly groupParams: string[][] = [];
@@ -62,6 +64,8 @@ export abstract class StatefulOptimizer {
   ) {
     const { kernels, ...options } = config;
     this.kernels = resolveKernels(kernels);
+    const k = this.kernels;
+    this.scan = k.firstNonFinite ? (values) => k.firstNonFinite!(values) : firstNonFinite;
     const base = resolveOptions(defaults, options);
     if (!Array.isArray(entries) || entries.length === 0) {
       throw new InvalidParameterError(
@@ -155,7 +159,7 @@ export abstract class StatefulOptimizer {
       if (!slot) throw new InvalidGradientError(`${where} is not managed by this optimizer`);
       if (g == null) continue;
       if (g instanceof Float32Array) {
-        checkDense(where, g, slot.size);
+        checkDense(where, g, slot.size, this.scan);
         work.push({ slot, dense: g, sparse: null, rowLength: 0 });
       } else if (isSparseRows(g)) {
         const rowLength = checkSparse(where, g, slot.param.shape);

@@ -57,6 +57,8 @@ export interface StepKernels {
    * (the WebAssembly kernels put it in their memory). Plain arrays are used without it.
    */
   allocate?(length: number): Float32Array;
+  /** Optional: index of the first NaN or ±Infinity in `values`, or -1 (gradient validation). */
+  firstNonFinite?(values: Float32Array): number;
 }
 
 const fround = Math.fround;

@@ -34,6 +34,7 @@ export interface KernelExports {
     decouple: boolean | number,
   ): void;
   cbrtArray(src: number, dst: number, n: number): void;
+  firstNonFinite(ptr: number, n: number): number;
 }
 
 const PAGE = 65536;

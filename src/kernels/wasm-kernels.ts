@@ -180,6 +180,18 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         runStaged(arrays, pointers, [true, false, true, true], n, run);
       }
     },
+    firstNonFinite(values: Float32Array) {
+      const ptr = memory.pointerOf(values);
+      if (ptr >= 0) return k.firstNonFinite(ptr, values.length);
+      // Elsewhere: copy through a staging slot in chunks that stay in cache.
+      for (let lo = 0; lo < values.length; lo += STAGE_FLOATS) {
+        const chunk = values.subarray(lo, lo + STAGE_FLOATS);
+        memory.stageView(1).set(chunk);
+        const bad = k.firstNonFinite(memory.stagePointer(1), chunk.length);
+        if (bad >= 0) return lo + bad;
+      }
+      return -1;
+    },
     allocate(length: number) {
       return memory.allocate(length) ?? new Float32Array(length);
     },
