@@ -89,8 +89,10 @@ function ratio(s: v128, rms: v128): v128 {
   return v128.andnot(f32x4.div(s, rms), f32x4.eq(rms, ZERO));
 }
 
-// Secondary results of the lane functions. Globals belong to an instance, hence to one thread;
-// the loop-invariant constants are locals of the entry points, passed down (all inlined).
+// The lane functions are inlined with a constant `direct`: in the SIMD body they store their
+// secondary results (v and s, or v and z) straight to `vp` and `sp`; in the tail they leave
+// them in these globals (globals belong to an instance, hence to one thread). The loop-invariant
+// constants are locals of the entry points, passed down.
 let outV = ZERO;
 let outS = ZERO;
 
@@ -98,7 +100,7 @@ let outS = ZERO;
  * One MADGRAD update of four coordinates (see madgradRange in src/core/step-kernels.ts):
  * g += wd·x (coupled); v += λg²; s += λg; z = x0 − s/(cbrt(v) + eps); x = βx + (1 − β)z;
  * x −= lr·wd·x_old (decoupled). Without x0 (momentum 0) the origin x + s/rms is recovered from
- * the state before the update. Returns the new x; the new v and s in outV and outS.
+ * the state before the update. Returns the new x; writes the new v and s (see `direct`).
  */
 @inline
 function madgradLanes(
@@ -116,6 +118,9 @@ function madgradLanes(
   shrink: v128,
   coupled: bool,
   decoupled: bool,
+  direct: bool,
+  vp: usize,
+  sp: usize,
 ): v128 {
   let g = gIn;
   if (coupled) g = f32x4.add(g, f32x4.mul(decay, p));
@@ -124,8 +129,13 @@ function madgradLanes(
   const lg = f32x4.mul(lamb, g);
   const v = f32x4.add(vOld, f32x4.mul(lg, g));
   const s = f32x4.add(sOld, lg);
-  outV = v;
-  outS = s;
+  if (direct) {
+    v128.store(vp, v);
+    v128.store(sp, s);
+  } else {
+    outV = v;
+    outS = s;
+  }
   const z = f32x4.sub(origin, ratio(s, f32x4.add(cbrt4(v), eps)));
   let next = f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
   if (decoupled) next = f32x4.sub(next, f32x4.mul(shrink, p));
@@ -178,10 +188,11 @@ export function madgrad(
       cShrink,
       coupled,
       decoupled,
+      true,
+      v + o,
+      s + o,
     );
     v128.store(p + o, next);
-    v128.store(v + o, outV);
-    v128.store(s + o, outS);
   }
   // The tail, one element at a time through the same vector code (lane 0 of splatted values).
   for (; i < end; i++) {
@@ -201,6 +212,9 @@ export function madgrad(
       cShrink,
       coupled,
       decoupled,
+      false,
+      0,
+      0,
     );
     store<f32>(p + o, f32x4.extract_lane(next, 0));
     store<f32>(v + o, f32x4.extract_lane(outV, 0));
@@ -211,8 +225,8 @@ export function madgrad(
 /**
  * One MirrorMADGRAD update of four coordinates (see mirrorRange in src/core/step-kernels.ts):
  * z *= 1 − lr·wd (decoupled) or g += wd·x (coupled); v = v·sqrt(k/(k+1)) + g²;
- * z −= lr (k+1)^(1/3) g / (cbrt(v) + eps); x = βx + (1 − β)z. Returns x; the new v and z in
- * outV and outS.
+ * z −= lr (k+1)^(1/3) g / (cbrt(v) + eps); x = βx + (1 − β)z. Returns x; writes the new v and
+ * z (see `direct`).
  */
 @inline
 function mirrorLanes(
@@ -229,6 +243,9 @@ function mirrorLanes(
   shrink: v128,
   coupled: bool,
   decoupled: bool,
+  direct: bool,
+  vp: usize,
+  sp: usize,
 ): v128 {
   let g = gIn;
   if (coupled) g = f32x4.add(g, f32x4.mul(decay, p));
@@ -236,8 +253,13 @@ function mirrorLanes(
   if (decoupled) z = f32x4.sub(z, f32x4.mul(shrink, z));
   const v = f32x4.add(f32x4.mul(vOld, rescale), f32x4.mul(g, g));
   z = f32x4.sub(z, ratio(f32x4.mul(rate, g), f32x4.add(cbrt4(v), eps)));
-  outV = v;
-  outS = z;
+  if (direct) {
+    v128.store(vp, v);
+    v128.store(sp, z);
+  } else {
+    outV = v;
+    outS = z;
+  }
   return f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
 }
 
@@ -286,10 +308,11 @@ export function mirror(
       cShrink,
       coupled,
       decoupled,
+      true,
+      v + o,
+      z + o,
     );
     v128.store(p + o, next);
-    v128.store(v + o, outV);
-    v128.store(z + o, outS);
   }
   for (; i < end; i++) {
     const o = (<usize>i) << 2;
@@ -307,6 +330,9 @@ export function mirror(
       cShrink,
       coupled,
       decoupled,
+      false,
+      0,
+      0,
     );
     store<f32>(p + o, f32x4.extract_lane(next, 0));
     store<f32>(v + o, f32x4.extract_lane(outV, 0));
