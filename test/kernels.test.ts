@@ -18,7 +18,7 @@ import {
   type WasmKernels,
 } from '../src/index.js';
 import { kernelMemory } from '../src/kernels/kernel-memory.js';
-import { sliceBounds } from '../src/kernels/thread-pool.js';
+import { chunkSize } from '../src/kernels/thread-pool.js';
 import { bitwiseEqual, GOLDEN_DIR, param, ROOT, randomArray, rng } from './helpers.js';
 
 const f32 = new Float32Array(1);
@@ -218,17 +218,12 @@ describe('WebAssembly SIMD kernels', () => {
       for (const k of pools) k.close();
     });
 
-    it('split tensors on 16-float boundaries that cover every element once', () => {
-      for (const n of [1, 15, 16, 17, 100003]) {
+    it('hand out chunks of whole 64-byte lines, about eight per thread', () => {
+      for (const n of [1, 100003, 1 << 22]) {
         for (const t of [1, 2, 3, 8]) {
-          let next = 0;
-          for (let j = 0; j < t; j++) {
-            const [lo, hi] = sliceBounds(n, t, j);
-            assert.equal(lo, next);
-            assert.ok(lo === hi || lo % 16 === 0);
-            next = hi;
-          }
-          assert.equal(next, n);
+          const c = chunkSize(n, t);
+          assert.equal(c % 16, 0);
+          assert.ok(c >= 16384 && (c === 16384 || Math.ceil(n / c) <= 8 * t));
         }
       }
     });

@@ -7,9 +7,11 @@ import type { KernelMemory } from './kernel-memory.js';
  * Node only (it takes `worker_threads` from `process.getBuiltinModule`, so importing this file
  * is harmless in a browser, where `ThreadPool.create` returns null). The calling thread writes a
  * job into a small SharedArrayBuffer, wakes the workers with Atomics.notify, runs slice 0
- * itself, then blocks in Atomics.wait until every assigned worker has counted itself done; so
- * `step()` stays synchronous. Slices are whole multiples of 16 floats (64-byte lines) and every
- * element goes through the same vector code, so results do not depend on the thread count.
+ * chunks itself, then blocks in Atomics.wait until every woken worker has counted itself done;
+ * so `step()` stays synchronous. Every thread takes chunks from a shared counter until none is
+ * left, so a worker that the OS runs late (this machine is shared) costs little: the others take
+ * its chunks. Chunks are whole multiples of 16 floats (64-byte lines) and every element goes
+ * through the same vector code, so results do not depend on the thread count or on who ran what.
  * Workers start in the background; until one reports ready, work runs on fewer threads.
  */
 
@@ -19,23 +21,23 @@ const DONE = 1; // workers done with the current job
 const FAILED = 2; // a worker caught an exception
 const KIND = 3; // 0 madgrad, 1 mirror, -1 exit
 const N = 4;
-const THREADS = 5; // slices in this job
+const CHUNK = 5; // elements per chunk
+const NEXT = 7; // first element not yet taken
 const DECOUPLE = 6;
 const PTR = 8; // 5 pointers: p, g, v, s|z, x0
 const READY = 16; // one flag per worker
-const SLICE = 64; // slice index per worker, -1 when idle
+const JOIN = 64; // per worker: 1 when woken for the current job
 const SCALARS = 128; // Float64 index (byte 1024): 6 scalars
 const CONTROL_BYTES = 1024 + 6 * 8;
 const MAX_WORKERS = 47;
-/** Slices are multiples of this many floats. */
+/** Chunks are multiples of this many floats (a 64-byte line). */
 const GRAIN = 16;
+const MIN_CHUNK = 16384;
 
-/** Elements [start, end) of slice `j` of `n` split `threads` ways. */
-export function sliceBounds(n: number, threads: number, j: number): [number, number] {
-  const blocks = Math.ceil(n / GRAIN);
-  const lo = Math.min(n, Math.floor((blocks * j) / threads) * GRAIN);
-  const hi = Math.min(n, Math.floor((blocks * (j + 1)) / threads) * GRAIN);
-  return [lo, hi];
+/** Elements per chunk for `n` elements on `threads` threads: about 8 chunks per thread. */
+export function chunkSize(n: number, threads: number): number {
+  const target = Math.ceil(n / (threads * 8) / GRAIN) * GRAIN;
+  return Math.max(MIN_CHUNK, target);
 }
 
 /** The worker's whole program (CommonJS, run with `eval: true`, so no file path is needed). */
@@ -45,25 +47,26 @@ const { module, memory, control, index } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const I = new Int32Array(control);
 const F = new Float64Array(control, ${SCALARS * 8}, 6);
-const GRAIN = ${GRAIN};
 let seen = Atomics.load(I, ${GEN});
 Atomics.store(I, ${READY} + index, 1);
 for (;;) {
   Atomics.wait(I, ${GEN}, seen);
   seen = Atomics.load(I, ${GEN});
   if (I[${KIND}] === -1) break;
-  const j = Atomics.load(I, ${SLICE} + index);
-  if (j < 0) continue;
+  if (Atomics.load(I, ${JOIN} + index) !== 1) continue;
   try {
-    const n = I[${N}], t = I[${THREADS}], blocks = Math.ceil(n / GRAIN);
-    const lo = Math.min(n, Math.floor((blocks * j) / t) * GRAIN);
-    const hi = Math.min(n, Math.floor((blocks * (j + 1)) / t) * GRAIN);
-    if (I[${KIND}] === 0) {
-      k.madgrad(I[${PTR}], I[${PTR + 1}], I[${PTR + 2}], I[${PTR + 3}], I[${PTR + 4}], lo, hi,
-        F[0], F[1], F[2], F[3], F[4], I[${DECOUPLE}]);
-    } else {
-      k.mirror(I[${PTR}], I[${PTR + 1}], I[${PTR + 2}], I[${PTR + 3}], lo, hi,
-        F[0], F[1], F[2], F[3], F[4], F[5], I[${DECOUPLE}]);
+    const n = I[${N}], chunk = I[${CHUNK}];
+    for (;;) {
+      const lo = Atomics.add(I, ${NEXT}, chunk);
+      if (lo >= n) break;
+      const hi = Math.min(n, lo + chunk);
+      if (I[${KIND}] === 0) {
+        k.madgrad(I[${PTR}], I[${PTR + 1}], I[${PTR + 2}], I[${PTR + 3}], I[${PTR + 4}], lo, hi,
+          F[0], F[1], F[2], F[3], F[4], I[${DECOUPLE}]);
+      } else {
+        k.mirror(I[${PTR}], I[${PTR + 1}], I[${PTR + 2}], I[${PTR + 3}], lo, hi,
+          F[0], F[1], F[2], F[3], F[4], F[5], I[${DECOUPLE}]);
+      }
     }
   } catch (e) {
     Atomics.store(I, ${FAILED}, 1);
@@ -167,34 +170,37 @@ export class ThreadPool {
 
   /**
    * Runs a job over every ready worker plus the calling thread and returns when all are done.
-   * `runSlice(lo, hi)` runs the calling thread's share.
+   * `runRange(lo, hi)` runs a chunk on the calling thread.
    */
-  run(job: MadgradJob | MirrorJob, runSlice: (lo: number, hi: number) => void): void {
+  run(job: MadgradJob | MirrorJob, runRange: (lo: number, hi: number) => void): void {
     const I = this.I;
-    const ready: number[] = [];
+    let workers = 0;
     for (let i = 0; i < this.workers.length; i++) {
-      const flag = Atomics.load(I, READY + i) === 1;
-      Atomics.store(I, SLICE + i, flag ? ready.length + 1 : -1);
-      if (flag) ready.push(i);
+      const ready = Atomics.load(I, READY + i) === 1;
+      Atomics.store(I, JOIN + i, ready ? 1 : 0);
+      if (ready) workers++;
     }
-    const threads = ready.length + 1;
-    if (threads === 1) {
-      runSlice(0, job.n);
+    if (workers === 0) {
+      runRange(0, job.n);
       return;
     }
+    const chunk = chunkSize(job.n, workers + 1);
     I[KIND] = job.kind;
     I[N] = job.n;
-    I[THREADS] = threads;
+    I[CHUNK] = chunk;
     I[DECOUPLE] = job.decouple ? 1 : 0;
     for (let i = 0; i < 5; i++) I[PTR + i] = job.pointers[i]!;
     for (let i = 0; i < job.scalars.length; i++) this.F[i] = job.scalars[i]!;
+    Atomics.store(I, NEXT, 0);
     Atomics.store(I, DONE, 0);
     Atomics.store(I, FAILED, 0);
     Atomics.add(I, GEN, 1);
     Atomics.notify(I, GEN);
-    const [lo, hi] = sliceBounds(job.n, threads, 0);
-    runSlice(lo, hi);
-    const workers = ready.length;
+    for (;;) {
+      const lo = Atomics.add(I, NEXT, chunk);
+      if (lo >= job.n) break;
+      runRange(lo, Math.min(job.n, lo + chunk));
+    }
     for (;;) {
       const done = Atomics.load(I, DONE);
       if (done >= workers) break;
