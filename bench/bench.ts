@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   all.close();
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ cores, results }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ cores, results })}\n`);
     return;
   }
   const names = [...new Set(results.map((r) => r.name))];
