@@ -306,6 +306,28 @@ describe('WebAssembly SIMD kernels', () => {
       }
     });
 
+    it('reuse the memory of arrays that were garbage collected', () => {
+      const script = `
+        const m = await import(${JSON.stringify(join(ROOT, 'dist/src/kernels/kernel-memory.js'))});
+        const memory = new m.KernelMemory();
+        let peak = 0;
+        for (let i = 0; i < 40; i++) {
+          memory.allocate(1 << 20).fill(i); // 4 MiB, dropped at once
+          if (i % 4 === 3) { gc(); await new Promise((r) => setTimeout(r, 0)); }
+          peak = Math.max(peak, memory.memory.buffer.byteLength);
+        }
+        gc(); await new Promise((r) => setTimeout(r, 0));
+        console.log(JSON.stringify({ peak, live: memory.allocatedBytes }));
+      `;
+      const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const { peak, live } = JSON.parse(r.stdout);
+      assert.ok(peak < 40 * 2 ** 20, `the memory grew to ${peak} bytes for 160 MiB of garbage`);
+      assert.equal(live, 0);
+    });
+
     it('allocate zeroed, disjoint, cache-line aligned arrays', () => {
       const arrays = [5, 16, 1, 1000].map((n) => allocateKernelArray(n));
       for (const a of arrays) {
