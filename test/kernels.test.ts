@@ -17,7 +17,7 @@ import {
   type StepKernels,
   type WasmKernels,
 } from '../src/index.js';
-import { kernelMemory } from '../src/kernels/kernel-memory.js';
+import { KernelMemory, kernelMemory } from '../src/kernels/kernel-memory.js';
 import { chunkSize } from '../src/kernels/thread-pool.js';
 import { bitwiseEqual, GOLDEN_DIR, param, ROOT, randomArray, rng } from './helpers.js';
 
@@ -203,6 +203,23 @@ describe('WebAssembly SIMD kernels', () => {
         }
       });
     }
+  });
+
+  it('give the same bits over ordinary memory (browsers without cross-origin isolation)', () => {
+    const plain = new KernelMemory(false);
+    assert.equal(plain.shared, false);
+    assert.equal(plain.allocate(10), null);
+    const sets = [createWasmKernels({ threads: 1 }), createWasmKernels({ memory: plain })];
+    const results = sets.map((kernels, i) => {
+      const random = rng(21);
+      const p = param('w', [30011], randomArray(30011, random));
+      const opt = new Madgrad([p], { kernels, momentum: 0, eps: 0 });
+      for (let k = 0; k < 3; k++) opt.step({ w: randomArray(30011, random) });
+      // State lives in shared kernel memory; over ordinary memory everything is staged.
+      assert.equal(kernels.holds(opt.stateOf('w')!.s!), i === 0);
+      return [p.value, ...Object.values(opt.stateOf('w')!)];
+    });
+    results[1]!.forEach((a, i) => assert.ok(bitwiseEqual(a, results[0]![i]!), `buffer ${i}`));
   });
 
   describe('threads', () => {
