@@ -247,27 +247,38 @@ describe('WebAssembly SIMD kernels', () => {
 
     it('give bitwise identical results whatever the thread count', () => {
       const one = createWasmKernels({ threads: 1 });
-      for (const kind of ['madgrad', 'madgrad-m0', 'mirror'] as const) {
+      // In kernel memory (split in place), and ordinary arrays over more than one 2^20-float
+      // block (copied in block by block, each block split across the threads).
+      for (const [kind, n, inMemory] of [
+        ['madgrad', 100003, true],
+        ['madgrad-m0', 100003, true],
+        ['mirror', 100003, true],
+        ['madgrad', 1100003, false],
+        ['mirror', 1100003, false],
+      ] as const) {
         const results = [one, ...pools].map((kernels) => {
           assert.ok(kernels === one || kernels.threads > 1, 'the workers run');
           const random = rng(5);
-          const n = 100003;
-          const value = kernels.allocate(n);
+          const alloc = (len: number) => (inMemory ? kernels.allocate(len) : new Float32Array(len));
+          const value = alloc(n);
           value.set(randomArray(n, random));
           const p = param('w', [n], value);
           const opt =
             kind === 'mirror'
               ? new MirrorMadgrad([p], { kernels, weightDecay: 1e-3, decoupleDecay: true })
               : new Madgrad([p], { kernels, momentum: kind === 'madgrad' ? 0.9 : 0 });
-          const g = kernels.allocate(n);
-          for (let k = 0; k < 4; k++) {
+          const g = alloc(n);
+          for (let k = 0; k < 3; k++) {
             g.set(randomArray(n, random));
             opt.step({ w: g });
           }
+          assert.equal(kernels.holds(value), inMemory);
           return [value, ...Object.values(opt.stateOf('w')!)];
         });
         for (const r of results.slice(1)) {
-          r.forEach((a, i) => assert.ok(bitwiseEqual(a, results[0]![i]!), `${kind} buffer ${i}`));
+          r.forEach((a, i) =>
+            assert.ok(bitwiseEqual(a, results[0]![i]!), `${kind} n=${n} buffer ${i}`),
+          );
         }
       }
     });

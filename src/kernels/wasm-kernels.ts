@@ -27,10 +27,9 @@ export interface WasmKernels extends StepKernels {
   readonly threads: number;
   /**
    * A zeroed Float32Array in the kernels' memory (a plain one where that memory is not shared).
-   * Parameters and gradients there are updated in place; elsewhere they are copied through a
-   * small staging area in chunks, and only arrays in the memory can be split across threads.
-   * The memory is reused once this very array object is garbage collected: keep it (not only a
-   * subarray of it) alive as long as any view of it is in use.
+   * Parameters and gradients there are updated in place; others are copied in and out, block
+   * by block. The memory is reused once this very array object is garbage collected: keep it
+   * (not only a subarray of it) alive as long as any view of it is in use.
    */
   allocate(length: number): Float32Array;
   /** True when `a` lives in the kernels' memory. */
@@ -42,6 +41,8 @@ export interface WasmKernels extends StepKernels {
 }
 
 const DEFAULT_MIN_PARALLEL = 131072;
+/** Floats per block when arrays outside the memory are copied in for a parallel step (4 MiB). */
+const PARALLEL_BLOCK = 1 << 20;
 
 /**
  * Builds a set of WebAssembly SIMD kernels. Throws where WebAssembly SIMD is missing (use
@@ -67,46 +68,61 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     return pool;
   };
 
+  /** Per-array blocks in kernel memory for parallel steps of arrays that live elsewhere. */
+  const blocks: (Float32Array | null)[] = [];
+  const blockView = (i: number): Float32Array | null => {
+    blocks[i] ??= memory.allocate(PARALLEL_BLOCK);
+    return blocks[i] ?? null;
+  };
+
   /**
-   * Runs `kernel` over [0, n) for arrays given with their pointers (-1: not in the memory).
-   * Arrays in the memory are used in place; the others are copied through the staging slots in
-   * chunks of STAGE_FLOATS (those in `written` copied back), which keeps the extra copies in cache.
+   * Runs a step over [0, n) for arrays given with their pointers (-1: not in the memory; 0: no
+   * array). If every array is in the memory it runs in place: split across threads when large
+   * (`parallel`), else on this thread. Otherwise the outside arrays are copied through buffers in
+   * the memory block by block (those in `written` copied back): large tensors through blocks of
+   * PARALLEL_BLOCK floats that the threads share, small ones through the staging slots of
+   * STAGE_FLOATS floats, which stay in cache.
    */
-  function runStaged(
+  function runStep(
     arrays: readonly (Float32Array | null)[],
-    pointers: number[],
+    pointers: readonly number[],
     written: readonly boolean[],
     n: number,
-    kernel: (ptrs: readonly number[], lo: number, hi: number) => void,
+    single: (ptrs: readonly number[], lo: number, hi: number) => void,
+    parallel: (ptrs: readonly number[], len: number) => void,
   ): void {
-    if (pointers.every((p) => p >= 0)) {
-      kernel(pointers, 0, n);
+    const inPlace = pointers.every((p) => p >= 0);
+    const threaded = wanted > 1 && n >= minParallel && getPool() !== null;
+    if (inPlace) {
+      if (threaded) parallel(pointers, n);
+      else single(pointers, 0, n);
       return;
     }
+    const useBlocks = threaded && pointers.every((p, i) => p >= 0 || blockView(i) !== null);
+    const step = useBlocks ? PARALLEL_BLOCK : STAGE_FLOATS;
+    const view = (i: number) => (useBlocks ? blockView(i)! : memory.stageView(i));
     const ptrs = pointers.slice();
-    for (let lo = 0; lo < n; lo += STAGE_FLOATS) {
-      const hi = Math.min(n, lo + STAGE_FLOATS);
+    for (let lo = 0; lo < n; lo += step) {
+      const hi = Math.min(n, lo + step);
       for (let i = 0; i < arrays.length; i++) {
         const a = arrays[i];
         if (!a) continue;
         if (pointers[i]! < 0) {
-          memory.stageView(i).set(a.subarray(lo, hi));
-          ptrs[i] = memory.stagePointer(i);
+          const v = view(i);
+          v.set(a.subarray(lo, hi));
+          ptrs[i] = useBlocks ? v.byteOffset : memory.stagePointer(i);
         } else {
           ptrs[i] = pointers[i]! + lo * 4;
         }
       }
-      kernel(ptrs, 0, hi - lo);
+      if (useBlocks) parallel(ptrs, hi - lo);
+      else single(ptrs, 0, hi - lo);
       for (let i = 0; i < arrays.length; i++) {
         const a = arrays[i];
-        if (a && written[i] && pointers[i]! < 0)
-          a.set(memory.stageView(i).subarray(0, hi - lo), lo);
+        if (a && written[i] && pointers[i]! < 0) a.set(view(i).subarray(0, hi - lo), lo);
       }
     }
   }
-
-  const parallel = (n: number, pointers: readonly number[]) =>
-    wanted > 1 && n >= minParallel && pointers.every((p) => p >= 0) ? getPool() : null;
 
   const kernels: WasmKernels = {
     name: 'wasm',
@@ -137,15 +153,12 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
           lrDecay,
           c.decoupleDecay,
         );
-      const threads = parallel(n, pointers);
-      if (threads) {
-        threads.run(
-          { kind: 0, pointers: pointers as never, n, scalars, decouple: c.decoupleDecay },
-          (lo, hi) => run(pointers, lo, hi),
-        );
-      } else {
-        runStaged(arrays, pointers, [true, false, true, true, false], n, run);
-      }
+      runStep(arrays, pointers, [true, false, true, true, false], n, run, (ptrs, len) =>
+        pool!.run(
+          { kind: 0, pointers: ptrs as never, n: len, scalars, decouple: c.decoupleDecay },
+          (lo, hi) => run(ptrs, lo, hi),
+        ),
+      );
     },
     mirrorDense(b: MirrorBuffers, g: Float32Array, c: MirrorScalars) {
       const n = b.p.length;
@@ -170,15 +183,12 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
           lrDecay,
           c.decoupleDecay,
         );
-      const threads = parallel(n, pointers);
-      if (threads) {
-        threads.run(
-          { kind: 1, pointers: [...pointers, 0] as never, n, scalars, decouple: c.decoupleDecay },
-          (lo, hi) => run(pointers, lo, hi),
-        );
-      } else {
-        runStaged(arrays, pointers, [true, false, true, true], n, run);
-      }
+      runStep(arrays, pointers, [true, false, true, true], n, run, (ptrs, len) =>
+        pool!.run(
+          { kind: 1, pointers: [...ptrs, 0] as never, n: len, scalars, decouple: c.decoupleDecay },
+          (lo, hi) => run(ptrs, lo, hi),
+        ),
+      );
     },
     firstNonFinite(values: Float32Array) {
       const ptr = memory.pointerOf(values);
