@@ -1,5 +1,6 @@
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from './wasm-binary.js';
 import { hasSharedWasmMemory } from './wasm-support.js';
+import { type WasmMemory, type WasmModule, webAssembly } from './webassembly-api.js';
 
 /** The functions the AssemblyScript module exports (src/kernels/assembly/kernels.ts). */
 export interface KernelExports {
@@ -73,8 +74,8 @@ interface Block {
  */
 export class KernelMemory {
   readonly shared: boolean;
-  readonly module: WebAssembly.Module;
-  readonly memory: WebAssembly.Memory;
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
   readonly exports: KernelExports;
   /** Byte offset of the staging slots (STAGE_SLOTS × STAGE_FLOATS floats). */
   readonly stage: number;
@@ -90,13 +91,15 @@ export class KernelMemory {
     this.shared = shared;
     const stageBytes = STAGE_SLOTS * STAGE_FLOATS * 4;
     const pages = Math.ceil((RESERVED + stageBytes) / PAGE);
-    this.module = new WebAssembly.Module(
+    const wa = webAssembly();
+    if (wa === undefined) throw new Error('WebAssembly is not available here');
+    this.module = new wa.Module(
       decodeBase64(shared ? KERNELS_WASM_SHARED_BASE64 : KERNELS_WASM_BASE64),
     );
     this.memory = shared
-      ? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true })
-      : new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
+      ? new wa.Memory({ initial: pages, maximum: MAX_PAGES, shared: true })
+      : new wa.Memory({ initial: pages, maximum: pages });
+    const instance = new wa.Instance(this.module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.stage = RESERVED;
     this.top = RESERVED + stageBytes;
