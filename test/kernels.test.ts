@@ -67,6 +67,12 @@ describe('WebAssembly SIMD kernels', () => {
       const got = cbrt(new Float32Array([0, Number.POSITIVE_INFINITY, 0, 0, 0]));
       assert.deepEqual(Array.from(got), [0, Number.POSITIVE_INFINITY, 0, 0, 0]);
       assert.ok(Object.is(got[0], 0));
+      // +Infinity among normal lanes (the fast path) and among subnormal ones (the exact path).
+      const mixed = cbrt(new Float32Array([Number.POSITIVE_INFINITY, 1, 8, 27, 1e-40, 0, 64, 1]));
+      assert.deepEqual(Array.from(mixed.subarray(0, 4)), [Number.POSITIVE_INFINITY, 1, 2, 3]);
+      const special = cbrt(new Float32Array([1e-40, Number.POSITIVE_INFINITY, 0, 8]));
+      assert.deepEqual(Array.from(special.subarray(1)), [Number.POSITIVE_INFINITY, 0, 2]);
+      assert.ok(ulps(special[0]!, Math.fround(1e-40)) <= 4);
     });
 
     it('is within 4 ulp on every binade, subnormals and the largest floats included', () => {

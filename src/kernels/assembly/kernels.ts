@@ -18,10 +18,6 @@ const DOWN = f32x4.splat(0.00390625);
 /** Initial guess of x^(-1/3) from the bits: MAGIC - bits(x)/3 (largest relative error 3.4%). */
 const MAGIC = i32x4.splat(0x54a23000);
 
-/** Bits of x minus those of MIN_NORMAL: unsigned, at least this much for 0, subnormals, inf. */
-const SPECIAL = i32x4.splat(0x7f800000 - 0x00800000);
-const MIN_NORMAL_BITS = i32x4.splat(0x00800000);
-
 /**
  * x^(-1/3) for normal positive float32 lanes, to about 1e-9 relative before rounding.
  *
@@ -29,8 +25,8 @@ const MIN_NORMAL_BITS = i32x4.splat(0x00800000);
  * MAGIC − bits(x)/3 negates it and re-biases (the classic bit trick); bits/3 is the shift-and-add
  * series b/4 + b/16 + b/64 + ..., as SIMD has no integer division. Three division-free Newton
  * steps r ← r (4 − x r³)/3 (the last written as a correction, which rounds better) take the
- * relative error 3.4% → 2.3e-3 → 1.1e-5 → 2.4e-10. x r³ is evaluated as ((x r) r) r, which
- * neither overflows nor underflows for any normal float32.
+ * relative error 3.4% → 2.3e-3 → 1.1e-5 → 2.4e-10. x r³ is evaluated as (x r)(r r), which
+ * neither overflows nor underflows for any float32 (and keeps the dependency chain short).
  */
 @inline
 function invCbrtNormal(x: v128): v128 {
@@ -40,9 +36,9 @@ function invCbrtNormal(x: v128): v128 {
   let r = i32x4.sub(MAGIC, q);
   const x3 = f32x4.mul(x, THIRD);
   for (let k = 0; k < 2; k++) {
-    r = f32x4.mul(r, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(x3, r), r), r)));
+    r = f32x4.mul(r, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(x3, r), f32x4.mul(r, r))));
   }
-  const e = f32x4.sub(ONE, f32x4.mul(f32x4.mul(f32x4.mul(x, r), r), r));
+  const e = f32x4.sub(ONE, f32x4.mul(f32x4.mul(x, r), f32x4.mul(r, r)));
   return f32x4.add(r, f32x4.mul(f32x4.mul(r, THIRD), e));
 }
 
@@ -53,19 +49,19 @@ function cbrt4Special(x: v128): v128 {
   const r = invCbrtNormal(xs);
   let y = f32x4.mul(f32x4.mul(xs, r), r);
   y = v128.bitselect(f32x4.mul(y, DOWN), y, tiny);
-  // cbrt(0) = 0 and cbrt(inf) = inf exactly (the Newton steps would give NaN for inf).
+  // cbrt(0) = 0 and cbrt(inf) = inf exactly.
   return v128.bitselect(x, y, v128.or(f32x4.eq(x, ZERO), f32x4.eq(x, INF)));
 }
 
 /**
  * cbrt(x) for x >= 0 in every lane, within 4 ulp of the correctly rounded float32 cube root:
  * x · (x^(-1/3))², so that the only division of a step is the one by cbrt(v) + eps. Vectors with
- * a lane that is 0, subnormal or infinite take a slower exact path (one unsigned compare finds
- * them; v = 0 is common early on).
+ * a lane that is 0 or subnormal take a slower exact path (v = 0 is common early on); +inf needs
+ * none: the Newton steps take r to −inf and x r² = +inf.
  */
 @inline
 function cbrt4(x: v128): v128 {
-  if (v128.any_true(i32x4.ge_u(i32x4.sub(x, MIN_NORMAL_BITS), SPECIAL))) return cbrt4Special(x);
+  if (v128.any_true(f32x4.lt(x, MIN_NORMAL))) return cbrt4Special(x);
   const r = invCbrtNormal(x);
   return f32x4.mul(f32x4.mul(x, r), r);
 }
