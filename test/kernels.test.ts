@@ -426,6 +426,8 @@ describe('WebAssembly SIMD kernels', () => {
       assert.equal(new MirrorMadgrad(w(), { kernels: 'auto' }).kernelName, 'wasm');
       assert.equal(new Madgrad(w(), { kernels: jsKernels }).kernelName, 'js');
       assert.throws(() => new Madgrad(w(), { kernels: 'gpu' as never }), /kernels must be/);
+      assert.throws(() => createWasmKernels({ threads: 0 }), /threads must be a positive integer/);
+      assert.throws(() => createWasmKernels({ minParallel: -1 }), /minParallel must be/);
     });
   });
 });

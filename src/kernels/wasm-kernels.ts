@@ -61,6 +61,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     throw new RangeError(`threads must be a positive integer or 'auto', got ${options.threads}`);
   }
   const minParallel = options.minParallel ?? DEFAULT_MIN_PARALLEL;
+  if (!Number.isInteger(minParallel) || minParallel < 0) {
+    throw new RangeError(`minParallel must be a non-negative integer, got ${options.minParallel}`);
+  }
   let pool: ThreadPool | null | undefined;
   const k = memory.exports;
   const getPool = () => {
