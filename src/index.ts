@@ -52,3 +52,15 @@ export {
   type MirrorScalars,
   type StepKernels,
 } from './core/step-kernels.js';
+export {
+  allocateKernelArray,
+  defaultWasmKernels,
+  type KernelChoice,
+  resolveKernels,
+} from './kernels/select-kernels.js';
+export {
+  createWasmKernels,
+  type WasmKernelOptions,
+  type WasmKernels,
+} from './kernels/wasm-kernels.js';
+export { hasSharedWasmMemory, hasWasmSimd } from './kernels/wasm-support.js';

@@ -1,3 +1,5 @@
+import { jsKernels } from '../core/step-kernels.js';
+import { createWasmKernels } from '../kernels/wasm-kernels.js';
 import { coreEngine } from './core-engine.js';
 import type { ConformanceEngine } from './engine.js';
 
@@ -5,7 +7,12 @@ import type { ConformanceEngine } from './engine.js';
 export const ENGINES: Readonly<
   Record<string, () => Promise<ConformanceEngine> | ConformanceEngine>
 > = {
-  core: () => coreEngine('core', 'the core optimizers with the plain TypeScript kernels'),
+  core: () =>
+    coreEngine('core', 'the core optimizers with the plain TypeScript kernels', () => jsKernels),
+  kernel: () =>
+    coreEngine('kernel', 'the core optimizers with the WebAssembly SIMD kernels', () =>
+      createWasmKernels({ threads: 1 }),
+    ),
   'tfjs-cpu': async () =>
     (await import('./tfjs-engine.js')).tfjsEngine(
       'tfjs-cpu',

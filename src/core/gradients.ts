@@ -29,12 +29,17 @@ export function firstNonFinite(values: Float32Array): number {
   return -1;
 }
 
-/** Validates a dense gradient against a parameter of `size` elements. */
-export function checkDense(where: string, g: Float32Array, size: number): void {
+/** Validates a dense gradient against a parameter of `size` elements (`scan` finds non-finites). */
+export function checkDense(
+  where: string,
+  g: Float32Array,
+  size: number,
+  scan: (values: Float32Array) => number = firstNonFinite,
+): void {
   if (g.length !== size) {
     throw new InvalidGradientError(`${where}: gradient has length ${g.length}, expected ${size}`);
   }
-  const bad = firstNonFinite(g);
+  const bad = scan(g);
   if (bad >= 0) {
     throw new InvalidGradientError(`${where}: gradient holds ${g[bad]} at index ${bad}`);
   }

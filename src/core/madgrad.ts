@@ -38,10 +38,10 @@ export class Madgrad extends StatefulOptimizer {
   protected createState(param: Parameter, options: OptimizerOptions): Record<string, Float32Array> {
     const n = param.value.length;
     const state: Record<string, Float32Array> = {
-      grad_sum_sq: new Float32Array(n),
-      s: new Float32Array(n),
+      grad_sum_sq: this.newBuffer(n),
+      s: this.newBuffer(n),
     };
-    if (options.momentum !== 0) state.x0 = param.value.slice();
+    if (options.momentum !== 0) state.x0 = this.newBuffer(param.value);
     return state;
   }
 

@@ -27,7 +27,7 @@ export class MirrorMadgrad extends StatefulOptimizer {
   }
 
   protected createState(param: Parameter): Record<string, Float32Array> {
-    return { grad_sum_sq: new Float32Array(param.value.length), z: param.value.slice() };
+    return { grad_sum_sq: this.newBuffer(param.value.length), z: this.newBuffer(param.value) };
   }
 
   protected applyDense(

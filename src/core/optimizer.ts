@@ -1,3 +1,4 @@
+import { type KernelChoice, resolveKernels } from '../kernels/select-kernels.js';
 import {
   InvalidGradientError,
   InvalidOptionError,
@@ -7,6 +8,7 @@ import {
 import {
   checkDense,
   checkSparse,
+  firstNonFinite,
   type GradientMap,
   isSparseRows,
   type SparseRows,
@@ -14,12 +16,15 @@ import {
 import { type OptimizerOptions, resolveOptions } from './options.js';
 import { checkParameter, isGroupList, type Parameter, type ParameterGroup } from './parameters.js';
 import { decodeState, encodeState, type OptimizerState, type StateTensor } from './state-codec.js';
-import { jsKernels, type StepKernels } from './step-kernels.js';
+import type { StepKernels } from './step-kernels.js';
 
 /** Constructor options: the default hyperparameters plus the implementation to run steps with. */
 export interface OptimizerConfig extends Partial<OptimizerOptions> {
-  /** Dense step implementation; defaults to the plain TypeScript kernels. */
-  kernels?: StepKernels;
+  /**
+   * Dense step implementation: 'auto' (default: WebAssembly SIMD where available, else plain
+   * TypeScript), 'wasm', 'js', or a `StepKernels` object.
+   */
+  kernels?: KernelChoice;
 }
 
 /** One parameter and its optimizer state (null until its first gradient, as in the reference). */
@@ -46,6 +51,7 @@ export abstract class StatefulOptimizer {
   /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
   abstract readonly kind: string;
   protected readonly kernels: StepKernels;
+  private readonly scan: (values: Float32Array) => number;
   private readonly slots = new Map<string, ParameterSlot>();
   private groupOptions: OptimizerOptions[] = [];
   private readonly groupParams: string[][] = [];
@@ -57,7 +63,9 @@ export abstract class StatefulOptimizer {
     defaults: Readonly<OptimizerOptions>,
   ) {
     const { kernels, ...options } = config;
-    this.kernels = kernels ?? jsKernels;
+    this.kernels = resolveKernels(kernels);
+    const k = this.kernels;
+    this.scan = k.firstNonFinite ? (values) => k.firstNonFinite!(values) : firstNonFinite;
     const base = resolveOptions(defaults, options);
     if (!Array.isArray(entries) || entries.length === 0) {
       throw new InvalidParameterError(
@@ -151,7 +159,7 @@ export abstract class StatefulOptimizer {
       if (!slot) throw new InvalidGradientError(`${where} is not managed by this optimizer`);
       if (g == null) continue;
       if (g instanceof Float32Array) {
-        checkDense(where, g, slot.size);
+        checkDense(where, g, slot.size, this.scan);
         work.push({ slot, dense: g, sparse: null, rowLength: 0 });
       } else if (isSparseRows(g)) {
         const rowLength = checkSparse(where, g, slot.param.shape);
@@ -236,7 +244,12 @@ export abstract class StatefulOptimizer {
     // Everything checked: commit.
     this.groupOptions = options;
     this.k = state.k;
-    for (const [name, slot] of this.slots) slot.state = states.get(name) ?? null;
+    for (const [name, slot] of this.slots) {
+      const buffers = states.get(name);
+      slot.state = buffers
+        ? Object.fromEntries(Object.entries(buffers).map(([b, data]) => [b, this.newBuffer(data)]))
+        : null;
+    }
   }
 
   /** The state as plain data (buffers are copies). */
@@ -257,6 +270,17 @@ export abstract class StatefulOptimizer {
       })),
       tensors,
     };
+  }
+
+  /**
+   * A state buffer of `init.length` values (or `init` zeros) holding `init`'s values, placed
+   * where the kernels work fastest (WebAssembly memory for the wasm kernels).
+   */
+  protected newBuffer(init: Float32Array | number): Float32Array {
+    const n = typeof init === 'number' ? init : init.length;
+    const buffer = this.kernels.allocate?.(n) ?? new Float32Array(n);
+    if (typeof init !== 'number') buffer.set(init);
+    return buffer;
   }
 
   /** Names of the buffers a parameter of a group with these options keeps. */

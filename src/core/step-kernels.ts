@@ -52,6 +52,13 @@ export interface StepKernels {
   readonly name: string;
   madgradDense(buffers: MadgradBuffers, g: Float32Array, c: MadgradScalars): void;
   mirrorDense(buffers: MirrorBuffers, g: Float32Array, c: MirrorScalars): void;
+  /**
+   * Optional: a zeroed Float32Array for a state buffer, placed where these kernels work fastest
+   * (the WebAssembly kernels put it in their memory). Plain arrays are used without it.
+   */
+  allocate?(length: number): Float32Array;
+  /** Optional: index of the first NaN or ±Infinity in `values`, or -1 (gradient validation). */
+  firstNonFinite?(values: Float32Array): number;
 }
 
 const fround = Math.fround;
