@@ -15,6 +15,7 @@ import {
   type WasmKernels,
 } from '../src/index.js';
 import { availableThreads } from '../src/kernels/thread-pool.js';
+import { benchTfjsOptimizers } from './tfjs-optimizers.js';
 
 interface Result {
   name: string;
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   ) => new MirrorMadgrad(p, { kernels });
 
   const results: Result[] = [];
-  const total = sizes.length * 6;
+  const total = sizes.length * 9;
   const record = (name: string, n: number, ms: number) => {
     results.push({ name, n, nsPerParam: Number(((ms * 1e6) / n).toFixed(4)) });
     process.stderr.write(
@@ -158,6 +159,14 @@ async function main(): Promise<void> {
     const adam = await tfjsAdam(n);
     record('tfjs-wasm-adam', n, await measure(adam.step));
     adam.dispose();
+    // Our TensorFlow.js optimizers' applyGradients (bench/tfjs-optimizers.ts), and cpu Adam.
+    for (const r of await benchTfjsOptimizers({
+      n,
+      only: ['tfjs-wasm-madgrad', 'tfjs-cpu-madgrad', 'tfjs-cpu-adam'],
+    })) {
+      record(r.name, n, (r.nsPerParam * n) / 1e6);
+    }
+    await tf.setBackend('wasm');
   }
   process.stderr.write('\n');
   all.close();

@@ -12,6 +12,9 @@ const NAMES = [
   'madgrad-kernel-mt',
   'mirror-kernel-mt',
   'tfjs-wasm-adam',
+  'tfjs-wasm-madgrad',
+  'tfjs-cpu-madgrad',
+  'tfjs-cpu-adam',
 ];
 
 describe('benchmark command line', () => {

@@ -23,10 +23,16 @@ const random = rng(7);
 describe('tfjs optimizers: where the step runs', () => {
   it('uses the kernels on cpu and wasm and tfjs ops when asked', async () => {
     await useBackend('cpu');
-    assert.equal(madgrad().stepPath, 'js kernels on cpu');
+    // The default is the WebAssembly SIMD kernels (Node 20 has SIMD); 'js' forces the loops.
+    assert.equal(madgrad().stepPath, 'wasm kernels on cpu');
+    assert.equal(madgrad(0.01, { kernels: 'js' }).stepPath, 'js kernels on cpu');
     assert.equal(madgrad(0.01, { path: 'ops' }).stepPath, 'ops');
     await useBackend('wasm');
-    assert.equal(mirrorMadgrad().stepPath, 'js kernels on wasm');
+    assert.equal(mirrorMadgrad().stepPath, 'wasm kernels on wasm');
+    assert.throws(
+      () => madgrad(0.01, { kernels: 'gpu' as never }),
+      /option kernels: kernels must be/,
+    );
   });
 
   it('gives kernels the views into the wasm backend memory (so they can work in place)', async () => {

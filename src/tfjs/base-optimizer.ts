@@ -245,7 +245,9 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     for (const item of items) {
       const g = float32View(item.grad);
       if (this.clipNorm === null) {
-        if (firstNonFinite(g) >= 0) return { bad: item.name, sumSquares: Number.NaN };
+        const kernels = this.kernels();
+        const bad = kernels.firstNonFinite ? kernels.firstNonFinite(g) : firstNonFinite(g);
+        if (bad >= 0) return { bad: item.name, sumSquares: Number.NaN };
       } else {
         // One pass: squares of float32 values cannot overflow a float64 sum, so the sum is
         // finite exactly when every value is.

@@ -6,7 +6,8 @@ import {
   type ScheduleConfig,
   scheduleFromConfig,
 } from '../core/schedules.js';
-import { jsKernels, type StepKernels } from '../core/step-kernels.js';
+import type { StepKernels } from '../core/step-kernels.js';
+import { type KernelChoice, resolveKernels } from '../kernels/select-kernels.js';
 
 /** A learning rate: a number, or a function of the step (see the schedules of `madgrad`). */
 export type LearningRate = number | ((step: number) => number);
@@ -31,8 +32,9 @@ export interface TfjsOptimizerConfig {
   /** `throw` (default): NaN/Infinity in a gradient throws before anything changes; `skip`: the
    * step is skipped (nothing changes, the step counter does not advance) and counted. */
   nonFinite?: NonFiniteMode;
-  /** Dense step kernels for the cpu and wasm backends (default: `setDefaultStepKernels`). */
-  kernels?: StepKernels;
+  /** Dense step kernels for the cpu and wasm backends: 'auto', 'wasm', 'js' or a `StepKernels`
+   * object (default: `setDefaultStepKernels`, itself 'auto': WebAssembly SIMD where available). */
+  kernels?: KernelChoice;
   /** `auto` (default): kernels on cpu and wasm, tfjs ops elsewhere; `ops`: always tfjs ops. */
   path?: 'auto' | 'ops';
 }
@@ -47,28 +49,26 @@ export interface ResolvedConfig {
   path: 'auto' | 'ops';
 }
 
-let defaultKernels: StepKernels = jsKernels;
+let defaultKernels: StepKernels | null = null;
 
 /**
- * Sets the kernels that optimizers created from now on use on the cpu and wasm backends (for
- * instance the WebAssembly SIMD set); `jsKernels` until then.
+ * Sets the kernels that optimizers without a `kernels` option use on the cpu and wasm backends;
+ * until then 'auto': the WebAssembly SIMD kernels where available, else the TypeScript loops.
  */
-export function setDefaultStepKernels(kernels: StepKernels): void {
-  checkKernels(kernels);
-  defaultKernels = kernels;
+export function setDefaultStepKernels(kernels: KernelChoice): void {
+  defaultKernels = checkKernels(kernels);
 }
 
 export function getDefaultStepKernels(): StepKernels {
+  defaultKernels ??= resolveKernels('auto');
   return defaultKernels;
 }
 
-function checkKernels(kernels: StepKernels): void {
-  if (
-    kernels == null ||
-    typeof kernels.madgradDense !== 'function' ||
-    typeof kernels.mirrorDense !== 'function'
-  ) {
-    throw new InvalidOptionError('option kernels must implement the StepKernels interface');
+function checkKernels(kernels: KernelChoice): StepKernels {
+  try {
+    return resolveKernels(kernels);
+  } catch (e) {
+    throw new InvalidOptionError(`option kernels: ${(e as Error).message}`);
   }
 }
 
@@ -149,7 +149,6 @@ export function resolveConfig(
   if (path !== 'auto' && path !== 'ops') {
     throw new InvalidOptionError(`option path must be "auto" or "ops", got ${String(path)}`);
   }
-  const kernels = (c.kernels as StepKernels | undefined) ?? null;
-  if (kernels !== null) checkKernels(kernels);
+  const kernels = c.kernels === undefined ? null : checkKernels(c.kernels as KernelChoice);
   return { learningRate, options, clipNorm: clipNorm as number | null, nonFinite, kernels, path };
 }
