@@ -50,6 +50,8 @@ export {
   type MadgradScalars,
   type MirrorBuffers,
   type MirrorScalars,
+  madgradScalars,
+  mirrorScalars,
   type StepKernels,
 } from './core/step-kernels.js';
 export {

@@ -1,9 +1,9 @@
 import { InvalidGradientError } from './errors.js';
 import type { SparseRows } from './gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
-import { effectiveLr, MADGRAD_DEFAULTS, type OptimizerOptions } from './options.js';
+import { MADGRAD_DEFAULTS, type OptimizerOptions } from './options.js';
 import type { Parameter, ParameterGroup } from './parameters.js';
-import { type MadgradBuffers, type MadgradScalars, madgradRange } from './step-kernels.js';
+import { type MadgradBuffers, madgradRange, madgradScalars } from './step-kernels.js';
 
 /**
  * MADGRAD: a Momentumized, Adaptive, Dual-Averaged GRADient method (Defazio & Jelassi, 2021),
@@ -51,7 +51,7 @@ export class Madgrad extends StatefulOptimizer {
     options: OptimizerOptions,
     k: number,
   ): void {
-    this.kernels.madgradDense(buffersOf(slot), g, scalars(options, k));
+    this.kernels.madgradDense(buffersOf(slot), g, madgradScalars(options, k));
   }
 
   protected applySparse(
@@ -64,7 +64,7 @@ export class Madgrad extends StatefulOptimizer {
     // Only the listed rows change: with momentum 0 and no decay, a zero-gradient row keeps v and s,
     // and x = x0 − s/rms = x, so the dense step on the untouched rows is the identity.
     const b = buffersOf(slot);
-    const c = scalars(options, k);
+    const c = madgradScalars(options, k);
     for (let j = 0; j < g.indices.length; j++) {
       madgradRange(b, g.values, c, g.indices[j]! * rowLength, j * rowLength, rowLength);
     }
@@ -87,16 +87,4 @@ export class Madgrad extends StatefulOptimizer {
 function buffersOf(slot: ParameterSlot): MadgradBuffers {
   const state = slot.state!;
   return { p: slot.param.value, v: state.grad_sum_sq!, s: state.s!, x0: state.x0 ?? null };
-}
-
-function scalars(options: OptimizerOptions, k: number): MadgradScalars {
-  const lr = effectiveLr(options);
-  return {
-    lamb: lr * Math.sqrt(k + 1),
-    lr,
-    momentum: options.momentum,
-    eps: options.eps,
-    weightDecay: options.weightDecay,
-    decoupleDecay: options.decoupleDecay,
-  };
 }

@@ -1,7 +1,8 @@
 import { InvalidGradientError } from './errors.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
-import { effectiveLr, MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from './options.js';
+import { MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from './options.js';
 import type { Parameter, ParameterGroup } from './parameters.js';
+import { mirrorScalars } from './step-kernels.js';
 
 /**
  * MirrorMADGRAD: MADGRAD's weighting and momentum on top of mirror descent instead of dual
@@ -36,17 +37,12 @@ export class MirrorMadgrad extends StatefulOptimizer {
     options: OptimizerOptions,
     k: number,
   ): void {
-    const lr = effectiveLr(options);
     const state = slot.state!;
-    this.kernels.mirrorDense({ p: slot.param.value, v: state.grad_sum_sq!, z: state.z! }, g, {
-      stepSize: lr * Math.cbrt(k + 1),
-      ratio: Math.sqrt(k / (k + 1)),
-      lr,
-      momentum: options.momentum,
-      eps: options.eps,
-      weightDecay: options.weightDecay,
-      decoupleDecay: options.decoupleDecay,
-    });
+    this.kernels.mirrorDense(
+      { p: slot.param.value, v: state.grad_sum_sq!, z: state.z! },
+      g,
+      mirrorScalars(options, k),
+    );
   }
 
   protected applySparse(): void {

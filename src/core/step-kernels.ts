@@ -1,3 +1,5 @@
+import { effectiveLr, type OptimizerOptions } from './options.js';
+
 /**
  * The per-coordinate maths of one optimizer step, over flat Float32Arrays, in plain TypeScript.
  *
@@ -59,6 +61,33 @@ export interface StepKernels {
   allocate?(length: number): Float32Array;
   /** Optional: index of the first NaN or ±Infinity in `values`, or -1 (gradient validation). */
   firstNonFinite?(values: Float32Array): number;
+}
+
+/** MADGRAD's scalars at step k: λ_k = lr'·sqrt(k + 1) with lr' = lr + eps (0 stays 0). */
+export function madgradScalars(options: OptimizerOptions, k: number): MadgradScalars {
+  const lr = effectiveLr(options);
+  return {
+    lamb: lr * Math.sqrt(k + 1),
+    lr,
+    momentum: options.momentum,
+    eps: options.eps,
+    weightDecay: options.weightDecay,
+    decoupleDecay: options.decoupleDecay,
+  };
+}
+
+/** MirrorMADGRAD's scalars at step k: step size lr'·(k + 1)^(1/3), v rescaled by sqrt(k/(k + 1)). */
+export function mirrorScalars(options: OptimizerOptions, k: number): MirrorScalars {
+  const lr = effectiveLr(options);
+  return {
+    stepSize: lr * Math.cbrt(k + 1),
+    ratio: Math.sqrt(k / (k + 1)),
+    lr,
+    momentum: options.momentum,
+    eps: options.eps,
+    weightDecay: options.weightDecay,
+    decoupleDecay: options.decoupleDecay,
+  };
 }
 
 const fround = Math.fround;

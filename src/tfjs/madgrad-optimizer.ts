@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MADGRAD_DEFAULTS } from '../core/options.js';
-import type { StepKernels } from '../core/step-kernels.js';
+import { madgradScalars, type StepKernels } from '../core/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
-import { cubeRoot, madgradScalars } from './step-scalars.js';
+import { cubeRoot } from './step-scalars.js';
 
 /**
  * MADGRAD (Defazio & Jelassi, 2021) as a TensorFlow.js optimizer, with the semantics of the

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MIRROR_MADGRAD_DEFAULTS } from '../core/options.js';
-import type { StepKernels } from '../core/step-kernels.js';
+import { mirrorScalars, type StepKernels } from '../core/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
-import { cubeRoot, mirrorScalars } from './step-scalars.js';
+import { cubeRoot } from './step-scalars.js';
 
 /**
  * MirrorMADGRAD as a TensorFlow.js optimizer, with the semantics of the reference
