@@ -57,6 +57,19 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
+const modules: { shared?: WasmModule; unshared?: WasmModule } = {};
+
+/** The compiled kernel module (compiled once per realm): over shared memory or ordinary memory. */
+export function kernelModule(shared: boolean): WasmModule {
+  const wa = webAssembly();
+  if (wa === undefined) throw new Error('WebAssembly is not available here');
+  const key = shared ? 'shared' : 'unshared';
+  modules[key] ??= new wa.Module(
+    decodeBase64(shared ? KERNELS_WASM_SHARED_BASE64 : KERNELS_WASM_BASE64),
+  );
+  return modules[key];
+}
+
 interface Block {
   offset: number;
   size: number;
@@ -93,9 +106,7 @@ export class KernelMemory {
     const pages = Math.ceil((RESERVED + stageBytes) / PAGE);
     const wa = webAssembly();
     if (wa === undefined) throw new Error('WebAssembly is not available here');
-    this.module = new wa.Module(
-      decodeBase64(shared ? KERNELS_WASM_SHARED_BASE64 : KERNELS_WASM_BASE64),
-    );
+    this.module = kernelModule(shared);
     this.memory = shared
       ? new wa.Memory({ initial: pages, maximum: MAX_PAGES, shared: true })
       : new wa.Memory({ initial: pages, maximum: pages });

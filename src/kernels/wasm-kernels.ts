@@ -41,6 +41,13 @@ export interface WasmKernels extends StepKernels {
 }
 
 const DEFAULT_MIN_PARALLEL = 131072;
+/** Every kernel set `createWasmKernels` made (see `isWasmKernels`). */
+const made = new WeakSet<StepKernels>();
+
+/** True for kernels made by `createWasmKernels` (whose results other instances reproduce bitwise). */
+export function isWasmKernels(kernels: StepKernels): kernels is WasmKernels {
+  return made.has(kernels);
+}
 /** Floats per block when arrays outside the memory are copied in for a parallel step (4 MiB). */
 const PARALLEL_BLOCK = 1 << 20;
 
@@ -219,5 +226,6 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       pool = null;
     },
   };
+  made.add(kernels);
   return kernels;
 }

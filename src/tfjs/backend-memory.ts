@@ -137,3 +137,35 @@ export function wasmBackendMemory(): WasmMemory | null {
     .WebAssembly.Memory;
   return memory instanceof MemoryClass ? (memory as WasmMemory) : null;
 }
+
+interface WasmHeapInternals {
+  wasm?: { _malloc?(bytes: number): number; _free?(offset: number): void };
+}
+
+/** A region of the wasm backend's heap from its own allocator (see `wasmHeapScratch`). */
+export interface WasmHeapScratch {
+  /** A Float32Array view of the first `length` floats (take it after every allocation). */
+  view(length: number): Float32Array;
+  /** Gives the region back to the backend's allocator. */
+  free(): void;
+}
+
+/**
+ * `floats` float32 values of scratch in the wasm backend's heap (its exported malloc), so that
+ * kernels working in place there can read them; null when the active backend is not wasm or
+ * exposes no allocator. Allocates (the heap may grow): take every other view after this.
+ */
+export function wasmHeapScratch(floats: number): WasmHeapScratch | null {
+  const memory = wasmBackendMemory();
+  const wasm = (tf.backend() as unknown as WasmHeapInternals).wasm;
+  if (memory === null || typeof wasm?._malloc !== 'function' || typeof wasm._free !== 'function') {
+    return null;
+  }
+  const offset = wasm._malloc(Math.max(1, floats) * 4);
+  if (!offset) return null;
+  const free = wasm._free.bind(wasm);
+  return {
+    view: (length) => new Float32Array(memory.buffer, offset, length),
+    free: () => free(offset),
+  };
+}

@@ -3,6 +3,8 @@ import { InvalidGradientError, InvalidOptionError, StateFormatError } from '../c
 import { firstNonFinite } from '../core/gradients.js';
 import type { OptimizerOptions } from '../core/options.js';
 import type { StepKernels } from '../core/step-kernels.js';
+import { createInPlaceKernels } from '../kernels/in-place-kernels.js';
+import { isWasmKernels } from '../kernels/wasm-kernels.js';
 import {
   ensureOnActiveBackend,
   ensureOwned,
@@ -10,6 +12,10 @@ import {
   fastBackendName,
   float32View,
   valuesChanged,
+  type WasmHeapScratch,
+  type WasmMemory,
+  wasmBackendMemory,
+  wasmHeapScratch,
 } from './backend-memory.js';
 import {
   checkLearningRate,
@@ -63,6 +69,9 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   private iterVariable: tf.Variable | null = null;
   private skipped = 0;
   private scratch = new Float32Array(0);
+  /** The WebAssembly kernels instantiated over the tfjs wasm heap (see `kernelsFor`). */
+  private inPlace: { memory: WasmMemory; fallback: StepKernels; kernels: StepKernels } | null =
+    null;
 
   protected constructor(
     config: TfjsOptimizerConfig | Record<string, unknown>,
@@ -150,6 +159,24 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     return this.kernelsOverride ?? getDefaultStepKernels();
   }
 
+  /**
+   * The kernels for a step on `fast`: on the wasm backend, when the chosen kernels are the
+   * WebAssembly ones, the same kernels instantiated over the tfjs heap, so that a step whose
+   * tensors all live there runs in place instead of copying them into the kernels' own memory
+   * and back (they fall back to the chosen kernels for anything else).
+   */
+  private kernelsFor(fast: FastBackendName): StepKernels {
+    const chosen = this.kernels();
+    if (fast !== 'wasm' || !isWasmKernels(chosen)) return chosen;
+    const memory = wasmBackendMemory();
+    if (memory === null) return chosen;
+    if (this.inPlace?.memory !== memory || this.inPlace.fallback !== chosen) {
+      const kernels = createInPlaceKernels(memory, chosen);
+      this.inPlace = kernels ? { memory, fallback: chosen, kernels } : null;
+    }
+    return this.inPlace?.kernels ?? chosen;
+  }
+
   private fastBackend(): FastBackendName | null {
     return this.path === 'ops' ? null : fastBackendName();
   }
@@ -171,7 +198,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const fast = this.fastBackend();
     // Data created before a setBackend may still live on the previous backend.
     if (fast) for (const item of items) ensureOnActiveBackend(item.grad);
-    const { bad, sumSquares } = fast ? this.inspectViews(items) : this.inspectOps(items);
+    const { bad, sumSquares } = fast ? this.inspectViews(items, fast) : this.inspectOps(items);
     if (bad !== null) {
       if (this.nonFinite === 'skip') {
         this.skipped += 1;
@@ -184,7 +211,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const scale =
       this.clipNorm === null ? 1 : Math.min(1, this.clipNorm / (Math.sqrt(sumSquares) + CLIP_EPS));
     for (const item of items) this.stateFor(item.name, item.variable);
-    if (fast) this.applyKernels(items, lr, k, scale);
+    if (fast) this.applyKernels(items, lr, k, scale, fast);
     else this.applyOps(items, lr, k, scale);
     this.incrementIterations();
   }
@@ -240,12 +267,15 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   }
 
   /** NaN/Infinity check and sum of squares, reading the gradients' storage directly. */
-  private inspectViews(items: readonly StepItem[]): { bad: string | null; sumSquares: number } {
+  private inspectViews(
+    items: readonly StepItem[],
+    fast: FastBackendName,
+  ): { bad: string | null; sumSquares: number } {
     let sumSquares = 0;
+    const kernels = this.kernelsFor(fast);
     for (const item of items) {
       const g = float32View(item.grad);
       if (this.clipNorm === null) {
-        const kernels = this.kernels();
         const bad = kernels.firstNonFinite ? kernels.firstNonFinite(g) : firstNonFinite(g);
         if (bad >= 0) return { bad: item.name, sumSquares: Number.NaN };
       } else {
@@ -281,32 +311,53 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     return { bad: null, sumSquares };
   }
 
-  private applyKernels(items: readonly StepItem[], lr: number, k: number, scale: number): void {
-    const kernels = this.kernels();
-    // Every allocation first (private copies of shared storage), then views: on wasm a view dies
-    // when the heap grows.
+  private applyKernels(
+    items: readonly StepItem[],
+    lr: number,
+    k: number,
+    scale: number,
+    fast: FastBackendName,
+  ): void {
+    const kernels = this.kernelsFor(fast);
+    // Every allocation first (private copies of shared storage, scratch), then views: on wasm a
+    // view dies when the heap grows.
     for (const item of items) {
       for (const t of [item.variable, ...Object.values(this.slots.get(item.name)!)]) {
         ensureOnActiveBackend(t);
         ensureOwned(t);
       }
     }
-    for (const item of items) {
-      const slot = this.slots.get(item.name)!;
-      const p = float32View(item.variable);
-      const buffers: Record<string, Float32Array> = {};
-      for (const [name, v] of Object.entries(slot)) buffers[name] = float32View(v);
-      let g = float32View(item.grad);
-      // A copy when scaling, or when the gradient shares storage with what the step writes.
-      const aliased = g.buffer === p.buffer && g.byteOffset === p.byteOffset;
-      if (scale !== 1 || aliased) {
-        if (this.scratch.length < g.length) this.scratch = new Float32Array(g.length);
-        const scaled = this.scratch.subarray(0, g.length);
-        for (let i = 0; i < g.length; i++) scaled[i] = g[i]! * scale;
-        g = scaled;
+    // On wasm the scaled (or de-aliased) gradient goes to the tfjs heap too, to stay in place.
+    let heapScratch: WasmHeapScratch | null = null;
+    if (kernels === this.inPlace?.kernels) {
+      const copied = items.filter((i) => scale !== 1 || i.grad.dataId === i.variable.dataId);
+      if (copied.length > 0)
+        heapScratch = wasmHeapScratch(Math.max(...copied.map((i) => i.grad.size)));
+    }
+    try {
+      for (const item of items) {
+        const slot = this.slots.get(item.name)!;
+        const p = float32View(item.variable);
+        const buffers: Record<string, Float32Array> = {};
+        for (const [name, v] of Object.entries(slot)) buffers[name] = float32View(v);
+        let g = float32View(item.grad);
+        // A copy when scaling, or when the gradient shares storage with what the step writes.
+        const aliased = g.buffer === p.buffer && g.byteOffset === p.byteOffset;
+        if (scale !== 1 || aliased) {
+          let scaled: Float32Array;
+          if (heapScratch !== null) scaled = heapScratch.view(g.length);
+          else {
+            if (this.scratch.length < g.length) this.scratch = new Float32Array(g.length);
+            scaled = this.scratch.subarray(0, g.length);
+          }
+          for (let i = 0; i < g.length; i++) scaled[i] = g[i]! * scale;
+          g = scaled;
+        }
+        this.kernelStep(kernels, p, buffers, g, lr, k);
+        valuesChanged(item.variable);
       }
-      this.kernelStep(kernels, p, buffers, g, lr, k);
-      valuesChanged(item.variable);
+    } finally {
+      heapScratch?.free();
     }
   }
 
