@@ -47,9 +47,9 @@ export const PRESET_TABLE: Readonly<Record<PresetName, Preset>> = {
     seeds: 3,
     sizes: {
       digits: { train: 2000, val: 500, test: 1000, epochs: 6, batchSize: 64, width: 128 },
-      kspace: { train: 2000, val: 300, test: 500, epochs: 6, batchSize: 64, width: 256 },
-      g2p: { train: 3000, val: 500, test: 500, epochs: 6, batchSize: 64, width: 64 },
-      mlm: { train: 3000, val: 500, test: 500, epochs: 5, batchSize: 64, width: 32 },
+      kspace: { train: 2000, val: 300, test: 500, epochs: 5, batchSize: 64, width: 256 },
+      g2p: { train: 2560, val: 300, test: 500, epochs: 4, batchSize: 128, width: 48 },
+      mlm: { train: 2560, val: 300, test: 500, epochs: 4, batchSize: 128, width: 16 },
       sparse: { train: 4046, val: 1000, test: 1000, epochs: 5, batchSize: 32, width: 0 },
     },
   },
@@ -61,8 +61,8 @@ export const PRESET_TABLE: Readonly<Record<PresetName, Preset>> = {
     sweepWeightDecay: true,
     seeds: 5,
     sizes: {
-      digits: { train: 7020, val: 1000, test: 2000, epochs: 20, batchSize: 128, width: 256 },
-      kspace: { train: 7020, val: 1000, test: 2000, epochs: 15, batchSize: 64, width: 512 },
+      digits: { train: 7000, val: 1000, test: 2000, epochs: 20, batchSize: 128, width: 256 },
+      kspace: { train: 7000, val: 1000, test: 2000, epochs: 15, batchSize: 64, width: 512 },
       g2p: { train: 20000, val: 2000, test: 2000, epochs: 15, batchSize: 64, width: 128 },
       mlm: { train: 20000, val: 3000, test: 3000, epochs: 10, batchSize: 64, width: 64 },
       sparse: { train: 4046, val: 1000, test: 1000, epochs: 20, batchSize: 32, width: 0 },

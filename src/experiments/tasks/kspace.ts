@@ -107,7 +107,7 @@ export const kspaceTask: Task = {
   usesWeightDecay: false,
   lrCentre: { madgrad: 1e-2, 'mirror-madgrad': 1e-2, sgd: 0.1, adam: 1e-3, adagrad: 1e-2 },
   weightDecayGrid: NO_DECAY,
-  available: { train: 7020, val: 1000, test: 2000 },
+  available: { train: 7000, val: 1000, test: 2000 },
   schedule: () => ({ kind: 'stepwise', milestones: [0.8], factor: 0.1 }),
   async run(ctx: RunContext): Promise<TaskOutcome> {
     const split = limitSplit(digitsSplit(), ctx.size);

@@ -82,6 +82,17 @@ export function batchGradient(
   return { indices, values: Float32Array.from(indices, (j) => acc.get(j)!) };
 }
 
+/** The full gradient of the mean logistic loss, dense (for the reference solver). */
+function fullGradient(data: SparseData, indices: readonly number[], w: Float32Array): Float64Array {
+  const g = new Float64Array(w.length);
+  for (const i of indices) {
+    const row = data.rows[i]!;
+    const a = (1 / (1 + Math.exp(-dot(row, w))) - data.labels[i]!) / indices.length;
+    for (let k = 0; k < row.indices.length; k++) g[row.indices[k]!]! += a * row.values[k]!;
+  }
+  return g;
+}
+
 const optimumCache = new Map<number, number>();
 
 /**
@@ -106,9 +117,9 @@ export function estimateOptimum(data: SparseData, train: readonly number[]): num
   let best = logisticLoss(data, train, x).loss;
   let t = 1;
   for (let it = 0; it < 400; it++) {
-    const g = batchGradient(data, train, y);
+    const g = fullGradient(data, train, y);
     const next = y.slice();
-    for (let k = 0; k < g.indices.length; k++) next[g.indices[k]!]! -= step * g.values[k]!;
+    for (let j = 0; j < n; j++) next[j]! -= step * g[j]!;
     const tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
     const beta = (t - 1) / tNext;
     const yNext = new Float32Array(n);
