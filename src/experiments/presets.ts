@@ -41,8 +41,8 @@ export const PRESET_TABLE: Readonly<Record<PresetName, Preset>> = {
   quick: {
     name: 'quick',
     description:
-      'the main job (under 15 minutes on 2 cores): a 3-point learning-rate sweep (×½, ×1, ×2 the usual value), the best setting re-run to 3 seeds, small subsets and models',
-    lrExponents: [-1, 0, 1],
+      'the main job (under 15 minutes on 2 cores): a 5-point learning-rate sweep (×¼ to ×4 the usual value), the best setting re-run to 3 seeds, small subsets and models',
+    lrExponents: [-2, -1, 0, 1, 2],
     sweepWeightDecay: false,
     seeds: 3,
     sizes: {

@@ -98,8 +98,8 @@ const optimumCache = new Map<number, number>();
 /**
  * f* for the training objective (mean logistic loss on the first n training examples): the
  * smallest value reached by 400 iterations of full-batch Nesterov-accelerated gradient descent
- * with step 1/L, L = max ||x_i||² / 4 (a bound on the Hessian's norm). An estimate: if a run
- * goes lower, the report re-bases the gap on the lowest value seen.
+ * with step 1/L, L = max ||x_i||² / 4 (a bound on the Hessian's norm). An estimate: runs can go
+ * lower, so the report re-bases the gap on the lowest value seen (see `rebaseGaps`).
  */
 export function estimateOptimum(data: SparseData, train: readonly number[]): number {
   const cachedValue = optimumCache.get(train.length);
