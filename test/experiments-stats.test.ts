@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { clipScale, globalNorm } from '../src/experiments/clipping.js';
 import { editDistance } from '../src/experiments/edit-distance.js';
 import { nmse, ssim } from '../src/experiments/image-metrics.js';
-import { formatEstimate } from '../src/experiments/report/summary.js';
+import { formatEstimate, rebaseGaps } from '../src/experiments/report/summary.js';
+import type { StoredRun } from '../src/experiments/run-record.js';
 import { lrMultiplier } from '../src/experiments/schedules.js';
 import { mean, meanWithTwoSe, sampleStd, standardError } from '../src/experiments/stats.js';
 
@@ -71,5 +72,36 @@ describe('metrics', () => {
   it('edit distance', () => {
     assert.equal(editDistance([...'kitten'], [...'sitting']), 3);
     assert.equal(editDistance([], [1, 2]), 2);
+  });
+});
+
+describe('sparse optimality gap', () => {
+  it('the report re-bases gaps on the lowest objective of the solver or any run', () => {
+    const size = { train: 10, val: 5, test: 5, epochs: 2, batchSize: 5, width: 0 };
+    const run = (seed: number, objectives: number[]): StoredRun => ({
+      id: `r${seed}`,
+      task: 'sparse',
+      method: 'adagrad',
+      hyperparameters: { lr: 1, weightDecay: 0 },
+      seed,
+      size,
+      backend: 'core',
+      epochs: objectives.map((o, i) => ({
+        epoch: i + 1,
+        objective: o,
+        f_star: 0.5,
+        test_gap: o - 0.5,
+      })),
+      final: {},
+      status: 'ok',
+      seconds: 1,
+    });
+    const [a, b] = rebaseGaps([run(0, [0.9, 0.6]), run(1, [0.8, 0.4])]);
+    assert.deepEqual(
+      a!.epochs.map((e) => Number(e.test_gap!.toFixed(12))),
+      [0.5, 0.2],
+    );
+    assert.equal(Number(b!.final.test_gap!.toFixed(12)), 0);
+    assert.equal(b!.final.f_star, 0.4);
   });
 });

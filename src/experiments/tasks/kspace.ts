@@ -42,7 +42,7 @@ function stack(data: Digits, indices: readonly number[], input: boolean): Float3
   return out;
 }
 
-/** Residual MLP: image = input + W2·relu(W1·input + b1) + b2, trained with the L1 loss as fastMRI. */
+/** Residual MLP: image = relu(input + W2·relu(W1·input + b1) + b2), trained with the L1 loss as fastMRI. */
 class KspaceModel implements TfModel {
   readonly variables: tf.Variable[];
 
@@ -69,7 +69,9 @@ class KspaceModel implements TfModel {
       tf.Tensor1D,
     ];
     const h = tf.relu(tf.add(tf.matMul(x, w1), b1));
-    return tf.add(x, tf.add(tf.matMul(h, w2), b2));
+    // Magnitude images are non-negative: the ReLU zeroes the background exactly (SSIM is very
+    // sensitive to small errors there).
+    return tf.relu(tf.add(x, tf.add(tf.matMul(h, w2), b2))) as tf.Tensor2D;
   }
 
   loss(batch: readonly number[]): tf.Scalar {
@@ -101,7 +103,8 @@ export const kspaceTask: Task = {
   name: 'kspace',
   mirrors: 'fastMRI knee reconstruction',
   data: 'the `mnist` digits as images (same split as `digits`); 4x equispaced k-space lines with offset (image index mod 4) plus 4 centre lines',
-  model: 'residual MLP 784-W-784 on the zero-filled inverse DFT magnitude, L1 loss',
+  model:
+    'residual MLP 784-W-784 (non-negative output) on the zero-filled inverse DFT magnitude, L1 loss; the zero-filled input itself scores SSIM 0.636',
   metric: { key: 'ssim', label: 'test SSIM', higherIsBetter: true },
   extraMetrics: [{ key: 'nmse', label: 'test NMSE', higherIsBetter: false }],
   usesWeightDecay: false,

@@ -212,7 +212,7 @@ export const mlmTask: Task = {
   extraMetrics: [{ key: 'accuracy', label: 'test masked accuracy (%)', higherIsBetter: true }],
   usesWeightDecay: false,
   clipNorm: 0.5,
-  lrCentre: { madgrad: 5e-3, 'mirror-madgrad': 5e-3, sgd: 0.5, adam: 2e-3, adagrad: 2e-2 },
+  lrCentre: { madgrad: 1e-2, 'mirror-madgrad': 1e-2, sgd: 1, adam: 4e-3, adagrad: 4e-2 },
   weightDecayGrid: NO_DECAY,
   available: { train: 28000, val: 3000, test: 3000 },
   schedule: (size) => ({
