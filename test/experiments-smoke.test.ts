@@ -52,6 +52,18 @@ describe('smoke: every task × method', () => {
     });
   }
 
+  it('a run can replace the task schedule (for schedule comparisons); the id tells them apart', async () => {
+    const hp = { lr: 0.05, weightDecay: 0 };
+    const size = { ...TINY.digits, epochs: 4 };
+    const own = spec('digits', 'sgd', hp, 0, size);
+    const flat = spec('digits', 'sgd', hp, 0, size, { kind: 'constant' });
+    assert.notEqual(own.id, flat.id);
+    const [a, b] = [await executeRun(own, 'wasm'), await executeRun(flat, 'wasm')];
+    assert.equal(b.status, 'ok');
+    assert.deepEqual(a.epochs[0], b.epochs[0], 'identical before the first milestone');
+    assert.notEqual(a.final.train_loss, b.final.train_loss);
+  });
+
   it('a learning rate far too large is recorded as diverged, not dropped', async () => {
     const run = await executeRun(
       spec('digits', 'sgd', { lr: 1e6, weightDecay: 0 }, 0, TINY.digits),

@@ -1,6 +1,7 @@
 import type { Hyperparameters, MethodName } from './methods.js';
 import type { Preset } from './presets.js';
 import { type RunSpec, runId, type StoredRun } from './run-record.js';
+import type { Schedule } from './schedules.js';
 import { TASK_REGISTRY } from './tasks/index.js';
 import type { TaskName, TaskSize } from './tasks/task.js';
 
@@ -34,8 +35,17 @@ export function spec(
   hp: Hyperparameters,
   seed: number,
   size: TaskSize,
+  schedule?: Schedule,
 ): RunSpec {
-  return { id: runId(task, method, hp, seed, size), task, method, hyperparameters: hp, seed, size };
+  return {
+    id: runId(task, method, hp, seed, size, schedule),
+    task,
+    method,
+    hyperparameters: hp,
+    seed,
+    size,
+    ...(schedule ? { schedule } : {}),
+  };
 }
 
 /** Every sweep point of the plan (seed 0). */

@@ -1,4 +1,5 @@
 import type { Hyperparameters, MethodName } from './methods.js';
+import type { Schedule } from './schedules.js';
 import type { EpochMetrics, RunStatus, TaskName, TaskSize } from './tasks/task.js';
 
 /** One planned run: everything needed to train it, and its identity for resuming. */
@@ -9,6 +10,8 @@ export interface RunSpec {
   readonly hyperparameters: Hyperparameters;
   readonly seed: number;
   readonly size: TaskSize;
+  /** A schedule replacing the task's own (absent: the task's schedule). */
+  readonly schedule?: Schedule;
 }
 
 /** A finished run, as stored and as listed in results.json (the issue's schema). */
@@ -38,11 +41,13 @@ export function runId(
   hp: Hyperparameters,
   seed: number,
   size: TaskSize,
+  schedule?: Schedule,
 ): string {
   const s = size;
   const sizeKey = `n${s.train}-${s.val}-${s.test}_e${s.epochs}_b${s.batchSize}_w${s.width}`;
   const mom = hp.momentum === undefined ? '' : `_m${hp.momentum}`;
-  return `${task}__${method}__lr${hp.lr.toExponential(4)}_wd${hp.weightDecay}${mom}__seed${seed}__${sizeKey}`;
+  const sched = schedule ? `__sched-${Object.values(schedule).join('-')}` : '';
+  return `${task}__${method}__lr${hp.lr.toExponential(4)}_wd${hp.weightDecay}${mom}__seed${seed}__${sizeKey}${sched}`;
 }
 
 /** The last epoch's metrics (without the epoch number): a run's final metrics. */

@@ -26,6 +26,7 @@ export async function executeRun(
       hyperparameters: spec.hyperparameters,
       seed: spec.seed,
       size: spec.size,
+      schedule: spec.schedule,
       onStep: hooks.onStep,
       onEpoch: (m) => {
         epochs.push(m);

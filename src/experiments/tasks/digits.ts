@@ -115,6 +115,6 @@ export const digitsTask: Task = {
   async run(ctx: RunContext): Promise<TaskOutcome> {
     const split = limitSplit(digitsSplit(), ctx.size);
     const model = new DigitsModel(loadDigits(), split, ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, this.schedule(ctx.size, 0));
+    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, 0));
   },
 };

@@ -233,6 +233,6 @@ export const g2pTask: Task = {
     const { entries, phonemes, split } = g2pData();
     const ids = new Map(phonemes.map((p, i) => [p, i + 3]));
     const model = new G2pModel(entries, ids, limitSplit(split, ctx.size), ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, this.schedule(ctx.size, stepsPerEpoch(ctx.size)));
+    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch(ctx.size)));
   },
 };

@@ -115,6 +115,6 @@ export const kspaceTask: Task = {
   async run(ctx: RunContext): Promise<TaskOutcome> {
     const split = limitSplit(digitsSplit(), ctx.size);
     const model = new KspaceModel(loadDigits(), split, ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, this.schedule(ctx.size, 0));
+    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, 0));
   },
 };

@@ -223,6 +223,8 @@ export const mlmTask: Task = {
   async run(ctx: RunContext): Promise<TaskOutcome> {
     const data = mlmData();
     const model = new MlmModel(data, limitSplit(data.split, ctx.size), ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, this.schedule(ctx.size, stepsPerEpoch(ctx.size)), { clipNorm: 0.5 });
+    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch(ctx.size)), {
+      clipNorm: 0.5,
+    });
   },
 };

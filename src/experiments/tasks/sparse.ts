@@ -170,7 +170,7 @@ export const sparseTask: Task = {
     const { batchSize, epochs: epochCount } = ctx.size;
     const stepsPerEpoch = Math.max(1, Math.floor(order.length / batchSize));
     const total = stepsPerEpoch * epochCount;
-    const schedule = this.schedule(ctx.size, stepsPerEpoch);
+    const schedule = ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch);
     const epochs: EpochMetrics[] = [];
     let step = 0;
     for (let epoch = 1; epoch <= epochCount; epoch++) {

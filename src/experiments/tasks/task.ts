@@ -35,6 +35,8 @@ export interface RunContext {
   readonly hyperparameters: Hyperparameters;
   readonly seed: number;
   readonly size: TaskSize;
+  /** Replaces the task's own schedule (for experiments that compare schedules). */
+  readonly schedule?: Schedule;
   readonly onEpoch?: (metrics: EpochMetrics) => void;
   /** Called after every optimizer step (progress bars). */
   readonly onStep?: (step: number, total: number) => void;
