@@ -36,7 +36,11 @@ export function taskTableMarkdown(summary: TaskSummary): string {
   const rule = `| --- | ${metrics.map(() => '---').join(' | ')} | --- | --- | --- | --- |`;
   const rows = summary.methods.map((m) => {
     const diverged = m.sensitivity.filter((s) => s.status === 'diverged').length;
-    return `| ${m.label} | ${metrics.map((x) => cell(summary, m.method, x.key, (t) => `**${t}**`)).join(' | ')} | ${m.chosen.lr} | ${m.chosen.weightDecay} | ${m.seedsOk} | ${diverged}/${m.sensitivity.length} |`;
+    const lrs = m.sensitivity.map((x) => x.lr);
+    const atEdge =
+      lrs.length > 1 && (m.chosen.lr === Math.max(...lrs) || m.chosen.lr === Math.min(...lrs));
+    const lr = `${m.chosen.lr}${atEdge ? ' (grid edge)' : ''}`;
+    return `| ${m.label} | ${metrics.map((x) => cell(summary, m.method, x.key, (t) => `**${t}**`)).join(' | ')} | ${lr} | ${m.chosen.weightDecay} | ${m.seedsOk} | ${diverged}/${m.sensitivity.length} |`;
   });
   return [header, rule, ...rows].join('\n');
 }

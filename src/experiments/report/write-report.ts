@@ -35,7 +35,7 @@ export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: R
 }
 
 function protocolText(plan: Plan): string {
-  return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean is in bold. This preset sweeps itself (it does not use settings from a committed full sweep).`;
+  return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean is in bold. A chosen learning rate marked "grid edge" is the smallest or largest of its grid: a wider sweep might do better. This preset sweeps itself (it does not use settings from a committed full sweep).`;
 }
 
 export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): string {
