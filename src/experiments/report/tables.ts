@@ -1,0 +1,79 @@
+import { METHOD_LABELS } from '../methods.js';
+import type { Plan } from '../protocol.js';
+import { describeSchedule } from '../schedules.js';
+import { TASK_REGISTRY } from '../tasks/index.js';
+import { formatEstimate, type TaskSummary, verdict } from './summary.js';
+
+/** A cell of the paper-style table: bold (markdown) when the method has the best mean. */
+function cell(
+  summary: TaskSummary,
+  method: string,
+  key: string,
+  bold: (s: string) => string,
+): string {
+  const m = summary.methods.find((x) => x.method === method);
+  const text = formatEstimate(m?.metrics[key]);
+  return key === summary.metric.key && summary.best.includes(m?.method as never)
+    ? bold(text)
+    : text;
+}
+
+/** The paper-style table: rows methods, one column per task (its primary test metric). */
+export function mainTableMarkdown(plan: Plan, summaries: readonly TaskSummary[]): string {
+  const header = `| method | ${summaries.map((s) => `${s.task}: ${s.metric.label} ${s.metric.higherIsBetter ? '↑' : '↓'}`).join(' | ')} |`;
+  const rule = `| --- | ${summaries.map(() => '---').join(' | ')} |`;
+  const rows = plan.methods.map(
+    (method) =>
+      `| ${METHOD_LABELS[method]} | ${summaries.map((s) => cell(s, method, s.metric.key, (t) => `**${t}**`)).join(' | ')} |`,
+  );
+  return [header, rule, ...rows].join('\n');
+}
+
+/** Per task: every metric, the chosen setting, seeds and divergences. */
+export function taskTableMarkdown(summary: TaskSummary): string {
+  const metrics = [summary.metric, ...summary.extraMetrics];
+  const header = `| method | ${metrics.map((m) => m.label).join(' | ')} | chosen lr | weight decay | seeds ok | sweep points diverged |`;
+  const rule = `| --- | ${metrics.map(() => '---').join(' | ')} | --- | --- | --- | --- |`;
+  const rows = summary.methods.map((m) => {
+    const diverged = m.sensitivity.filter((s) => s.status === 'diverged').length;
+    const lrs = m.sensitivity.map((x) => x.lr);
+    const atEdge =
+      lrs.length > 1 && (m.chosen.lr === Math.max(...lrs) || m.chosen.lr === Math.min(...lrs));
+    const lr = `${m.chosen.lr}${atEdge ? ' (grid edge)' : ''}`;
+    return `| ${m.label} | ${metrics.map((x) => cell(summary, m.method, x.key, (t) => `**${t}**`)).join(' | ')} | ${lr} | ${m.chosen.weightDecay} | ${m.seedsOk} | ${diverged}/${m.sensitivity.length} |`;
+  });
+  return [header, rule, ...rows].join('\n');
+}
+
+/** One sentence per task: where MADGRAD won, tied or lost (best mean; tied = within 2 SE). */
+export function verdictSentence(summary: TaskSummary): string {
+  const v = verdict(summary, 'madgrad');
+  const n =
+    summary.methods.find((m) => m.method === 'madgrad')?.metrics[summary.metric.key]?.n ?? 0;
+  if (n < 2 && v !== 'best' && v !== 'n/a') {
+    return `${summary.task}: MADGRAD's mean is behind ${summary.best.map((b) => METHOD_LABELS[b]).join(', ')} (one seed: no error bars, no verdict).`;
+  }
+  const best = summary.best.map((b) => METHOD_LABELS[b]).join(', ');
+  switch (v) {
+    case 'best':
+      return `${summary.task}: MADGRAD has the best mean ${summary.metric.label}.`;
+    case 'tied':
+      return `${summary.task}: MADGRAD ties with the best (${best}): the ±2 SE intervals overlap.`;
+    case 'behind':
+      return `${summary.task}: MADGRAD loses to ${best} (the ±2 SE intervals do not overlap).`;
+    default:
+      return `${summary.task}: no MADGRAD result.`;
+  }
+}
+
+export function taskDescription(summary: TaskSummary, plan: Plan): string {
+  const t = TASK_REGISTRY[summary.task];
+  const size = plan.sizes?.[summary.task] ?? plan.preset.sizes[summary.task];
+  const steps = Math.max(1, Math.floor(size.train / size.batchSize));
+  return [
+    `mirrors ${t.mirrors}.`,
+    `Data: ${t.data}; this run uses ${size.train} train / ${size.val} val / ${size.test} test examples.`,
+    `Model: ${t.model.replace(/\bW\b/g, String(size.width))}.`,
+    `${size.epochs} epochs of ${steps} steps, batch ${size.batchSize}; schedule: ${describeSchedule(t.schedule(size, steps))}${t.clipNorm ? `; gradients clipped at global norm ${t.clipNorm}` : ''}.`,
+  ].join(' ');
+}

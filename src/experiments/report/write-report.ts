@@ -1,0 +1,142 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Plan, seedSpecs, sweepSpecs } from '../protocol.js';
+import type { RunRecord, StoredRun } from '../run-record.js';
+import { gapSpec, learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
+import { summarize, type TaskSummary } from './summary.js';
+import {
+  mainTableMarkdown,
+  taskDescription,
+  taskTableMarkdown,
+  verdictSentence,
+} from './tables.js';
+
+/**
+ * results.json: exactly the issue's schema, one entry per stored run of this plan (its sweep and
+ * seed runs; other runs stored in the same directory, e.g. of another preset, are left out).
+ */
+export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: RunRecord[] } {
+  const byId = new Map(stored.map((r) => [r.id, r]));
+  const planned = new Set([...sweepSpecs(plan), ...seedSpecs(plan, byId)].map((s) => s.id));
+  const runs = stored
+    .filter((r) => planned.has(r.id))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map(({ task, method, hyperparameters, seed, epochs, final, status, seconds }) => ({
+      task,
+      method,
+      hyperparameters,
+      seed,
+      epochs,
+      final,
+      status,
+      seconds,
+    }));
+  return { runs };
+}
+
+function protocolText(plan: Plan): string {
+  return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean is in bold. A chosen learning rate marked "grid edge" is the smallest or largest of its grid: a wider sweep might do better. This preset sweeps itself (it does not use settings from a committed full sweep).`;
+}
+
+export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): string {
+  const parts = [
+    `# MADGRAD reproduction: preset \`${plan.preset.name}\``,
+    '',
+    protocolText(plan),
+    '',
+    mainTableMarkdown(plan, summaries),
+    '',
+    ...summaries.map((s) => `- ${verdictSentence(s)}`),
+    '',
+  ];
+  for (const s of summaries) {
+    parts.push(`## ${s.task}`, '', taskDescription(s, plan), '', taskTableMarkdown(s), '');
+  }
+  return parts.join('\n');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Minimal markdown-table to HTML (our own tables only: pipes, **bold**). */
+function tableHtml(markdown: string): string {
+  const lines = markdown.split('\n').filter((l) => l.startsWith('|'));
+  const cells = (l: string) =>
+    l
+      .slice(1, -1)
+      .split('|')
+      .map((c) => c.trim());
+  const fmt = (c: string) =>
+    escapeHtml(c)
+      .replace(/\*\*(.+?)\*\*/g, '<b>$1</b>')
+      .replace(/`(.+?)`/g, '<code>$1</code>');
+  const [head, , ...rows] = lines;
+  return `<table><thead><tr>${cells(head!)
+    .map((c) => `<th>${fmt(c)}</th>`)
+    .join('')}</tr></thead><tbody>${rows
+    .map(
+      (r) =>
+        `<tr>${cells(r)
+          .map((c) => `<td>${fmt(c)}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('')}</tbody></table>`;
+}
+
+export async function htmlReport(plan: Plan, summaries: readonly TaskSummary[]): Promise<string> {
+  const sections: string[] = [];
+  for (const s of summaries) {
+    const size = plan.sizes?.[s.task] ?? plan.preset.sizes[s.task];
+    const steps = Math.max(1, Math.floor(size.train / size.batchSize));
+    const curves = await renderSvg(learningCurveSpec(s));
+    const sensitivity = await renderSvg(sensitivitySpec(s));
+    let gap = '';
+    if (s.task === 'sparse') {
+      const points = s.methods.flatMap((m) =>
+        m.curves
+          .filter((c) => c.key === 'test_gap')
+          .map((c) => ({ method: m.label, step: c.epoch * steps, gap: c.mean })),
+      );
+      gap = `<h3>Optimality gap</h3><p>Mean over seeds of f(x_k) − f* on the training objective, with f* the lowest value reached by a long full-batch accelerated gradient run or by any run (results.json keeps the gaps against the solver's value alone).</p>${await renderSvg(gapSpec(s, points))}`;
+    }
+    sections.push(`<section id="${s.task}"><h2>${s.task}</h2><p>${escapeHtml(taskDescription(s, plan))}</p>
+${tableHtml(taskTableMarkdown(s))}
+<h3>Learning curves (mean, band ±2 SE over seeds)</h3>${curves}
+<h3>Learning-rate sensitivity (sweep, seed 0)</h3>${sensitivity}${gap}</section>`);
+  }
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MADGRAD reproduction (${plan.preset.name})</title>
+<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th:first-child,td:first-child{text-align:left}section{margin-top:2.5em}svg{max-width:100%;height:auto}</style></head>
+<body><h1>MADGRAD reproduction: preset <code>${plan.preset.name}</code></h1>
+<p>${escapeHtml(protocolText(plan))}</p>
+${tableHtml(mainTableMarkdown(plan, summaries))}
+<ul>${summaries.map((s) => `<li>${escapeHtml(verdictSentence(s))}</li>`).join('')}</ul>
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+/** Writes results.json, README.md and index.html into outDir; returns their paths. */
+export async function writeReport(
+  outDir: string,
+  plan: Plan,
+  stored: readonly StoredRun[],
+): Promise<string[]> {
+  const summaries = summarize(plan, stored);
+  const files = {
+    'results.json': `${JSON.stringify(resultsJson(plan, stored), null, 1)}\n`,
+    'README.md': markdownReport(plan, summaries),
+    'index.html': await htmlReport(plan, summaries),
+  };
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(outDir, name);
+    writeFileSync(`${path}.tmp`, content);
+    renameSync(`${path}.tmp`, path);
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,88 @@
+import cliProgress from 'cli-progress';
+import type { BackendName } from './backend.js';
+import { type Plan, seedSpecs, stepsOf, sweepSpecs } from './protocol.js';
+import { runInPool } from './run-pool.js';
+import type { RunSpec, StoredRun } from './run-record.js';
+import { RunStore } from './run-store.js';
+
+export interface RunnerOptions {
+  readonly jobs: number;
+  readonly backend: BackendName;
+  /** Show a progress bar (on a terminal). */
+  readonly progress: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/** Stored runs by id; failed runs are retried on resume, ok and diverged ones are kept. */
+export function completedRuns(store: RunStore): Map<string, StoredRun> {
+  return new Map(
+    store
+      .all()
+      .filter((r) => r.status !== 'failed')
+      .map((r) => [r.id, r]),
+  );
+}
+
+/** Runs the specs not yet stored, storing each as soon as it finishes. */
+export async function runPending(
+  label: string,
+  specs: readonly RunSpec[],
+  store: RunStore,
+  options: RunnerOptions,
+): Promise<{ ran: number; skipped: number }> {
+  const done = completedRuns(store);
+  const pending = specs.filter((s) => !done.has(s.id));
+  const skipped = specs.length - pending.length;
+  options.log?.(
+    `${label}: ${specs.length} runs, ${skipped} already stored, ${pending.length} to run on ${Math.min(options.jobs, pending.length)} processes`,
+  );
+  if (pending.length === 0) return { ran: 0, skipped };
+  const totalSteps = pending.reduce((s, p) => s + stepsOf(p.size), 0);
+  const bar = options.progress
+    ? new cliProgress.SingleBar(
+        {
+          format: `${label} |{bar}| {percentage}% | ETA {eta_formatted} | runs {runs}/${pending.length} | {last}`,
+          etaBuffer: 200,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(totalSteps, 0, { runs: 0, last: '' });
+  const stepsSeen = new Map<string, number>();
+  let finished = 0;
+  let progressed = 0;
+  await runInPool(pending, options.jobs, options.backend, {
+    onProgress: (id, step) => {
+      progressed += step - (stepsSeen.get(id) ?? 0);
+      stepsSeen.set(id, step);
+      bar?.update(progressed);
+    },
+    onResult: (record) => {
+      store.save(record);
+      finished += 1;
+      const spec = pending.find((p) => p.id === record.id)!;
+      progressed += stepsOf(spec.size) - (stepsSeen.get(record.id) ?? 0);
+      stepsSeen.set(record.id, stepsOf(spec.size));
+      const tag = `${record.task}/${record.method} lr=${record.hyperparameters.lr} seed=${record.seed}: ${record.status}`;
+      bar?.update(progressed, { runs: finished, last: tag });
+      if (!bar) options.log?.(`  [${finished}/${pending.length}] ${tag} (${record.seconds}s)`);
+      if (record.status === 'failed') options.log?.(`  failed: ${tag}: ${record.error}`);
+    },
+  });
+  bar?.stop();
+  return { ran: pending.length, skipped };
+}
+
+/** The whole protocol: the sweep, then the chosen settings over more seeds. */
+export async function runProtocol(
+  plan: Plan,
+  outDir: string,
+  options: RunnerOptions,
+): Promise<RunStore> {
+  const store = new RunStore(outDir);
+  await runPending('sweep', sweepSpecs(plan), store, options);
+  if (plan.seeds > 1)
+    await runPending('seeds', seedSpecs(plan, completedRuns(store)), store, options);
+  return store;
+}

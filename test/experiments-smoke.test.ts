@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { METHODS } from '../src/experiments/methods.js';
+import { spec } from '../src/experiments/protocol.js';
+import { executeRun } from '../src/experiments/run-task.js';
+import { TASK_REGISTRY } from '../src/experiments/tasks/index.js';
+import { TASKS, type TaskSize } from '../src/experiments/tasks/task.js';
+
+/**
+ * A reduced smoke configuration (smaller than the `smoke` preset, which the CLI test and
+ * `madgrad reproduce --preset smoke` run in full): every task × method trains two epochs and
+ * ends with finite metrics.
+ */
+const TINY: Record<(typeof TASKS)[number], TaskSize> = {
+  digits: { train: 128, val: 32, test: 32, epochs: 2, batchSize: 32, width: 16 },
+  kspace: { train: 128, val: 16, test: 16, epochs: 2, batchSize: 32, width: 16 },
+  g2p: { train: 64, val: 16, test: 16, epochs: 2, batchSize: 32, width: 8 },
+  mlm: { train: 64, val: 16, test: 16, epochs: 2, batchSize: 32, width: 8 },
+  sparse: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 32, width: 0 },
+};
+
+describe('smoke: every task × method', () => {
+  for (const task of TASKS) {
+    for (const method of METHODS) {
+      it(`${task} × ${method} finishes with finite metrics (wasm)`, async () => {
+        const t = TASK_REGISTRY[task];
+        const hp = { lr: t.lrCentre[method], weightDecay: t.usesWeightDecay ? 1e-4 : 0 };
+        const run = await executeRun(spec(task, method, hp, 0, TINY[task]), 'wasm');
+        assert.equal(run.status, 'ok', run.error);
+        assert.equal(run.epochs.length, 2);
+        assert.ok(Number.isFinite(run.final[`test_${t.metric.key}`]));
+        for (const [k, v] of Object.entries(run.final))
+          assert.ok(Number.isFinite(v), `${k} = ${v}`);
+      });
+    }
+  }
+
+  for (const task of ['digits', 'kspace', 'g2p', 'mlm'] as const) {
+    it(`${task} trains on the cpu backend too, with the same result as wasm`, async () => {
+      const t = TASK_REGISTRY[task];
+      const s = spec(task, 'adam', { lr: t.lrCentre.adam, weightDecay: 0 }, 0, {
+        ...TINY[task],
+        epochs: 1,
+      });
+      const cpu = await executeRun(s, 'cpu');
+      const wasm = await executeRun(s, 'wasm');
+      assert.equal(cpu.status, 'ok', cpu.error);
+      const key = `test_${t.metric.key}`;
+      assert.ok(
+        Math.abs(cpu.final[key]! - wasm.final[key]!) < 1e-3 * (1 + Math.abs(wasm.final[key]!)),
+      );
+    });
+  }
+
+  it('a run can replace the task schedule (for schedule comparisons); the id tells them apart', async () => {
+    const hp = { lr: 0.05, weightDecay: 0 };
+    const size = { ...TINY.digits, epochs: 4 };
+    const own = spec('digits', 'sgd', hp, 0, size);
+    const flat = spec('digits', 'sgd', hp, 0, size, { kind: 'constant' });
+    assert.notEqual(own.id, flat.id);
+    const [a, b] = [await executeRun(own, 'wasm'), await executeRun(flat, 'wasm')];
+    assert.equal(b.status, 'ok');
+    assert.deepEqual(a.epochs[0], b.epochs[0], 'identical before the first milestone');
+    assert.notEqual(a.final.train_loss, b.final.train_loss);
+  });
+
+  it('a learning rate far too large is recorded as diverged, not dropped', async () => {
+    const run = await executeRun(
+      spec('digits', 'sgd', { lr: 1e6, weightDecay: 0 }, 0, TINY.digits),
+      'wasm',
+    );
+    assert.equal(run.status, 'diverged');
+  });
+});
