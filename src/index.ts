@@ -1,3 +1,4 @@
+export { clipScale, globalNorm } from './core/clipping.js';
 export { crc32 } from './core/crc32.js';
 export {
   DUAL_AVERAGING_DEFAULTS,

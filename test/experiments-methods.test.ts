@@ -100,7 +100,7 @@ describe('tfjs methods', () => {
       }
     });
 
-    it(`on ${backend}: the madgrad adapters step exactly as the core optimizers`, async () => {
+    it(`on ${backend}: the madgrad/tfjs optimizers step as the core optimizers`, async () => {
       await useBackend(backend);
       for (const [method, make] of [
         ['madgrad', (x: Parameter) => new Madgrad([x], { lr: 0.1 })],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clipScale, globalNorm } from '../src/experiments/clipping.js';
+import { clipScale, globalNorm } from '../src/core/clipping.js';
 import { editDistance } from '../src/experiments/edit-distance.js';
 import { nmse, ssim } from '../src/experiments/image-metrics.js';
 import { formatEstimate, rebaseGaps } from '../src/experiments/report/summary.js';
@@ -47,8 +47,9 @@ describe('schedules and clipping (closed forms)', () => {
     assert.equal(lrMultiplier(inv, 39, 100), 0.5);
     const poly = { kind: 'warmup-polynomial', warmup: 10, power: 1 } as const;
     assert.equal(lrMultiplier(poly, 4, 110), 0.5);
-    assert.equal(lrMultiplier(poly, 10, 110), 1);
-    assert.equal(lrMultiplier(poly, 60, 110), 0.5);
+    // fairseq polynomial_decay one update ahead: 1 − (t + 1 − W) / (T + 1 − W)
+    assert.equal(lrMultiplier(poly, 10, 110), 100 / 101);
+    assert.equal(lrMultiplier(poly, 60, 110), 50 / 101);
     assert.equal(lrMultiplier(poly, 110, 110), 0);
     assert.equal(lrMultiplier({ kind: 'constant' }, 5, 10), 1);
   });

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Madgrad } from '../core/madgrad.js';
 import { MirrorMadgrad } from '../core/mirror-madgrad.js';
 import type { Parameter } from '../core/parameters.js';
+import { MadgradOptimizer } from '../tfjs/madgrad-optimizer.js';
+import { MirrorMadgradOptimizer } from '../tfjs/mirror-madgrad-optimizer.js';
 import { Adagrad, Adam, type CoreMethod, SgdMomentum } from './core-baselines.js';
 
 /**
@@ -46,8 +48,9 @@ export function createTfMethod(method: MethodName, hp: Hyperparameters): TfMetho
   switch (method) {
     case 'madgrad':
     case 'mirror-madgrad': {
-      const optimizer = new CoreAdapterOptimizer(method, hp.lr, momentum);
-      return { optimizer, setLr: (lr) => optimizer.setLr(lr) };
+      const Optimizer = method === 'madgrad' ? MadgradOptimizer : MirrorMadgradOptimizer;
+      const optimizer = new Optimizer({ learningRate: hp.lr, momentum });
+      return { optimizer, setLr: (lr) => optimizer.setLearningRate(lr) };
     }
     case 'sgd': {
       const optimizer = tf.train.momentum(hp.lr, momentum);
@@ -87,69 +90,5 @@ export function createCoreMethod(
       return new Adam(params, hp.lr);
     case 'adagrad':
       return new Adagrad(params, hp.lr);
-  }
-}
-
-/**
- * TEMPORARY adapter until the `madgrad/tfjs` optimizers are merged: a tfjs Optimizer that reads
- * each variable and gradient with dataSync, runs the core optimizer on Float32Arrays and assigns
- * the result back. Exact (it is the core), but it copies through JS memory every step.
- */
-export class CoreAdapterOptimizer extends tf.Optimizer {
-  static readonly className = 'CoreAdapterOptimizer';
-  private core: Madgrad | MirrorMadgrad | null = null;
-  private readonly params = new Map<string, Parameter>();
-
-  constructor(
-    private readonly method: 'madgrad' | 'mirror-madgrad',
-    private lr: number,
-    private readonly momentum: number,
-  ) {
-    super();
-  }
-
-  setLr(lr: number): void {
-    this.lr = lr;
-    this.core?.setLr(lr);
-  }
-
-  override applyGradients(
-    variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[],
-  ): void {
-    const entries = Array.isArray(variableGradients)
-      ? variableGradients.map((g) => [g.name, g.tensor] as const)
-      : Object.entries(variableGradients);
-    const variables = tf.engine().registeredVariables;
-    if (!this.core) {
-      for (const [name] of entries) {
-        const v = variables[name];
-        if (!v) throw new Error(`no variable named "${name}"`);
-        this.params.set(name, { name, shape: v.shape, value: new Float32Array(v.size) });
-      }
-      const params = [...this.params.values()];
-      const options = { lr: this.lr, momentum: this.momentum };
-      this.core =
-        this.method === 'madgrad'
-          ? new Madgrad(params, options)
-          : new MirrorMadgrad(params, options);
-    }
-    const grads: Record<string, Float32Array> = {};
-    for (const [name, g] of entries) {
-      const p = this.params.get(name);
-      const v = variables[name];
-      if (!p || !v) throw new Error(`variable "${name}" was not seen at the first step`);
-      p.value.set(v.dataSync() as Float32Array);
-      grads[name] = g.dataSync() as Float32Array;
-    }
-    this.core.step(grads);
-    for (const [name] of entries) {
-      const p = this.params.get(name)!;
-      tf.tidy(() => variables[name]!.assign(tf.tensor(p.value, p.shape as number[])));
-    }
-    this.incrementIterations();
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { method: this.method, lr: this.lr, momentum: this.momentum };
   }
 }

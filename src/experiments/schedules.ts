@@ -1,7 +1,11 @@
+import { inverseSqrt, polynomialDecay, stepDecay } from '../core/schedules.js';
+
 /**
  * Learning-rate schedules as pure functions of the step: the multiplier of the base learning rate
  * at step t (0-based) of a run of `total` steps. One per task, after the paper's problems.
- * (Temporary home: to be unified with the tfjs branch's schedule library.)
+ * Each is computed by the library's schedules (`src/core/schedules.ts`, tested against fairseq
+ * and optax); the warmup schedules are read one update ahead, so that the first update does not
+ * get a learning rate of 0.
  */
 export type Schedule =
   /** Multiply by `factor` at each milestone (fractions of training): CIFAR/ImageNet style. */
@@ -20,23 +24,22 @@ export function lrMultiplier(schedule: Schedule, t: number, total: number): numb
   switch (schedule.kind) {
     case 'constant':
       return 1;
-    case 'stepwise': {
-      let m = 1;
-      for (const milestone of schedule.milestones) {
-        if (t >= Math.round(milestone * total)) m *= schedule.factor;
-      }
-      return m;
-    }
-    case 'warmup-inverse-sqrt': {
-      const w = Math.max(1, schedule.warmup);
-      return t < w ? (t + 1) / w : Math.sqrt(w / (t + 1));
-    }
-    case 'warmup-polynomial': {
-      const w = Math.max(1, schedule.warmup);
-      if (t < w) return (t + 1) / w;
-      const progress = Math.min(1, (t - w) / Math.max(1, total - w));
-      return (1 - progress) ** schedule.power;
-    }
+    case 'stepwise':
+      return stepDecay({
+        lr: 1,
+        // Runs too short for distinct milestones merge them (stepDecay needs increasing steps).
+        boundaries: [...new Set(schedule.milestones.map((m) => Math.round(m * total)))],
+        factor: schedule.factor,
+      })(t);
+    case 'warmup-inverse-sqrt':
+      return inverseSqrt({ lr: 1, warmupUpdates: Math.max(1, schedule.warmup) })(t + 1);
+    case 'warmup-polynomial':
+      return polynomialDecay({
+        lr: 1,
+        warmupUpdates: Math.max(1, schedule.warmup),
+        totalUpdates: Math.max(total, schedule.warmup) + 1,
+        power: schedule.power,
+      })(t + 1);
   }
 }
 

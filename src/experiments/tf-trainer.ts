@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { clipScale } from './clipping.js';
+import { clipScale } from '../core/clipping.js';
 import { createTfMethod } from './methods.js';
 import { Rng } from './rng.js';
 import { lrMultiplier, type Schedule } from './schedules.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { clipScale } from '../core/clipping.js';
 import { InvalidGradientError, InvalidOptionError, StateFormatError } from '../core/errors.js';
 import { firstNonFinite } from '../core/gradients.js';
 import type { OptimizerOptions } from '../core/options.js';
@@ -42,7 +43,6 @@ interface StepItem {
 }
 
 /** PyTorch's `clip_grad_norm_` adds this to the norm before dividing. */
-const CLIP_EPS = 1e-6;
 
 /**
  * What `MadgradOptimizer` and `MirrorMadgradOptimizer` share, on top of tfjs's `Optimizer`:
@@ -208,8 +208,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
         `step k=${k}: the gradient of variable "${bad}" holds NaN or Infinity; nothing was changed (use nonFinite: 'skip' to skip such steps)`,
       );
     }
-    const scale =
-      this.clipNorm === null ? 1 : Math.min(1, this.clipNorm / (Math.sqrt(sumSquares) + CLIP_EPS));
+    const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);
     for (const item of items) this.stateFor(item.name, item.variable);
     if (fast) this.applyKernels(items, lr, k, scale, fast);
     else this.applyOps(items, lr, k, scale);
