@@ -1,3 +1,6 @@
+export { ADAGRAD_DEFAULTS, Adagrad } from './core/baselines/adagrad.js';
+export { ADAM_DEFAULTS, Adam, type AdamOptions } from './core/baselines/adam.js';
+export { SGD_MOMENTUM_DEFAULTS, SgdMomentum } from './core/baselines/sgd-momentum.js';
 export { clipScale, globalNorm } from './core/clipping.js';
 export { crc32 } from './core/crc32.js';
 export {

@@ -19,13 +19,13 @@ import { decodeState, encodeState, type OptimizerState, type StateTensor } from 
 import type { StepKernels } from './step-kernels.js';
 
 /** Constructor options: the default hyperparameters plus the implementation to run steps with. */
-export interface OptimizerConfig extends Partial<OptimizerOptions> {
+export type OptimizerConfig<O extends OptimizerOptions = OptimizerOptions> = Partial<O> & {
   /**
    * Dense step implementation: 'auto' (default: WebAssembly SIMD where available, else plain
    * TypeScript), 'wasm', 'js', or a `StepKernels` object.
    */
   kernels?: KernelChoice;
-}
+};
 
 /** One parameter and its optimizer state (null until its first gradient, as in the reference). */
 export interface ParameterSlot {
@@ -47,26 +47,26 @@ interface ValidatedGradient {
  * for the whole optimizer, lazily created per-parameter state, steps that validate every gradient
  * before touching anything, and checkpoints in a versioned byte form.
  */
-export abstract class StatefulOptimizer {
+export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOptions> {
   /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
   abstract readonly kind: string;
   protected readonly kernels: StepKernels;
   private readonly scan: (values: Float32Array) => number;
   private readonly slots = new Map<string, ParameterSlot>();
-  private groupOptions: OptimizerOptions[] = [];
+  private groupOptions: O[] = [];
   private readonly groupParams: string[][] = [];
   private k = 0;
 
   protected constructor(
     entries: readonly Parameter[] | readonly ParameterGroup[],
-    config: OptimizerConfig,
-    defaults: Readonly<OptimizerOptions>,
+    config: OptimizerConfig<O>,
+    defaults: Readonly<O>,
   ) {
     const { kernels, ...options } = config;
     this.kernels = resolveKernels(kernels);
     const k = this.kernels;
     this.scan = k.firstNonFinite ? (values) => k.firstNonFinite!(values) : firstNonFinite;
-    const base = resolveOptions(defaults, options);
+    const base = this.resolveOptions(defaults, options as Partial<O>);
     if (!Array.isArray(entries) || entries.length === 0) {
       throw new InvalidParameterError(
         'the optimizer needs a non-empty list of parameters or groups',
@@ -77,7 +77,9 @@ export abstract class StatefulOptimizer {
       : [{ params: entries as readonly Parameter[] }];
     groups.forEach((group, index) => {
       const { params, ...groupOptions } = group;
-      this.groupOptions.push(resolveOptions(base, groupOptions, `group ${index}: `));
+      this.groupOptions.push(
+        this.resolveOptions(base, groupOptions as Partial<O>, `group ${index}: `),
+      );
       const names: string[] = [];
       for (const param of params) {
         const size = checkParameter(param);
@@ -97,7 +99,7 @@ export abstract class StatefulOptimizer {
   }
 
   /** The options of every group, as copies. */
-  get groups(): OptimizerOptions[] {
+  get groups(): O[] {
     return this.groupOptions.map((o) => ({ ...o }));
   }
 
@@ -115,13 +117,13 @@ export abstract class StatefulOptimizer {
    * Changes options of one group (all groups when `group` is omitted), validated first; takes
    * effect from the next step. Learning-rate schedules call this (or `setLr`) between steps.
    */
-  setOptions(partial: Partial<OptimizerOptions>, group?: number): void {
+  setOptions(partial: Partial<O>, group?: number): void {
     const indices = group === undefined ? this.groupOptions.map((_, i) => i) : [group];
     const updated = this.groupOptions.slice();
     for (const i of indices) {
       const current = this.groupOptions[i];
       if (current === undefined) throw new InvalidOptionError(`no parameter group ${group}`);
-      const next = resolveOptions(current, partial, `group ${i}: `);
+      const next = this.resolveOptions(current, partial, `group ${i}: `);
       this.checkOptionChange(i, current, next);
       updated[i] = next;
     }
@@ -130,7 +132,7 @@ export abstract class StatefulOptimizer {
 
   /** Sets the learning rate of one group, or of every group. */
   setLr(lr: number, group?: number): void {
-    this.setOptions({ lr }, group);
+    this.setOptions({ lr } as Partial<O>, group);
   }
 
   /** The state buffers of a parameter (live arrays, do not modify), or undefined before its first gradient. */
@@ -208,7 +210,7 @@ export abstract class StatefulOptimizer {
         );
       }
       try {
-        return resolveOptions(this.groupOptions[i]!, g.options, `group ${i}: `);
+        return this.resolveOptions(this.groupOptions[i]!, g.options as Partial<O>, `group ${i}: `);
       } catch (e) {
         throw new StateFormatError(`optimizer state has invalid options: ${(e as Error).message}`);
       }
@@ -283,34 +285,30 @@ export abstract class StatefulOptimizer {
     return buffer;
   }
 
+  /**
+   * Merges `partial` over `base` and validates the result, naming a bad option and its value.
+   * Optimizers with options beyond the common ones (Adam's beta2) extend it.
+   */
+  protected resolveOptions(base: Readonly<O>, partial: Partial<O>, where = ''): O {
+    return resolveOptions(base, partial, where) as O;
+  }
+
   /** Names of the buffers a parameter of a group with these options keeps. */
-  protected abstract bufferNames(options: OptimizerOptions): readonly string[];
-  protected abstract createState(
-    param: Parameter,
-    options: OptimizerOptions,
-  ): Record<string, Float32Array>;
-  protected abstract applyDense(
-    slot: ParameterSlot,
-    g: Float32Array,
-    options: OptimizerOptions,
-    k: number,
-  ): void;
+  protected abstract bufferNames(options: O): readonly string[];
+  protected abstract createState(param: Parameter, options: O): Record<string, Float32Array>;
+  protected abstract applyDense(slot: ParameterSlot, g: Float32Array, options: O, k: number): void;
   protected abstract applySparse(
     slot: ParameterSlot,
     g: SparseRows,
     rowLength: number,
-    options: OptimizerOptions,
+    options: O,
     k: number,
   ): void;
   /** Throws an InvalidGradientError when a group with these options cannot take sparse rows. */
-  protected abstract checkSparseAllowed(where: string, options: OptimizerOptions): void;
+  protected abstract checkSparseAllowed(where: string, options: O): void;
 
   /** Rejects option changes that would leave existing state inconsistent (e.g. a buffer set change). */
-  private checkOptionChange(
-    group: number,
-    current: OptimizerOptions,
-    next: OptimizerOptions,
-  ): void {
+  private checkOptionChange(group: number, current: O, next: O): void {
     if (this.bufferNames(current).join() === this.bufferNames(next).join()) return;
     const started = this.groupParams[group]!.some((n) => this.slots.get(n)!.state !== null);
     if (started) {

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Adagrad } from '../core/baselines/adagrad.js';
+import { Adam } from '../core/baselines/adam.js';
+import { SgdMomentum } from '../core/baselines/sgd-momentum.js';
 import { Madgrad } from '../core/madgrad.js';
 import { MirrorMadgrad } from '../core/mirror-madgrad.js';
+import type { StatefulOptimizer } from '../core/optimizer.js';
 import type { Parameter } from '../core/parameters.js';
 import { MadgradOptimizer } from '../tfjs/madgrad-optimizer.js';
 import { MirrorMadgradOptimizer } from '../tfjs/mirror-madgrad-optimizer.js';
-import { Adagrad, Adam, type CoreMethod, SgdMomentum } from './core-baselines.js';
 
 /**
  * The one place where a method name and its hyperparameters become an optimizer. Everything
@@ -78,17 +81,17 @@ export function createCoreMethod(
   method: MethodName,
   params: Parameter[],
   hp: Hyperparameters,
-): CoreMethod {
+): StatefulOptimizer {
   switch (method) {
     case 'madgrad':
       return new Madgrad(params, { lr: hp.lr, momentum: hp.momentum ?? 0, weightDecay: 0 });
     case 'mirror-madgrad':
       return new MirrorMadgrad(params, { lr: hp.lr, momentum: hp.momentum ?? 0, weightDecay: 0 });
     case 'sgd':
-      return new SgdMomentum(params, hp.lr, hp.momentum ?? 0.9);
+      return new SgdMomentum(params, { lr: hp.lr, momentum: hp.momentum ?? 0.9 });
     case 'adam':
-      return new Adam(params, hp.lr);
+      return new Adam(params, { lr: hp.lr });
     case 'adagrad':
-      return new Adagrad(params, hp.lr);
+      return new Adagrad(params, { lr: hp.lr });
   }
 }

@@ -1,8 +1,12 @@
-import { Madgrad, MirrorMadgrad, type Parameter } from '../../../src/index.js';
-import { Adagrad } from '../optimizers/adagrad.js';
-import { Adam } from '../optimizers/adam.js';
-import type { FlatOptimizer } from '../optimizers/flat-optimizer.js';
-import { SgdMomentum } from '../optimizers/sgd-momentum.js';
+import {
+  Adagrad,
+  Adam,
+  Madgrad,
+  MirrorMadgrad,
+  type Parameter,
+  SgdMomentum,
+  type StatefulOptimizer,
+} from '../../../src/index.js';
 
 /** Settings of one racer: its learning rate and, where the method has one, its momentum. */
 export interface RacerSettings {
@@ -18,10 +22,10 @@ export interface RaceMethod {
   /** What the momentum control means for this method, or null when it has none. */
   readonly momentumLabel: string | null;
   readonly defaultMomentum: number;
-  create(params: Parameter[], settings: RacerSettings): FlatOptimizer;
+  create(params: Parameter[], settings: RacerSettings): StatefulOptimizer;
 }
 
-/** The five racers. MADGRAD and MirrorMADGRAD are the library's core; the others are baselines. */
+/** The five racers, all the library's core optimizers over Float32Array. */
 export const RACE_METHODS: readonly RaceMethod[] = [
   {
     id: 'madgrad',
@@ -45,7 +49,7 @@ export const RACE_METHODS: readonly RaceMethod[] = [
     colour: '#4363d8',
     momentumLabel: 'β₁',
     defaultMomentum: 0.9,
-    create: (params, s) => new Adam(params, { lr: s.lr, beta1: s.momentum }),
+    create: (params, s) => new Adam(params, { lr: s.lr, momentum: s.momentum }),
   },
   {
     id: 'sgd',

@@ -43,7 +43,7 @@ root.append(
   h(
     'p',
     { class: 'lead' },
-    'Five optimizers start from the same point (click the plot to move it) and take one step each per tick. MADGRAD and MirrorMADGRAD are the madgrad library’s core running in your browser; Adam, SGD with momentum and AdaGrad are small reference implementations. Changing a setting restarts the race.',
+    'Five optimizers start from the same point (click the plot to move it) and take one step each per tick. All five are the madgrad library’s core optimizers running in your browser. Changing a setting restarts the race.',
   ),
   h(
     'div',

@@ -1,4 +1,4 @@
-import type { FlatOptimizer } from '../optimizers/flat-optimizer.js';
+import type { StatefulOptimizer } from '../../../src/index.js';
 import { RACE_METHODS, type RaceMethod, type RacerSettings } from './race-methods.js';
 import { gaussian } from './random.js';
 import type { TestFunction } from './test-functions.js';
@@ -7,7 +7,7 @@ import type { TestFunction } from './test-functions.js';
 export interface Racer {
   readonly method: RaceMethod;
   readonly point: Float32Array;
-  readonly optimizer: FlatOptimizer;
+  readonly optimizer: StatefulOptimizer;
   /** Visited points, x and y interleaved, starting with the start point. */
   readonly path: number[];
   /** f − f* after each visited point (same length as path / 2). */
