@@ -48,18 +48,92 @@ export function spec(
   };
 }
 
-/** Every sweep point of the plan (seed 0). */
-export function sweepSpecs(plan: Plan): RunSpec[] {
+/**
+ * How many grid points a sweep may grow past its preset's edge, in each direction. When the best
+ * setting of a finished sweep is the largest (smallest) learning rate tried, the grid is extended
+ * by one power of 2 in that direction and the sweep goes on, up to this many times: a careful
+ * sweep does not report a method at the edge of its grid when one more point could beat it.
+ */
+export const MAX_EDGE_EXTENSIONS = 2;
+
+/** The grid exponents of one task and method: the preset's, extended past edges where won. */
+export function sweepExponents(
+  plan: Plan,
+  task: TaskName,
+  method: MethodName,
+  runs?: ReadonlyMap<string, StoredRun>,
+): number[] {
+  let exponents = [...plan.preset.lrExponents].sort((a, b) => a - b);
+  if (!runs || exponents.length < 3) return exponents;
+  const low = exponents[0]!;
+  const high = exponents.at(-1)!;
+  for (;;) {
+    const best = bestPoint(plan, task, method, exponents, runs);
+    if (best === undefined) return exponents;
+    const lo = exponents[0]!;
+    const hi = exponents.at(-1)!;
+    if (best.exponent === hi && hi - high < MAX_EDGE_EXTENSIONS) exponents = [...exponents, hi + 1];
+    else if (best.exponent === lo && low - lo < MAX_EDGE_EXTENSIONS)
+      exponents = [lo - 1, ...exponents];
+    else return exponents;
+  }
+}
+
+/** The sweep points of one task and method over the given exponents (seed 0). */
+function pointSpecs(
+  plan: Plan,
+  task: TaskName,
+  method: MethodName,
+  exponents: readonly number[],
+): { exponent: number; spec: RunSpec }[] {
+  const t = TASK_REGISTRY[task];
+  const decays = plan.preset.sweepWeightDecay ? t.weightDecayGrid[method] : [0];
+  const lrs = lrGrid(t.lrCentre[method], exponents);
+  return exponents.flatMap((exponent, i) =>
+    decays.map((weightDecay) => ({
+      exponent,
+      spec: spec(task, method, { lr: lrs[i]!, weightDecay }, 0, sizeOf(plan, task)),
+    })),
+  );
+}
+
+/**
+ * The best sweep point by validation metric (ties go to the smaller learning rate), or undefined
+ * while any point has not run.
+ */
+function bestPoint(
+  plan: Plan,
+  task: TaskName,
+  method: MethodName,
+  exponents: readonly number[],
+  runs: ReadonlyMap<string, StoredRun>,
+): { exponent: number; hp: Hyperparameters } | undefined {
+  let best: { score: number; exponent: number; hp: Hyperparameters } | undefined;
+  for (const { exponent, spec: s } of pointSpecs(plan, task, method, exponents)) {
+    const run = runs.get(s.id);
+    if (!run) return undefined;
+    const score = selectionScore(run);
+    if (
+      !best ||
+      score > best.score ||
+      (score === best.score && s.hyperparameters.lr < best.hp.lr)
+    ) {
+      best = { score, exponent, hp: s.hyperparameters };
+    }
+  }
+  return best;
+}
+
+/**
+ * Every sweep point of the plan (seed 0). Given the stored runs, the grids include the points
+ * added past edges where a finished sweep chose its largest or smallest learning rate.
+ */
+export function sweepSpecs(plan: Plan, runs?: ReadonlyMap<string, StoredRun>): RunSpec[] {
   const out: RunSpec[] = [];
   for (const task of plan.tasks) {
-    const t = TASK_REGISTRY[task];
     for (const method of plan.methods) {
-      const decays = plan.preset.sweepWeightDecay ? t.weightDecayGrid[method] : [0];
-      for (const lr of lrGrid(t.lrCentre[method], plan.preset.lrExponents)) {
-        for (const weightDecay of decays) {
-          out.push(spec(task, method, { lr, weightDecay }, 0, sizeOf(plan, task)));
-        }
-      }
+      const exponents = sweepExponents(plan, task, method, runs);
+      out.push(...pointSpecs(plan, task, method, exponents).map((p) => p.spec));
     }
   }
   return out;
@@ -76,7 +150,8 @@ export function selectionScore(run: StoredRun): number {
 
 /**
  * The chosen hyperparameters of a task and method among stored sweep runs (seed 0 of this plan's
- * grid); ties go to the smaller learning rate. Undefined when the sweep has not finished.
+ * grid, extended past edges as the sweep was); ties go to the smaller learning rate. Undefined
+ * when the sweep has not finished.
  */
 export function chooseSetting(
   plan: Plan,
@@ -84,20 +159,8 @@ export function chooseSetting(
   method: MethodName,
   runs: ReadonlyMap<string, StoredRun>,
 ): Hyperparameters | undefined {
-  let best: { score: number; hp: Hyperparameters } | undefined;
-  for (const s of sweepSpecs({ ...plan, tasks: [task], methods: [method] })) {
-    const run = runs.get(s.id);
-    if (!run) return undefined;
-    const score = selectionScore(run);
-    if (
-      !best ||
-      score > best.score ||
-      (score === best.score && s.hyperparameters.lr < best.hp.lr)
-    ) {
-      best = { score, hp: s.hyperparameters };
-    }
-  }
-  return best?.hp;
+  const exponents = sweepExponents(plan, task, method, runs);
+  return bestPoint(plan, task, method, exponents, runs)?.hp;
 }
 
 /** The seed runs of the chosen settings (seeds 1..seeds-1; seed 0 is the sweep run). */

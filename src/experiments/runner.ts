@@ -81,7 +81,15 @@ export async function runProtocol(
   options: RunnerOptions,
 ): Promise<RunStore> {
   const store = new RunStore(outDir);
-  await runPending('sweep', sweepSpecs(plan), store, options);
+  // The sweep grows past a grid edge where the best setting sits there (protocol.ts), so it runs
+  // in rounds until no new point appears.
+  let known = new Set<string>();
+  for (;;) {
+    const specs = sweepSpecs(plan, completedRuns(store));
+    if (specs.every((s) => known.has(s.id))) break;
+    known = new Set(specs.map((s) => s.id));
+    await runPending('sweep', specs, store, options);
+  }
   if (plan.seeds > 1)
     await runPending('seeds', seedSpecs(plan, completedRuns(store)), store, options);
   return store;

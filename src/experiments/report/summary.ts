@@ -100,16 +100,18 @@ export function summarize(plan: Plan, storedRaw: readonly StoredRun[]): TaskSumm
           curves.push({ epoch: e + 1, key, mean: est.mean, twoSe: est.twoSe });
         }
       }
-      const sensitivity = sweepSpecs({ ...plan, tasks: [task], methods: [method] }).map((s) => {
-        const r = byId.get(s.id);
-        const v = r?.final[`val_${t.metric.key}`];
-        return {
-          lr: s.hyperparameters.lr,
-          weightDecay: s.hyperparameters.weightDecay,
-          value: r && r.status === 'ok' && v !== undefined && Number.isFinite(v) ? v : null,
-          status: r?.status ?? 'missing',
-        };
-      });
+      const sensitivity = sweepSpecs({ ...plan, tasks: [task], methods: [method] }, byId).map(
+        (s) => {
+          const r = byId.get(s.id);
+          const v = r?.final[`val_${t.metric.key}`];
+          return {
+            lr: s.hyperparameters.lr,
+            weightDecay: s.hyperparameters.weightDecay,
+            value: r && r.status === 'ok' && v !== undefined && Number.isFinite(v) ? v : null,
+            status: r?.status ?? 'missing',
+          };
+        },
+      );
       methods.push({
         task,
         method,

@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Plan, seedSpecs, sweepSpecs } from '../protocol.js';
+import { MAX_EDGE_EXTENSIONS, type Plan, seedSpecs, sweepSpecs } from '../protocol.js';
 import type { RunRecord, StoredRun } from '../run-record.js';
 import { gapSpec, learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
 import { summarize, type TaskSummary } from './summary.js';
@@ -17,7 +17,7 @@ import {
  */
 export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: RunRecord[] } {
   const byId = new Map(stored.map((r) => [r.id, r]));
-  const planned = new Set([...sweepSpecs(plan), ...seedSpecs(plan, byId)].map((s) => s.id));
+  const planned = new Set([...sweepSpecs(plan, byId), ...seedSpecs(plan, byId)].map((s) => s.id));
   const runs = stored
     .filter((r) => planned.has(r.id))
     .sort((a, b) => a.id.localeCompare(b.id))
@@ -35,7 +35,7 @@ export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: R
 }
 
 function protocolText(plan: Plan): string {
-  return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean is in bold. A chosen learning rate marked "grid edge" is the smallest or largest of its grid: a wider sweep might do better. This preset sweeps itself (it does not use settings from a committed full sweep).`;
+  return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; where the best point is the grid's largest (smallest) learning rate, the grid grows by one more power of 2 that way, up to ${MAX_EDGE_EXTENSIONS} times; the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean is in bold. A chosen learning rate marked "grid edge" is still the smallest or largest of its grid after those extensions: a wider sweep might do better. This preset sweeps itself (it does not use settings from a committed full sweep).`;
 }
 
 export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): string {

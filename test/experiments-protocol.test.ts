@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PRESET_TABLE } from '../src/experiments/presets.js';
+import {
+  chooseSetting,
+  MAX_EDGE_EXTENSIONS,
+  type Plan,
+  sweepSpecs,
+} from '../src/experiments/protocol.js';
+import type { RunSpec, StoredRun } from '../src/experiments/run-record.js';
+
+const plan: Plan = {
+  preset: PRESET_TABLE.quick,
+  tasks: ['digits'],
+  methods: ['madgrad'],
+  seeds: 3,
+};
+
+/** Stores every spec as a finished run whose validation accuracy is `score(lr)`. */
+function store(
+  specs: readonly RunSpec[],
+  runs: Map<string, StoredRun>,
+  score: (lr: number) => number,
+) {
+  for (const s of specs) {
+    if (runs.has(s.id)) continue;
+    const accuracy = score(s.hyperparameters.lr);
+    runs.set(s.id, {
+      id: s.id,
+      task: s.task,
+      method: s.method,
+      hyperparameters: s.hyperparameters,
+      seed: s.seed,
+      size: s.size,
+      backend: 'test',
+      epochs: [{ epoch: 1, val_accuracy: accuracy }],
+      final: { val_accuracy: accuracy },
+      status: 'ok',
+      seconds: 0,
+    });
+  }
+}
+
+/** Runs the sweep in rounds, as the runner does, and returns the learning rates tried. */
+function sweep(score: (lr: number) => number): { lrs: number[]; chosen: number } {
+  const runs = new Map<string, StoredRun>();
+  for (let round = 0; round < 10; round++) store(sweepSpecs(plan, runs), runs, score);
+  const lrs = sweepSpecs(plan, runs).map((s) => s.hyperparameters.lr);
+  return { lrs, chosen: chooseSetting(plan, 'digits', 'madgrad', runs)!.lr };
+}
+
+describe('the sweep grows past a grid edge where the best setting sits', () => {
+  const centre = sweepSpecs(plan)[2]!.hyperparameters.lr; // the preset's grid is ×¼ … ×4
+
+  it('keeps the preset grid when the best point is inside it', () => {
+    const { lrs, chosen } = sweep((lr) => -Math.abs(Math.log2(lr / centre)));
+    assert.equal(lrs.length, 5);
+    assert.equal(chosen, centre);
+  });
+
+  it('adds larger rates one power of 2 at a time while the largest wins, at most MAX_EDGE_EXTENSIONS', () => {
+    const best = centre * 8; // one past the grid's top (×4)
+    const { lrs, chosen } = sweep((lr) => -Math.abs(Math.log2(lr / best)));
+    assert.ok(Math.abs(chosen / best - 1) < 1e-3, `chose ${chosen}`);
+    assert.equal(lrs.length, 7); // ×8 won against ×16, so the growth stopped there
+    const always = sweep((lr) => lr); // bigger is always better: stops at the cap
+    assert.equal(always.lrs.length, 5 + MAX_EDGE_EXTENSIONS);
+    assert.ok(Math.abs(always.chosen / (centre * 2 ** (2 + MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
+  });
+
+  it('adds smaller rates when the smallest wins', () => {
+    const { lrs, chosen } = sweep((lr) => -lr);
+    assert.equal(lrs.length, 5 + MAX_EDGE_EXTENSIONS);
+    assert.ok(Math.abs(chosen / (centre / 2 ** (2 + MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
+  });
+
+  it('without stored runs, or before the sweep has finished, the grid is the preset one', () => {
+    assert.equal(sweepSpecs(plan).length, 5);
+    assert.equal(sweepSpecs(plan, new Map()).length, 5);
+  });
+});
