@@ -50,32 +50,36 @@ function sweep(score: (lr: number) => number): { lrs: number[]; chosen: number }
 }
 
 describe('the sweep grows past a grid edge where the best setting sits', () => {
-  const centre = sweepSpecs(plan)[2]!.hyperparameters.lr; // the preset's grid is ×¼ … ×4
+  const exponents = PRESET_TABLE.quick.lrExponents; // the preset's grid: centre × 2^k
+  const base = exponents.length;
+  const top = Math.max(...exponents);
+  const bottom = Math.min(...exponents);
+  const centre = sweepSpecs(plan)[exponents.indexOf(0)]!.hyperparameters.lr;
 
   it('keeps the preset grid when the best point is inside it', () => {
     const { lrs, chosen } = sweep((lr) => -Math.abs(Math.log2(lr / centre)));
-    assert.equal(lrs.length, 5);
+    assert.equal(lrs.length, base);
     assert.equal(chosen, centre);
   });
 
   it('adds larger rates one power of 2 at a time while the largest wins, at most MAX_EDGE_EXTENSIONS', () => {
-    const best = centre * 8; // one past the grid's top (×4)
+    const best = centre * 2 ** (top + 1); // one past the grid's top
     const { lrs, chosen } = sweep((lr) => -Math.abs(Math.log2(lr / best)));
     assert.ok(Math.abs(chosen / best - 1) < 1e-3, `chose ${chosen}`);
-    assert.equal(lrs.length, 7); // ×8 won against ×16, so the growth stopped there
+    assert.equal(lrs.length, base + 2); // top + 1 won against top + 2, so the growth stopped there
     const always = sweep((lr) => lr); // bigger is always better: stops at the cap
-    assert.equal(always.lrs.length, 5 + MAX_EDGE_EXTENSIONS);
-    assert.ok(Math.abs(always.chosen / (centre * 2 ** (2 + MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
+    assert.equal(always.lrs.length, base + MAX_EDGE_EXTENSIONS);
+    assert.ok(Math.abs(always.chosen / (centre * 2 ** (top + MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
   });
 
   it('adds smaller rates when the smallest wins', () => {
     const { lrs, chosen } = sweep((lr) => -lr);
-    assert.equal(lrs.length, 5 + MAX_EDGE_EXTENSIONS);
-    assert.ok(Math.abs(chosen / (centre / 2 ** (2 + MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
+    assert.equal(lrs.length, base + MAX_EDGE_EXTENSIONS);
+    assert.ok(Math.abs(chosen / (centre * 2 ** (bottom - MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
   });
 
   it('without stored runs, or before the sweep has finished, the grid is the preset one', () => {
-    assert.equal(sweepSpecs(plan).length, 5);
-    assert.equal(sweepSpecs(plan, new Map()).length, 5);
+    assert.equal(sweepSpecs(plan).length, base);
+    assert.equal(sweepSpecs(plan, new Map()).length, base);
   });
 });

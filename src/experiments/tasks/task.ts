@@ -63,7 +63,8 @@ export interface Task {
   readonly clipNorm?: number;
   /**
    * The usual learning rate of each method on this problem: the centre of the sweep grid. Where
-   * the first 5-point quick sweep chose the top of its grid, the centre was moved up once (×2).
+   * the first quick sweep (a 5-point grid, before the protocol grew grids past a winning edge)
+   * chose the top of its grid, the centre was moved up once (×2).
    */
   readonly lrCentre: Readonly<Record<MethodName, number>>;
   /** The weight-decay grid of each method (a single 0 where the task uses no decay). */
