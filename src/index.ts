@@ -33,6 +33,7 @@ export {
   inverseSqrt,
   isSchedule,
   polynomialDecay,
+  powerDecay,
   type Schedule,
   type ScheduleConfig,
   scheduleFromConfig,

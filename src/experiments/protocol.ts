@@ -1,3 +1,4 @@
+import { lrCentreOf, weightDecayGridOf } from './lr-centres.js';
 import type { Hyperparameters, MethodName } from './methods.js';
 import type { Preset } from './presets.js';
 import { type RunSpec, runId, type StoredRun } from './run-record.js';
@@ -18,6 +19,8 @@ export interface Plan {
   readonly seeds: number;
   /** Size overrides (tests use smaller runs than the preset). */
   readonly sizes?: Partial<Record<TaskName, TaskSize>>;
+  /** A schedule replacing every task's own (the ablation's flat and stage-wise arms). */
+  readonly schedule?: Schedule;
 }
 
 export function sizeOf(plan: Plan, task: TaskName): TaskSize {
@@ -52,12 +55,11 @@ export function spec(
 export function sweepSpecs(plan: Plan): RunSpec[] {
   const out: RunSpec[] = [];
   for (const task of plan.tasks) {
-    const t = TASK_REGISTRY[task];
     for (const method of plan.methods) {
-      const decays = plan.preset.sweepWeightDecay ? t.weightDecayGrid[method] : [0];
-      for (const lr of lrGrid(t.lrCentre[method], plan.preset.lrExponents)) {
+      const decays = plan.preset.sweepWeightDecay ? weightDecayGridOf(task, method) : [0];
+      for (const lr of lrGrid(lrCentreOf(task, method), plan.preset.lrExponents)) {
         for (const weightDecay of decays) {
-          out.push(spec(task, method, { lr, weightDecay }, 0, sizeOf(plan, task)));
+          out.push(spec(task, method, { lr, weightDecay }, 0, sizeOf(plan, task), plan.schedule));
         }
       }
     }
@@ -108,7 +110,7 @@ export function seedSpecs(plan: Plan, runs: ReadonlyMap<string, StoredRun>): Run
       const hp = chooseSetting(plan, task, method, runs);
       if (!hp) continue;
       for (let seed = 1; seed < plan.seeds; seed++) {
-        out.push(spec(task, method, hp, seed, sizeOf(plan, task)));
+        out.push(spec(task, method, hp, seed, sizeOf(plan, task), plan.schedule));
       }
     }
   }
@@ -130,7 +132,7 @@ export function finalRuns(
       if (!hp) continue;
       const found: StoredRun[] = [];
       for (let seed = 0; seed < plan.seeds; seed++) {
-        const r = runs.get(spec(task, method, hp, seed, sizeOf(plan, task)).id);
+        const r = runs.get(spec(task, method, hp, seed, sizeOf(plan, task), plan.schedule).id);
         if (r) found.push(r);
       }
       out.set(`${task}/${method}`, { task, method, hp, runs: found });
