@@ -30,7 +30,7 @@ describe('design ablation', () => {
       ['flat', 'stage-wise'],
     );
     const ids = arms.flatMap((a) => sweepSpecs(a.plan).map((s) => s.id));
-    assert.equal(ids.length, 2 * ABLATION_METHODS.length * 5);
+    assert.equal(ids.length, 2 * ABLATION_METHODS.length * 6);
     assert.equal(new Set(ids).size, ids.length);
     assert.deepEqual(arms[1]!.plan.schedule, {
       kind: 'stepwise',

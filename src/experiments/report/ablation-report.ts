@@ -68,7 +68,7 @@ export const CONSTRUCTION_STEPS: readonly Step[] = [
   {
     title: 'Decaying step sizes η/(k+1)^p against the stage-wise schedule',
     claim:
-      'SGD with the stage-wise schedule beats SGD with η/(k+1)^p, p ∈ {1/4, 1/2}, and no other schedule (Figure 2)',
+      'SGD with the stage-wise schedule beats SGD with η/(k+1)^p (p ∈ {1/4, 1/2}, no other schedule) (Figure 2)',
     pairs: [
       {
         a: { method: 'sgd', schedule: 'stage-wise' },
@@ -123,6 +123,10 @@ const PHRASE: Record<Comparison, string> = {
   indistinguishable: 'is indistinguishable from',
   'single seed': '',
 };
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 /** Without error bars: only the direction of the means. */
 function singleSeedPhrase(a: Estimate, b: Estimate, higherIsBetter: boolean): string {
@@ -179,7 +183,7 @@ export function constructionParagraphs(
         const outcome =
           judged === 0
             ? 'With one seed per method there are no error bars, so no verdict.'
-            : `The claim that ${step.claim} holds in ${tally.better} of ${judged} comparisons; ${tally.indistinguishable} are indistinguishable and ${tally.worse} go the other way.`;
+            : `The claim that ${step.claim} holds in ${tally.better} of ${judged} comparisons; ${count(tally.indistinguishable, 'is', 'are')} indistinguishable and ${count(tally.worse, 'goes', 'go')} the other way.`;
         text = `On ${task} (${metric}, mean ± 2 SE): ${sentences.join('; ')}. ${outcome}`;
       }
       out.push({ task, title: step.title, text });
