@@ -11,7 +11,12 @@ import {
 } from '../src/experiments/ablation.js';
 import { ABLATION_METHODS, METHOD_LABELS } from '../src/experiments/methods.js';
 import { sweepSpecs } from '../src/experiments/protocol.js';
-import { CONSTRUCTION_STEPS, compareEstimates } from '../src/experiments/report/ablation-report.js';
+import {
+  type ArmSummary,
+  CONSTRUCTION_STEPS,
+  compareEstimates,
+  constructionParagraphs,
+} from '../src/experiments/report/ablation-report.js';
 import { ROOT } from './helpers.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');
@@ -45,6 +50,36 @@ describe('design ablation', () => {
     assert.equal(compareEstimates(e(90, 1), e(85, 1), false), 'worse');
     assert.equal(compareEstimates(e(90, 3), e(85, 2.5), true), 'indistinguishable');
     assert.equal(compareEstimates(e(90, 0, 1), e(85, 1), true), 'single seed');
+  });
+
+  it('writes each paragraph from the numbers it is given', () => {
+    const arms = ablationArms(ablationConfig('quick'));
+    const metric = { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true };
+    // Flat: SGD clearly ahead of DA; stage-wise: DA and SGD overlap. Everything else missing.
+    const fake = (values: Record<string, [number, number]>): ArmSummary['summaries'] => [
+      {
+        task: 'digits',
+        metric,
+        extraMetrics: [],
+        best: [],
+        methods: Object.entries(values).map(([method, [mean, twoSe]]) => ({
+          method,
+          metrics: { accuracy: { mean, twoSe, n: 5 } },
+        })),
+      } as never,
+    ];
+    const summaries: ArmSummary[] = [
+      { arm: arms[0]!, summaries: fake({ sgd: [92, 0.5], da: [85, 1] }) },
+      { arm: arms[1]!, summaries: fake({ sgd: [92, 0.5], da: [91.2, 0.5] }) },
+    ];
+    const [first, ...rest] = constructionParagraphs(summaries);
+    assert.match(first!.text, /flat: SGD \(92\.00 ± 0\.50\) is better than DA \(85\.00 ± 1\.00\)/);
+    assert.match(first!.text, /stage-wise: SGD \(92\.00 ± 0\.50\) is indistinguishable from DA/);
+    assert.match(
+      first!.text,
+      /holds in 1 of 2 comparisons; 1 is indistinguishable and 0 go the other way/,
+    );
+    for (const p of rest) assert.match(p.text, /No results for this step/);
   });
 
   it('ablation --preset smoke (2 seeds) finishes with finite metrics for every variant and schedule, resumes, and reports them all', () => {

@@ -7,6 +7,7 @@ import {
   type AblationTaskName,
   ablationConfig,
   isAblationTask,
+  loadAblationConfig,
   runAblation,
   saveAblationConfig,
 } from '../experiments/ablation.js';
@@ -250,9 +251,17 @@ export function buildProgram(): Command {
 
   program
     .command('report')
-    .description('write index.html, results.json and README.md from the runs stored in --out')
-    .option('--out <dir>', 'directory holding runs/ and plan.json', 'report')
+    .description(
+      'write index.html, results.json and README.md from the runs stored in --out (a reproduction, or an ablation where --out holds ablation.json)',
+    )
+    .option('--out <dir>', 'directory holding runs/ and plan.json (or ablation.json)', 'report')
     .action(async (flags: { out: string }) => {
+      const ablation = loadAblationConfig(flags.out);
+      if (ablation) {
+        const files = await writeAblationReport(flags.out, ablation, new RunStore(flags.out).all());
+        console.log(`ablation report written: ${files.join(', ')}`);
+        return;
+      }
       const plan = loadPlan(flags.out);
       if (!plan) {
         program.error(`no plan.json in ${flags.out}: run "madgrad sweep --out ${flags.out}" first`);
