@@ -36,6 +36,7 @@ export {
   inverseSqrt,
   isSchedule,
   polynomialDecay,
+  powerDecay,
   type Schedule,
   type ScheduleConfig,
   scheduleFromConfig,

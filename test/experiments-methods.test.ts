@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { DualAveragingVariant } from '../src/core/dual-averaging-variants.js';
 import { useBackend } from '../src/experiments/backend.js';
-import { createTfMethod, type METHODS } from '../src/experiments/methods.js';
+import { createTfMethod, type MethodName, methodLrFactor } from '../src/experiments/methods.js';
 import {
   Adagrad,
   Adam,
@@ -22,7 +23,7 @@ function p(values: number[]): Parameter {
 
 describe('tfjs methods', () => {
   /** Runs a method on a quadratic for a few steps (with a learning-rate change) and returns x. */
-  function runTf(method: (typeof METHODS)[number], lrs: number[], grads: Float32Array[]) {
+  function runTf(method: MethodName, lrs: number[], grads: Float32Array[]) {
     const v = tf.variable(tf.tensor1d([0.5, -1, 2]), true, `x_${method}_${Math.random()}`);
     const m = createTfMethod(method, { lr: lrs[0]!, weightDecay: 0 });
     grads.forEach((g, k) => {
@@ -69,6 +70,32 @@ describe('tfjs methods', () => {
       }
     });
 
+    it(`on ${backend}: the ablation's variants step as the core optimizers`, async () => {
+      await useBackend(backend);
+      for (const [method, make] of [
+        ['da', (x: Parameter) => new DualAveragingVariant('da', [x], { lr: 0.1 })],
+        ['adagrad-da', (x: Parameter) => new DualAveragingVariant('adagrad-da', [x], { lr: 0.1 })],
+        [
+          'da-weighted',
+          (x: Parameter) => new DualAveragingVariant('da-weighted', [x], { lr: 0.1 }),
+        ],
+        [
+          'madgrad-sqrt-unweighted',
+          (x: Parameter) => new DualAveragingVariant('madgrad-sqrt-unweighted', [x], { lr: 0.1 }),
+        ],
+        [
+          'madgrad-sqrt-weighted',
+          (x: Parameter) => new DualAveragingVariant('madgrad-sqrt-weighted', [x], { lr: 0.1 }),
+        ],
+        ['madgrad-no-momentum', (x: Parameter) => new Madgrad([x], { lr: 0.1, momentum: 0 })],
+      ] as const) {
+        const x = p([0.5, -1, 2]);
+        const expected = runCore(make(x), x);
+        const got = runTf(method, lrs, grads);
+        for (let i = 0; i < 3; i++) close(got[i]!, expected[i]!, 1e-7);
+      }
+    });
+
     it(`on ${backend}: the madgrad/tfjs optimizers step as the core optimizers`, async () => {
       await useBackend(backend);
       for (const [method, make] of [
@@ -82,4 +109,14 @@ describe('tfjs methods', () => {
       }
     });
   }
+});
+
+describe('sgd-power', () => {
+  it('carries its own factor 1/(k+1)^p on the learning rate; other methods none', () => {
+    close(methodLrFactor('sgd-power-0.5', 0), 1);
+    close(methodLrFactor('sgd-power-0.5', 3), 0.5);
+    close(methodLrFactor('sgd-power-0.25', 15), 0.5);
+    close(methodLrFactor('sgd-power-0.25', 80), 1 / 3);
+    for (const m of ['sgd', 'madgrad', 'da'] as const) close(methodLrFactor(m, 99), 1);
+  });
 });

@@ -5,6 +5,7 @@ import {
   InvalidOptionError,
   inverseSqrt,
   polynomialDecay,
+  powerDecay,
   scheduleFromConfig,
   stepDecay,
   warmupCosine,
@@ -91,6 +92,18 @@ describe('learning-rate schedules', () => {
     close(e(60), 0.9 * 0.25 + 0.1, 'exponent 2');
   });
 
+  it('power decay: lr / (step + 1)^power', () => {
+    const half = powerDecay({ lr: 0.8, power: 0.5 });
+    close(half(0), 0.8, 'p=1/2 step 0');
+    close(half(3), 0.4, 'p=1/2 step 3: 0.8 / sqrt(4)');
+    close(half(99), 0.08, 'p=1/2 step 99: 0.8 / 10');
+    const quarter = powerDecay({ lr: 1, power: 0.25 });
+    close(quarter(15), 0.5, 'p=1/4 step 15: 1 / 16^(1/4)');
+    close(quarter(80), 1 / 3, 'p=1/4 step 80: 1 / 81^(1/4)');
+    close(powerDecay({ lr: 0.3, power: 0 })(1000), 0.3, 'p=0 is constant');
+    assert.throws(() => powerDecay({ lr: 1, power: -1 }), /power must be a finite number >= 0/);
+  });
+
   it('round-trips through its config', () => {
     const schedules = [
       constant(0.1),
@@ -98,6 +111,7 @@ describe('learning-rate schedules', () => {
       inverseSqrt({ lr: 1e-3, warmupUpdates: 10, warmupInitLr: 1e-5 }),
       polynomialDecay({ lr: 1e-3, warmupUpdates: 5, totalUpdates: 50, endLr: 1e-6, power: 1.5 }),
       warmupCosine({ peakLr: 1e-2, warmupSteps: 5, decaySteps: 40, endLr: 1e-4 }),
+      powerDecay({ lr: 0.5, power: 0.25 }),
     ];
     for (const s of schedules) {
       const json = JSON.parse(JSON.stringify(s.config));

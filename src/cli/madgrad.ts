@@ -2,11 +2,29 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  ABLATION_TASKS,
+  type AblationTaskName,
+  ablationConfig,
+  isAblationTask,
+  loadAblationConfig,
+  runAblation,
+  saveAblationConfig,
+} from '../experiments/ablation.js';
 import { BACKENDS, type BackendName } from '../experiments/backend.js';
-import { isMethod, METHODS, type MethodName } from '../experiments/methods.js';
+import {
+  ABLATION_METHODS,
+  type AblationMethodName,
+  isAblationMethod,
+  isKnownMethod,
+  isMethod,
+  METHODS,
+  type MethodName,
+} from '../experiments/methods.js';
 import { loadPlan, savePlan } from '../experiments/plan-file.js';
 import { isPreset, PRESET_TABLE, PRESETS } from '../experiments/presets.js';
 import { type Plan, spec } from '../experiments/protocol.js';
+import { writeAblationReport } from '../experiments/report/ablation-report.js';
 import { writeReport } from '../experiments/report/write-report.js';
 import { RunStore } from '../experiments/run-store.js';
 import { executeRun } from '../experiments/run-task.js';
@@ -156,10 +174,94 @@ export function buildProgram(): Command {
   });
 
   program
+    .command('ablation')
+    .description(
+      'the design ablation: MADGRAD built from dual averaging step by step (DA, AdaGrad-DA, λ weighting, square vs cube root, momentum) plus SGD with η/(k+1)^p, SGD and AdaGrad, each swept and re-run over seeds under a flat and a stage-wise schedule; writes the report. Resumes: rerun to continue or to rewrite the report',
+    )
+    .addOption(
+      new Option(
+        '--preset <name>',
+        'smoke (seconds), quick (digits, under 15 minutes on 2 cores) or full (digits and g2p)',
+      )
+        .choices(PRESETS)
+        .default('quick'),
+    )
+    .option(
+      '--tasks <list>',
+      `comma-separated tasks (${ABLATION_TASKS.join(', ')}; default: the preset's)`,
+      listOf('task', ABLATION_TASKS, isAblationTask),
+    )
+    .option(
+      '--methods <list>',
+      `comma-separated methods (default all: ${ABLATION_METHODS.join(', ')})`,
+      listOf('method', ABLATION_METHODS, isAblationMethod),
+    )
+    .option(
+      '--seeds <n>',
+      "seeds for the chosen setting (default: the preset's)",
+      positiveInt('--seeds'),
+    )
+    .option(
+      '--jobs <n>',
+      'parallel runs (child processes)',
+      positiveInt('--jobs'),
+      availableParallelism(),
+    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('wasm'))
+    .option(
+      '--out <dir>',
+      'output directory (runs/, ablation.json, results.json, index.html, README.md)',
+      'report-ablation',
+    )
+    .option('--no-progress', 'plain log lines instead of a progress bar')
+    .action(
+      async (flags: {
+        preset: string;
+        tasks?: AblationTaskName[];
+        methods?: AblationMethodName[];
+        seeds?: number;
+        jobs: number;
+        backend: BackendName;
+        out: string;
+        progress: boolean;
+      }) => {
+        if (!isPreset(flags.preset))
+          throw new InvalidArgumentError(`unknown preset ${flags.preset}`);
+        const config = ablationConfig(flags.preset, {
+          ...(flags.tasks ? { tasks: flags.tasks } : {}),
+          ...(flags.methods ? { methods: flags.methods } : {}),
+          ...(flags.seeds ? { seeds: flags.seeds } : {}),
+        });
+        mkdirSync(flags.out, { recursive: true });
+        saveAblationConfig(flags.out, config);
+        const started = Date.now();
+        const store = await runAblation(config, flags.out, {
+          jobs: flags.jobs,
+          backend: flags.backend,
+          progress: flags.progress && Boolean(process.stderr.isTTY),
+          log: (line) => console.log(line),
+        });
+        console.log(
+          `ablation finished in ${((Date.now() - started) / 1000).toFixed(1)} s with ${flags.jobs} jobs`,
+        );
+        const files = await writeAblationReport(flags.out, config, store.all());
+        console.log(`report written: ${files.join(', ')}`);
+      },
+    );
+
+  program
     .command('report')
-    .description('write index.html, results.json and README.md from the runs stored in --out')
-    .option('--out <dir>', 'directory holding runs/ and plan.json', 'report')
+    .description(
+      'write index.html, results.json and README.md from the runs stored in --out (a reproduction, or an ablation where --out holds ablation.json)',
+    )
+    .option('--out <dir>', 'directory holding runs/ and plan.json (or ablation.json)', 'report')
     .action(async (flags: { out: string }) => {
+      const ablation = loadAblationConfig(flags.out);
+      if (ablation) {
+        const files = await writeAblationReport(flags.out, ablation, new RunStore(flags.out).all());
+        console.log(`ablation report written: ${files.join(', ')}`);
+        return;
+      }
       const plan = loadPlan(flags.out);
       if (!plan) {
         program.error(`no plan.json in ${flags.out}: run "madgrad sweep --out ${flags.out}" first`);
@@ -172,7 +274,11 @@ export function buildProgram(): Command {
     .command('train')
     .description('train one run and print its per-epoch metrics as JSON lines')
     .requiredOption('--task <name>', TASKS.join(', '), listOf('task', TASKS, isTask))
-    .requiredOption('--method <name>', METHODS.join(', '), listOf('method', METHODS, isMethod))
+    .requiredOption(
+      '--method <name>',
+      `${METHODS.join(', ')}; on digits and g2p also the ablation's ${ABLATION_METHODS.filter((m) => !isMethod(m)).join(', ')}`,
+      listOf('method', [...new Set([...METHODS, ...ABLATION_METHODS])], isKnownMethod),
+    )
     .option(
       '--lr <x>',
       "learning rate (default: the method's usual value on the task)",
@@ -200,11 +306,11 @@ export function buildProgram(): Command {
         const method = flags.method[0]!;
         if (!isPreset(flags.preset))
           throw new InvalidArgumentError(`unknown preset ${flags.preset}`);
-        const { TASK_REGISTRY } = await import('../experiments/tasks/index.js');
+        const { lrCentreOf } = await import('../experiments/lr-centres.js');
         const base = PRESET_TABLE[flags.preset].sizes[task];
         const size = flags.epochs ? { ...base, epochs: flags.epochs } : base;
         const hp = {
-          lr: flags.lr ?? TASK_REGISTRY[task].lrCentre[method],
+          lr: flags.lr ?? lrCentreOf(task, method),
           weightDecay: flags.weightDecay,
         };
         const record = await executeRun(spec(task, method, hp, flags.seed, size), flags.backend, {

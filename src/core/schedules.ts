@@ -36,6 +36,7 @@ export type ScheduleConfig =
       readonly endLr: number;
       readonly power: number;
     }
+  | { readonly kind: 'power_decay'; readonly lr: number; readonly power: number }
   | {
       readonly kind: 'warmup_cosine';
       readonly initLr: number;
@@ -207,6 +208,17 @@ export function warmupCosine(options: {
   });
 }
 
+/**
+ * lr / (step + 1)^power: the decaying step sizes η/(k+1)^p of SGD's classical analysis, which the
+ * paper compares with a stage-wise schedule (Defazio & Jelassi 2021, Figure 2; p = 1/2 is the
+ * rate of convex stochastic theory).
+ */
+export function powerDecay(options: { lr: number; power: number }): Schedule {
+  const lr = finite('lr', options.lr, 0);
+  const power = finite('power', options.power, 0);
+  return make({ kind: 'power_decay', lr, power }, (step) => lr / (step + 1) ** power);
+}
+
 /** Rebuilds a schedule from its `config`; throws an InvalidOptionError for an unknown kind. */
 export function scheduleFromConfig(config: ScheduleConfig): Schedule {
   switch (config?.kind) {
@@ -220,6 +232,8 @@ export function scheduleFromConfig(config: ScheduleConfig): Schedule {
       return polynomialDecay(config);
     case 'warmup_cosine':
       return warmupCosine(config);
+    case 'power_decay':
+      return powerDecay(config);
     default:
       throw new InvalidOptionError(
         `unknown schedule kind ${JSON.stringify((config as { kind?: unknown })?.kind)}`,

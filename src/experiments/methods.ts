@@ -2,10 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adagrad } from '../core/baselines/adagrad.js';
 import { Adam } from '../core/baselines/adam.js';
 import { SgdMomentum } from '../core/baselines/sgd-momentum.js';
+import { DualAveragingVariant } from '../core/dual-averaging-variants.js';
 import { Madgrad } from '../core/madgrad.js';
 import { MirrorMadgrad } from '../core/mirror-madgrad.js';
 import type { StatefulOptimizer } from '../core/optimizer.js';
 import type { Parameter } from '../core/parameters.js';
+import { powerDecay } from '../core/schedules.js';
+import { CoreOptimizerAdapter } from '../tfjs/core-optimizer-adapter.js';
 import { MadgradOptimizer } from '../tfjs/madgrad-optimizer.js';
 import { MirrorMadgradOptimizer } from '../tfjs/mirror-madgrad-optimizer.js';
 
@@ -15,7 +18,30 @@ import { MirrorMadgradOptimizer } from '../tfjs/mirror-madgrad-optimizer.js';
  * `sparse` task over Float32Array).
  */
 export const METHODS = ['madgrad', 'mirror-madgrad', 'sgd', 'adam', 'adagrad'] as const;
-export type MethodName = (typeof METHODS)[number];
+/** The reproduction's five methods (`madgrad reproduce`); every task has a sweep centre for each. */
+export type MainMethodName = (typeof METHODS)[number];
+
+/**
+ * The design ablation's methods (issue 7), in the order of the paper's construction: the
+ * dual-averaging variants, MADGRAD without and with momentum, SGD with decaying step sizes
+ * η/(k+1)^p (p = 1/4 and 1/2, one method each), and the SGD-with-momentum and AdaGrad baselines.
+ */
+export const ABLATION_METHODS = [
+  'da',
+  'adagrad-da',
+  'da-weighted',
+  'madgrad-sqrt-unweighted',
+  'madgrad-sqrt-weighted',
+  'madgrad-no-momentum',
+  'madgrad',
+  'sgd-power-0.25',
+  'sgd-power-0.5',
+  'sgd',
+  'adagrad',
+] as const;
+export type AblationMethodName = (typeof ABLATION_METHODS)[number];
+
+export type MethodName = MainMethodName | AblationMethodName;
 
 export const METHOD_LABELS: Record<MethodName, string> = {
   madgrad: 'MADGRAD',
@@ -23,10 +49,43 @@ export const METHOD_LABELS: Record<MethodName, string> = {
   sgd: 'SGD',
   adam: 'Adam',
   adagrad: 'AdaGrad',
+  da: 'DA',
+  'adagrad-da': 'AdaGrad-DA',
+  'da-weighted': 'DA, λ-weighted',
+  'madgrad-sqrt-unweighted': 'MADGRAD-sqrt (unweighted)',
+  'madgrad-sqrt-weighted': 'MADGRAD-sqrt (weighted)',
+  'madgrad-no-momentum': 'MADGRAD, no momentum',
+  'sgd-power-0.25': 'SGD η/(k+1)^¼',
+  'sgd-power-0.5': 'SGD η/(k+1)^½',
 };
 
-export function isMethod(name: string): name is MethodName {
+/** One of the reproduction's five methods. */
+export function isMethod(name: string): name is MainMethodName {
   return (METHODS as readonly string[]).includes(name);
+}
+
+export function isAblationMethod(name: string): name is AblationMethodName {
+  return (ABLATION_METHODS as readonly string[]).includes(name);
+}
+
+/** Any method the harness can train. */
+export function isKnownMethod(name: string): name is MethodName {
+  return isMethod(name) || isAblationMethod(name);
+}
+
+/** The exponent p of the `sgd-power-p` methods. */
+const SGD_POWER: Partial<Record<MethodName, number>> = {
+  'sgd-power-0.25': 0.25,
+  'sgd-power-0.5': 0.5,
+};
+
+/**
+ * A method's own factor on the learning rate at step t (0-based), composed with the run's
+ * schedule: η/(t+1)^p for `sgd-power-p` (the core `powerDecay`), 1 for every other method.
+ */
+export function methodLrFactor(method: MethodName, t: number): number {
+  const p = SGD_POWER[method];
+  return p === undefined ? 1 : powerDecay({ lr: 1, power: p })(t);
 }
 
 /**
@@ -55,7 +114,26 @@ export function createTfMethod(method: MethodName, hp: Hyperparameters): TfMetho
       const optimizer = new Optimizer({ learningRate: hp.lr, momentum });
       return { optimizer, setLr: (lr) => optimizer.setLearningRate(lr) };
     }
-    case 'sgd': {
+    case 'madgrad-no-momentum': {
+      const optimizer = new MadgradOptimizer({ learningRate: hp.lr, momentum: 0 });
+      return { optimizer, setLr: (lr) => optimizer.setLearningRate(lr) };
+    }
+    case 'da':
+    case 'adagrad-da':
+    case 'da-weighted':
+    case 'madgrad-sqrt-unweighted':
+    case 'madgrad-sqrt-weighted': {
+      const optimizer = new CoreOptimizerAdapter(
+        (params) =>
+          new DualAveragingVariant(method, params, { lr: hp.lr, momentum: hp.momentum ?? 0 }),
+        { learningRate: hp.lr },
+      );
+      return { optimizer, setLr: (lr) => optimizer.setLearningRate(lr) };
+    }
+    case 'sgd':
+    case 'sgd-power-0.25':
+    case 'sgd-power-0.5': {
+      // sgd-power-p: the decay η/(k+1)^p comes from `methodLrFactor`, applied by the trainer.
       const optimizer = tf.train.momentum(hp.lr, momentum);
       return { optimizer, setLr: (lr) => optimizer.setLearningRate(lr) };
     }
@@ -78,7 +156,7 @@ function setField(optimizer: tf.Optimizer, lr: number): void {
 
 /** Core optimizers for the `sparse` task (momentum 0 for MADGRAD so that it takes sparse rows). */
 export function createCoreMethod(
-  method: MethodName,
+  method: MainMethodName,
   params: Parameter[],
   hp: Hyperparameters,
 ): StatefulOptimizer {

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMethod, type MethodName } from './methods.js';
+import { isKnownMethod, type MethodName } from './methods.js';
 import { isPreset, PRESET_TABLE, type PresetName } from './presets.js';
 import type { Plan } from './protocol.js';
+import type { Schedule } from './schedules.js';
 import { isTask, type TaskName, type TaskSize } from './tasks/task.js';
 
 /** What `<out>/plan.json` holds: enough to rebuild the report from the stored runs. */
@@ -12,6 +13,7 @@ interface PlanFile {
   methods: MethodName[];
   seeds: number;
   sizes?: Partial<Record<TaskName, TaskSize>>;
+  schedule?: Schedule;
 }
 
 export function savePlan(outDir: string, plan: Plan): void {
@@ -21,6 +23,7 @@ export function savePlan(outDir: string, plan: Plan): void {
     methods: [...plan.methods],
     seeds: plan.seeds,
     ...(plan.sizes ? { sizes: plan.sizes } : {}),
+    ...(plan.schedule ? { schedule: plan.schedule } : {}),
   };
   writeFileSync(join(outDir, 'plan.json'), `${JSON.stringify(file, null, 2)}\n`);
 }
@@ -29,7 +32,7 @@ export function loadPlan(outDir: string): Plan | undefined {
   const path = join(outDir, 'plan.json');
   if (!existsSync(path)) return undefined;
   const f = JSON.parse(readFileSync(path, 'utf8')) as PlanFile;
-  if (!isPreset(f.preset) || !f.tasks.every(isTask) || !f.methods.every(isMethod)) {
+  if (!isPreset(f.preset) || !f.tasks.every(isTask) || !f.methods.every(isKnownMethod)) {
     throw new Error(`${path} names an unknown preset, task or method`);
   }
   return {
@@ -38,5 +41,6 @@ export function loadPlan(outDir: string): Plan | undefined {
     methods: f.methods,
     seeds: f.seeds,
     sizes: f.sizes,
+    ...(f.schedule ? { schedule: f.schedule } : {}),
   };
 }

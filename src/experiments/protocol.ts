@@ -1,3 +1,4 @@
+import { lrCentreOf, weightDecayGridOf } from './lr-centres.js';
 import type { Hyperparameters, MethodName } from './methods.js';
 import type { Preset } from './presets.js';
 import { type RunSpec, runId, type StoredRun } from './run-record.js';
@@ -18,6 +19,8 @@ export interface Plan {
   readonly seeds: number;
   /** Size overrides (tests use smaller runs than the preset). */
   readonly sizes?: Partial<Record<TaskName, TaskSize>>;
+  /** A schedule replacing every task's own (the ablation's flat and stage-wise arms). */
+  readonly schedule?: Schedule;
 }
 
 export function sizeOf(plan: Plan, task: TaskName): TaskSize {
@@ -86,13 +89,12 @@ function pointSpecs(
   method: MethodName,
   exponents: readonly number[],
 ): { exponent: number; spec: RunSpec }[] {
-  const t = TASK_REGISTRY[task];
-  const decays = plan.preset.sweepWeightDecay ? t.weightDecayGrid[method] : [0];
-  const lrs = lrGrid(t.lrCentre[method], exponents);
+  const decays = plan.preset.sweepWeightDecay ? weightDecayGridOf(task, method) : [0];
+  const lrs = lrGrid(lrCentreOf(task, method), exponents);
   return exponents.flatMap((exponent, i) =>
     decays.map((weightDecay) => ({
       exponent,
-      spec: spec(task, method, { lr: lrs[i]!, weightDecay }, 0, sizeOf(plan, task)),
+      spec: spec(task, method, { lr: lrs[i]!, weightDecay }, 0, sizeOf(plan, task), plan.schedule),
     })),
   );
 }
@@ -171,7 +173,7 @@ export function seedSpecs(plan: Plan, runs: ReadonlyMap<string, StoredRun>): Run
       const hp = chooseSetting(plan, task, method, runs);
       if (!hp) continue;
       for (let seed = 1; seed < plan.seeds; seed++) {
-        out.push(spec(task, method, hp, seed, sizeOf(plan, task)));
+        out.push(spec(task, method, hp, seed, sizeOf(plan, task), plan.schedule));
       }
     }
   }
@@ -193,7 +195,7 @@ export function finalRuns(
       if (!hp) continue;
       const found: StoredRun[] = [];
       for (let seed = 0; seed < plan.seeds; seed++) {
-        const r = runs.get(spec(task, method, hp, seed, sizeOf(plan, task)).id);
+        const r = runs.get(spec(task, method, hp, seed, sizeOf(plan, task), plan.schedule).id);
         if (r) found.push(r);
       }
       out.set(`${task}/${method}`, { task, method, hp, runs: found });

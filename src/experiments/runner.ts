@@ -74,6 +74,25 @@ export async function runPending(
   return { ran: pending.length, skipped };
 }
 
+/**
+ * The sweeps of several plans in one pool (so they share the cores). A sweep grows past a grid
+ * edge where its best setting sits (protocol.ts), so it runs in rounds until no new point appears.
+ */
+export async function runSweeps(
+  plans: readonly Plan[],
+  store: RunStore,
+  options: RunnerOptions,
+): Promise<void> {
+  let known = new Set<string>();
+  for (;;) {
+    const done = completedRuns(store);
+    const specs = plans.flatMap((plan) => sweepSpecs(plan, done));
+    if (specs.every((s) => known.has(s.id))) return;
+    known = new Set(specs.map((s) => s.id));
+    await runPending('sweep', specs, store, options);
+  }
+}
+
 /** The whole protocol: the sweep, then the chosen settings over more seeds. */
 export async function runProtocol(
   plan: Plan,
@@ -81,15 +100,7 @@ export async function runProtocol(
   options: RunnerOptions,
 ): Promise<RunStore> {
   const store = new RunStore(outDir);
-  // The sweep grows past a grid edge where the best setting sits there (protocol.ts), so it runs
-  // in rounds until no new point appears.
-  let known = new Set<string>();
-  for (;;) {
-    const specs = sweepSpecs(plan, completedRuns(store));
-    if (specs.every((s) => known.has(s.id))) break;
-    known = new Set(specs.map((s) => s.id));
-    await runPending('sweep', specs, store, options);
-  }
+  await runSweeps([plan], store, options);
   if (plan.seeds > 1)
     await runPending('seeds', seedSpecs(plan, completedRuns(store)), store, options);
   return store;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clipScale } from '../core/clipping.js';
-import { createTfMethod } from './methods.js';
+import { createTfMethod, methodLrFactor } from './methods.js';
 import { Rng } from './rng.js';
 import { lrMultiplier, type Schedule } from './schedules.js';
 import type { EpochMetrics, RunContext, TaskOutcome } from './tasks/task.js';
@@ -66,7 +66,9 @@ export function trainTf(
       let lossSum = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
         const batch = order.slice(b * size.batchSize, (b + 1) * size.batchSize);
-        method.setLr(hp.lr * lrMultiplier(schedule, step, total));
+        method.setLr(
+          hp.lr * lrMultiplier(schedule, step, total) * methodLrFactor(ctx.method, step),
+        );
         const loss = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(
             () => model.loss(batch, rng),

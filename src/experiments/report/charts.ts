@@ -46,7 +46,13 @@ export function learningCurveSpec(task: TaskSummary): TopLevelSpec {
             x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
             y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: null },
             y2: { field: 'hi' },
-            color: { field: 'method', type: 'nominal', title: 'method' },
+            color: {
+              field: 'method',
+              type: 'nominal',
+              title: 'method',
+              // More than ten methods (the ablation) need a longer palette than the default.
+              ...(task.methods.length > 10 ? { scale: { scheme: 'tableau20' } } : {}),
+            },
           },
         },
         {

@@ -18,9 +18,16 @@ function cell(
     : text;
 }
 
-/** The paper-style table: rows methods, one column per task (its primary test metric). */
-export function mainTableMarkdown(plan: Plan, summaries: readonly TaskSummary[]): string {
-  const header = `| method | ${summaries.map((s) => `${s.task}: ${s.metric.label} ${s.metric.higherIsBetter ? '↑' : '↓'}`).join(' | ')} |`;
+/**
+ * The paper-style table: rows methods, one column per summary (its primary test metric), titled
+ * by task unless `titles` names the columns (the ablation: one per task and schedule).
+ */
+export function mainTableMarkdown(
+  plan: Plan,
+  summaries: readonly TaskSummary[],
+  titles?: readonly string[],
+): string {
+  const header = `| method | ${summaries.map((s, i) => `${titles?.[i] ?? s.task}: ${s.metric.label} ${s.metric.higherIsBetter ? '↑' : '↓'}`).join(' | ')} |`;
   const rule = `| --- | ${summaries.map(() => '---').join(' | ')} |`;
   const rows = plan.methods.map(
     (method) =>
@@ -74,6 +81,6 @@ export function taskDescription(summary: TaskSummary, plan: Plan): string {
     `mirrors ${t.mirrors}.`,
     `Data: ${t.data}; this run uses ${size.train} train / ${size.val} val / ${size.test} test examples.`,
     `Model: ${t.model.replace(/\bW\b/g, String(size.width))}.`,
-    `${size.epochs} epochs of ${steps} steps, batch ${size.batchSize}; schedule: ${describeSchedule(t.schedule(size, steps))}${t.clipNorm ? `; gradients clipped at global norm ${t.clipNorm}` : ''}.`,
+    `${size.epochs} epochs of ${steps} steps, batch ${size.batchSize}; schedule: ${describeSchedule(plan.schedule ?? t.schedule(size, steps))}${t.clipNorm ? `; gradients clipped at global norm ${t.clipNorm}` : ''}.`,
   ].join(' ');
 }

@@ -55,12 +55,12 @@ export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): s
   return parts.join('\n');
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Minimal markdown-table to HTML (our own tables only: pipes, **bold**). */
-function tableHtml(markdown: string): string {
+export function tableHtml(markdown: string): string {
   const lines = markdown.split('\n').filter((l) => l.startsWith('|'));
   const cells = (l: string) =>
     l
@@ -83,6 +83,11 @@ function tableHtml(markdown: string): string {
     )
     .join('')}</tbody></table>`;
 }
+
+/** The reports' stylesheet (inline: index.html stays self-contained). */
+export const REPORT_STYLE = `<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th:first-child,td:first-child{text-align:left}section{margin-top:2.5em}svg{max-width:100%;height:auto}</style>`;
 
 export async function htmlReport(plan: Plan, summaries: readonly TaskSummary[]): Promise<string> {
   const sections: string[] = [];
@@ -107,9 +112,7 @@ ${tableHtml(taskTableMarkdown(s))}
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>MADGRAD reproduction (${plan.preset.name})</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}section{margin-top:2.5em}svg{max-width:100%;height:auto}</style></head>
+${REPORT_STYLE}</head>
 <body><h1>MADGRAD reproduction: preset <code>${plan.preset.name}</code></h1>
 <p>${escapeHtml(protocolText(plan))}</p>
 ${tableHtml(mainTableMarkdown(plan, summaries))}
@@ -131,6 +134,11 @@ export async function writeReport(
     'README.md': markdownReport(plan, summaries),
     'index.html': await htmlReport(plan, summaries),
   };
+  return writeFiles(outDir, files);
+}
+
+/** Writes each file under a temporary name and renames it into place; returns the paths. */
+export function writeFiles(outDir: string, files: Record<string, string>): string[] {
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {
     const path = join(outDir, name);

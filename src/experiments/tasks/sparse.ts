@@ -1,7 +1,7 @@
 import type { SparseRows } from '../../core/gradients.js';
 import type { Parameter } from '../../core/parameters.js';
 import { hashedBagOfWords, loadEmails, type SparseRow } from '../data/spam-assassin.js';
-import { createCoreMethod } from '../methods.js';
+import { createCoreMethod, isMethod } from '../methods.js';
 import { Rng } from '../rng.js';
 import { lrMultiplier } from '../schedules.js';
 import { limitSplit, type Split, splitIndices } from '../splits.js';
@@ -164,6 +164,9 @@ export const sparseTask: Task = {
       ctx.method === 'madgrad' || dense
         ? { ...ctx.hyperparameters, momentum: 0 }
         : ctx.hyperparameters;
+    if (!isMethod(ctx.method)) {
+      throw new Error(`sparse runs the five main methods only, not "${ctx.method}"`);
+    }
     const optimizer = createCoreMethod(ctx.method, [w], hp);
     const rng = new Rng(ctx.seed * 7919 + 17);
     const order = [...split.train];

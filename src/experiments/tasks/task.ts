@@ -1,4 +1,4 @@
-import type { Hyperparameters, MethodName } from '../methods.js';
+import type { Hyperparameters, MainMethodName, MethodName } from '../methods.js';
 import type { Schedule } from '../schedules.js';
 
 export const TASKS = ['digits', 'kspace', 'g2p', 'mlm', 'sparse'] as const;
@@ -66,9 +66,9 @@ export interface Task {
    * the first quick sweep (a 5-point grid, before the protocol grew grids past a winning edge)
    * chose the top of its grid, the centre was moved up once (×2).
    */
-  readonly lrCentre: Readonly<Record<MethodName, number>>;
+  readonly lrCentre: Readonly<Record<MainMethodName, number>>;
   /** The weight-decay grid of each method (a single 0 where the task uses no decay). */
-  readonly weightDecayGrid: Readonly<Record<MethodName, readonly number[]>>;
+  readonly weightDecayGrid: Readonly<Record<MainMethodName, readonly number[]>>;
   /** The largest data split available: sizes must fit. */
   readonly available: { readonly train: number; readonly val: number; readonly test: number };
   schedule(size: TaskSize, stepsPerEpoch: number): Schedule;
@@ -76,7 +76,7 @@ export interface Task {
 }
 
 /** No weight decay for any method. */
-export const NO_DECAY: Readonly<Record<MethodName, readonly number[]>> = {
+export const NO_DECAY: Readonly<Record<MainMethodName, readonly number[]>> = {
   madgrad: [0],
   'mirror-madgrad': [0],
   sgd: [0],

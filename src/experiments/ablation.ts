@@ -1,0 +1,164 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ABLATION_METHODS, type AblationMethodName, isAblationMethod } from './methods.js';
+import { isPreset, PRESET_TABLE, type Preset, type PresetName } from './presets.js';
+import { type Plan, seedSpecs } from './protocol.js';
+import type { RunSpec } from './run-record.js';
+import { RunStore } from './run-store.js';
+import { completedRuns, type RunnerOptions, runPending, runSweeps } from './runner.js';
+import type { Schedule } from './schedules.js';
+import type { TaskName, TaskSize } from './tasks/task.js';
+
+/**
+ * The design ablation (issue 7): MADGRAD built from its parts (Defazio & Jelassi 2021, §5), each
+ * step trained with the harness's protocol under a flat schedule and under the stage-wise one.
+ */
+export const ABLATION_TASKS = ['digits', 'g2p'] as const satisfies readonly TaskName[];
+export type AblationTaskName = (typeof ABLATION_TASKS)[number];
+
+export function isAblationTask(name: string): name is AblationTaskName {
+  return (ABLATION_TASKS as readonly string[]).includes(name);
+}
+
+/** The two arms: no schedule at all, and CIFAR's ×0.1 at 50% and 75% of training. */
+export const ABLATION_SCHEDULES = {
+  flat: { kind: 'constant' },
+  'stage-wise': { kind: 'stepwise', milestones: [0.5, 0.75], factor: 0.1 },
+} as const satisfies Record<string, Schedule>;
+export type AblationScheduleName = keyof typeof ABLATION_SCHEDULES;
+export const ABLATION_SCHEDULE_NAMES = Object.keys(ABLATION_SCHEDULES) as AblationScheduleName[];
+
+/** The ablation's presets, on top of the reproduction's (their grids; their sizes where unset). */
+interface AblationPreset {
+  readonly description: string;
+  readonly tasks: readonly AblationTaskName[];
+  readonly lrExponents: readonly number[];
+  readonly seeds: number;
+  readonly sizes: Partial<Record<AblationTaskName, TaskSize>>;
+}
+
+export const ABLATION_PRESETS: Readonly<Record<PresetName, AblationPreset>> = {
+  smoke: {
+    description: 'seconds per run, for tests: each method at its usual learning rate, one seed',
+    tasks: ['digits'],
+    lrExponents: [0],
+    seeds: 1,
+    sizes: {},
+  },
+  quick: {
+    description:
+      'digits only (under 15 minutes on 2 cores): a 6-point learning-rate sweep (×¼ to ×8 the usual value: the stage-wise schedule favours larger rates), the best setting re-run to 5 seeds, 2,000 training digits for 10 epochs',
+    tasks: ['digits'],
+    lrExponents: [-2, -1, 0, 1, 2, 3],
+    seeds: 5,
+    sizes: {
+      digits: { train: 2000, val: 500, test: 1000, epochs: 10, batchSize: 64, width: 128 },
+    },
+  },
+  full: {
+    description:
+      "digits and g2p at the reproduction's full sizes: a 7-point learning-rate sweep (×1/8 to ×8), the best setting re-run to 5 seeds",
+    tasks: ['digits', 'g2p'],
+    lrExponents: [-3, -2, -1, 0, 1, 2, 3],
+    seeds: 5,
+    sizes: {},
+  },
+};
+
+/** What the ablation runs: enough to rebuild its plans (stored as `<out>/ablation.json`). */
+export interface AblationConfig {
+  readonly preset: PresetName;
+  readonly tasks: readonly AblationTaskName[];
+  readonly methods: readonly AblationMethodName[];
+  readonly seeds: number;
+  /** Size overrides (tests use smaller runs than the preset). */
+  readonly sizes?: Partial<Record<AblationTaskName, TaskSize>>;
+}
+
+export function ablationConfig(
+  preset: PresetName,
+  overrides: Partial<Omit<AblationConfig, 'preset'>> = {},
+): AblationConfig {
+  const p = ABLATION_PRESETS[preset];
+  return {
+    preset,
+    tasks: overrides.tasks ?? p.tasks,
+    methods: overrides.methods ?? ABLATION_METHODS,
+    seeds: overrides.seeds ?? p.seeds,
+    ...(overrides.sizes ? { sizes: overrides.sizes } : {}),
+  };
+}
+
+/** One arm of the ablation: the harness's plan with every task's schedule replaced. */
+export interface AblationArm {
+  readonly schedule: AblationScheduleName;
+  readonly plan: Plan;
+}
+
+export function ablationArms(config: AblationConfig): AblationArm[] {
+  const base = PRESET_TABLE[config.preset];
+  const p = ABLATION_PRESETS[config.preset];
+  const preset: Preset = {
+    ...base,
+    description: p.description,
+    lrExponents: p.lrExponents,
+    sweepWeightDecay: false,
+    seeds: p.seeds,
+    sizes: { ...base.sizes, ...p.sizes },
+  };
+  return ABLATION_SCHEDULE_NAMES.map((schedule) => ({
+    schedule,
+    plan: {
+      preset,
+      tasks: config.tasks,
+      methods: config.methods,
+      seeds: config.seeds,
+      schedule: ABLATION_SCHEDULES[schedule],
+      ...(config.sizes ? { sizes: config.sizes } : {}),
+    },
+  }));
+}
+
+export function saveAblationConfig(outDir: string, config: AblationConfig): void {
+  writeFileSync(join(outDir, 'ablation.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+export function loadAblationConfig(outDir: string): AblationConfig | undefined {
+  const path = join(outDir, 'ablation.json');
+  if (!existsSync(path)) return undefined;
+  const c = JSON.parse(readFileSync(path, 'utf8')) as AblationConfig;
+  if (
+    !isPreset(c.preset) ||
+    !c.tasks.every(isAblationTask) ||
+    !c.methods.every(isAblationMethod) ||
+    !Number.isInteger(c.seeds)
+  ) {
+    throw new Error(`${path} names an unknown preset, task or method`);
+  }
+  return c;
+}
+
+/**
+ * Runs the ablation: every arm's sweep in one pool (so both schedules share the cores), then
+ * every arm's chosen settings over the remaining seeds. Finished runs are stored at once;
+ * rerunning resumes.
+ */
+export async function runAblation(
+  config: AblationConfig,
+  outDir: string,
+  options: RunnerOptions,
+): Promise<RunStore> {
+  const store = new RunStore(outDir);
+  const arms = ablationArms(config);
+  await runSweeps(
+    arms.map((a) => a.plan),
+    store,
+    options,
+  );
+  if (config.seeds > 1) {
+    const done = completedRuns(store);
+    const seeds: RunSpec[] = arms.flatMap((a) => seedSpecs(a.plan, done));
+    await runPending('seeds', seeds, store, options);
+  }
+  return store;
+}

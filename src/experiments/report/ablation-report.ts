@@ -1,0 +1,289 @@
+import {
+  type AblationArm,
+  type AblationConfig,
+  type AblationScheduleName,
+  ablationArms,
+} from '../ablation.js';
+import { METHOD_LABELS, type MethodName } from '../methods.js';
+import type { StoredRun } from '../run-record.js';
+import { describeSchedule } from '../schedules.js';
+import { learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
+import { type Estimate, formatEstimate, summarize, type TaskSummary } from './summary.js';
+import { mainTableMarkdown, taskDescription, taskTableMarkdown } from './tables.js';
+import { escapeHtml, REPORT_STYLE, resultsJson, tableHtml, writeFiles } from './write-report.js';
+
+/** The summaries of one arm (schedule) of the ablation. */
+export interface ArmSummary {
+  readonly arm: AblationArm;
+  readonly summaries: TaskSummary[];
+}
+
+export function summarizeAblation(
+  config: AblationConfig,
+  stored: readonly StoredRun[],
+): ArmSummary[] {
+  return ablationArms(config).map((arm) => ({ arm, summaries: summarize(arm.plan, stored) }));
+}
+
+export type Comparison = 'better' | 'worse' | 'indistinguishable' | 'single seed';
+
+/**
+ * a against b on a metric: better or worse when the ±2 SE intervals do not overlap
+ * (|mean_a − mean_b| > 2SE_a + 2SE_b), indistinguishable when they do, and no verdict when either
+ * has a single seed (no error bar).
+ */
+export function compareEstimates(a: Estimate, b: Estimate, higherIsBetter: boolean): Comparison {
+  if (a.n < 2 || b.n < 2) return 'single seed';
+  const diff = (a.mean - b.mean) * (higherIsBetter ? 1 : -1);
+  if (Math.abs(a.mean - b.mean) <= a.twoSe + b.twoSe) return 'indistinguishable';
+  return diff > 0 ? 'better' : 'worse';
+}
+
+interface Side {
+  readonly method: MethodName;
+  readonly schedule: AblationScheduleName;
+}
+
+/** One step of the paper's construction and the comparisons that test its claim. */
+interface Step {
+  readonly title: string;
+  /** The paper's claim: `a` is better than `b` in each pair. */
+  readonly claim: string;
+  readonly pairs: readonly { readonly a: Side; readonly b: Side }[];
+}
+
+const both = (a: MethodName, b: MethodName): { a: Side; b: Side }[] =>
+  (['flat', 'stage-wise'] as const).map((schedule) => ({
+    a: { method: a, schedule },
+    b: { method: b, schedule },
+  }));
+
+/** The construction's steps (Defazio & Jelassi 2021, §5 and Figures 1–2), in order. */
+export const CONSTRUCTION_STEPS: readonly Step[] = [
+  {
+    title: 'Dual averaging and AdaGrad against SGD',
+    claim: 'SGD beats DA, AdaGrad-DA and AdaGrad under both schedules (Figure 1)',
+    pairs: [...both('sgd', 'da'), ...both('sgd', 'adagrad-da'), ...both('sgd', 'adagrad')],
+  },
+  {
+    title: 'Decaying step sizes η/(k+1)^p against the stage-wise schedule',
+    claim:
+      'SGD with the stage-wise schedule beats SGD with η/(k+1)^p (p ∈ {1/4, 1/2}, no other schedule) (Figure 2)',
+    pairs: [
+      {
+        a: { method: 'sgd', schedule: 'stage-wise' },
+        b: { method: 'sgd-power-0.25', schedule: 'flat' },
+      },
+      {
+        a: { method: 'sgd', schedule: 'stage-wise' },
+        b: { method: 'sgd-power-0.5', schedule: 'flat' },
+      },
+    ],
+  },
+  {
+    title: 'The λ weighting (λ_i = lr·sqrt(i+1))',
+    claim:
+      'weighting the gradients by λ_i improves on the unweighted sum, with the step-count denominator (DA) and with the AdaGrad one (§5.3, §5.5.1)',
+    pairs: [...both('da-weighted', 'da'), ...both('madgrad-sqrt-unweighted', 'adagrad-da')],
+  },
+  {
+    title: 'Weighted square root against cube root',
+    claim:
+      'the cube-root denominator (MADGRAD without momentum) beats the square roots of the weighted and of the unweighted sums of squares (§5.5.2–5.5.3)',
+    pairs: [
+      ...both('madgrad-no-momentum', 'madgrad-sqrt-weighted'),
+      ...both('madgrad-no-momentum', 'madgrad-sqrt-unweighted'),
+    ],
+  },
+  {
+    title: 'Momentum',
+    claim:
+      'momentum (iterate averaging, β = 0.9) improves MADGRAD (§5.5.4), and MADGRAD matches or beats SGD',
+    pairs: [...both('madgrad', 'madgrad-no-momentum'), ...both('madgrad', 'sgd')],
+  },
+];
+
+function estimateOf(
+  arms: readonly ArmSummary[],
+  task: string,
+  side: Side,
+): { estimate: Estimate; summary: TaskSummary } | undefined {
+  const summary = arms
+    .find((a) => a.arm.schedule === side.schedule)
+    ?.summaries.find((s) => s.task === task);
+  const m = summary?.methods.find((x) => x.method === side.method);
+  const estimate = m?.metrics[summary!.metric.key];
+  if (!summary || !estimate || !Number.isFinite(estimate.mean)) return undefined;
+  return { estimate, summary };
+}
+
+const PHRASE: Record<Comparison, string> = {
+  better: 'is better than',
+  worse: 'is worse than',
+  indistinguishable: 'is indistinguishable from',
+  'single seed': '',
+};
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Without error bars: only the direction of the means. */
+function singleSeedPhrase(a: Estimate, b: Estimate, higherIsBetter: boolean): string {
+  const d = (a.mean - b.mean) * (higherIsBetter ? 1 : -1);
+  return d > 0 ? 'is ahead of' : d < 0 ? 'is behind' : 'is level with';
+}
+
+/**
+ * One paragraph per step of the construction and task, written from the numbers: each
+ * comparison's verdict (non-overlapping ±2 SE intervals), then how many agree with the claim.
+ */
+export function constructionParagraphs(
+  arms: readonly ArmSummary[],
+): { task: string; title: string; text: string }[] {
+  const tasks = arms[0]?.summaries.map((s) => s.task) ?? [];
+  const out: { task: string; title: string; text: string }[] = [];
+  for (const task of tasks) {
+    for (const step of CONSTRUCTION_STEPS) {
+      const sentences: string[] = [];
+      const tally: Record<Comparison, number> = {
+        better: 0,
+        worse: 0,
+        indistinguishable: 0,
+        'single seed': 0,
+      };
+      for (const { a, b } of step.pairs) {
+        const ea = estimateOf(arms, task, a);
+        const eb = estimateOf(arms, task, b);
+        if (!ea || !eb) continue;
+        const verdict = compareEstimates(
+          ea.estimate,
+          eb.estimate,
+          ea.summary.metric.higherIsBetter,
+        );
+        tally[verdict] += 1;
+        const sched = (s: Side) => (a.schedule === b.schedule ? '' : ` (${s.schedule})`);
+        const prefix = a.schedule === b.schedule ? `${a.schedule}: ` : '';
+        const higher = ea.summary.metric.higherIsBetter;
+        const phrase =
+          verdict === 'single seed'
+            ? singleSeedPhrase(ea.estimate, eb.estimate, higher)
+            : PHRASE[verdict];
+        sentences.push(
+          `${prefix}${METHOD_LABELS[a.method]}${sched(a)} (${formatEstimate(ea.estimate)}) ${phrase} ${METHOD_LABELS[b.method]}${sched(b)} (${formatEstimate(eb.estimate)})${verdict === 'single seed' ? ' on one seed' : ''}`,
+        );
+      }
+      const total = sentences.length;
+      let text: string;
+      if (total === 0) {
+        text = 'No results for this step (its methods were not run or did not finish).';
+      } else {
+        const metric = estimateOf(arms, task, step.pairs[0]!.a)?.summary.metric.label ?? 'metric';
+        const judged = total - tally['single seed'];
+        const outcome =
+          judged === 0
+            ? 'With one seed per method there are no error bars, so no verdict.'
+            : `The claim that ${step.claim} holds in ${tally.better} of ${judged} comparisons; ${count(tally.indistinguishable, 'is', 'are')} indistinguishable and ${count(tally.worse, 'goes', 'go')} the other way.`;
+        text = `On ${task} (${metric}, mean ± 2 SE): ${sentences.join('; ')}. ${outcome}`;
+      }
+      out.push({ task, title: step.title, text });
+    }
+  }
+  return out;
+}
+
+function protocolText(config: AblationConfig, arms: readonly ArmSummary[]): string {
+  const plan = arms[0]!.arm.plan;
+  const schedules = arms
+    .map((a) => `${a.arm.schedule} (${describeSchedule(a.arm.plan.schedule!)})`)
+    .join(' and ');
+  return `Preset \`${config.preset}\`: ${plan.preset.description}. Every method is swept and re-run under two schedules, ${schedules}; the sgd-power methods multiply either by their own decay η/(k+1)^p. Learning rates (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}, weight decay 0, one seed per sweep point; the setting with the best final validation metric is re-run to ${config.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean of each column is in bold. Two results "differ" when their ±2 SE intervals do not overlap.`;
+}
+
+function tableOf(arms: readonly ArmSummary[]): string {
+  const summaries = arms.flatMap((a) => a.summaries);
+  const titles = arms.flatMap((a) => a.summaries.map((s) => `${s.task}, ${a.arm.schedule}`));
+  return mainTableMarkdown(arms[0]!.arm.plan, summaries, titles);
+}
+
+export function ablationMarkdown(config: AblationConfig, arms: readonly ArmSummary[]): string {
+  const parts = [
+    `# MADGRAD design ablation: preset \`${config.preset}\``,
+    '',
+    protocolText(config, arms),
+    '',
+    tableOf(arms),
+    '',
+    '## What each step of the construction buys',
+    '',
+  ];
+  for (const p of constructionParagraphs(arms)) parts.push(`**${p.title}.** ${p.text}`, '');
+  for (const { arm, summaries } of arms) {
+    for (const s of summaries) {
+      parts.push(
+        `## ${s.task}, ${arm.schedule} schedule`,
+        '',
+        taskDescription(s, arm.plan),
+        '',
+        taskTableMarkdown(s),
+        '',
+      );
+    }
+  }
+  return parts.join('\n');
+}
+
+export async function ablationHtml(
+  config: AblationConfig,
+  arms: readonly ArmSummary[],
+): Promise<string> {
+  const sections: string[] = [];
+  for (const { arm, summaries } of arms) {
+    for (const s of summaries) {
+      sections.push(`<section id="${s.task}-${arm.schedule}"><h2>${s.task}, ${arm.schedule} schedule</h2>
+${tableHtml(taskTableMarkdown(s))}
+<h3>Learning curves (mean, band ±2 SE over seeds)</h3>${await renderSvg(learningCurveSpec(s))}
+<h3>Learning-rate sensitivity (sweep, seed 0)</h3>${await renderSvg(sensitivitySpec(s))}</section>`);
+    }
+  }
+  const paragraphs = constructionParagraphs(arms)
+    .map((p) => `<p><b>${escapeHtml(p.title)}.</b> ${escapeHtml(p.text)}</p>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MADGRAD design ablation (${config.preset})</title>
+${REPORT_STYLE}</head>
+<body><h1>MADGRAD design ablation: preset <code>${config.preset}</code></h1>
+<p>${escapeHtml(protocolText(config, arms))}</p>
+${tableHtml(tableOf(arms))}
+<h2>What each step of the construction buys</h2>
+${paragraphs}
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+/** results.json: the harness's schema, each run with the name of its schedule arm. */
+export function ablationResultsJson(
+  arms: readonly ArmSummary[],
+  stored: readonly StoredRun[],
+): { runs: object[] } {
+  return {
+    runs: arms.flatMap(({ arm }) =>
+      resultsJson(arm.plan, stored).runs.map((r) => ({ ...r, schedule: arm.schedule })),
+    ),
+  };
+}
+
+/** Writes results.json, README.md and index.html of the ablation into outDir. */
+export async function writeAblationReport(
+  outDir: string,
+  config: AblationConfig,
+  stored: readonly StoredRun[],
+): Promise<string[]> {
+  const arms = summarizeAblation(config, stored);
+  return writeFiles(outDir, {
+    'results.json': `${JSON.stringify(ablationResultsJson(arms, stored), null, 1)}\n`,
+    'README.md': ablationMarkdown(config, arms),
+    'index.html': await ablationHtml(config, arms),
+  });
+}
