@@ -41,4 +41,14 @@ describe('benchmark command line', () => {
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /"abc" is not a positive integer/);
   });
+
+  it('runs as `madgrad bench` too', () => {
+    const cli = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');
+    const r = spawnSync(process.execPath, [cli, 'bench', '--json', '--sizes', '512'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.results.map((x: { name: string }) => x.name).sort(), [...NAMES].sort());
+  });
 });

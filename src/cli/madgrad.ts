@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   ABLATION_TASKS,
@@ -330,11 +333,28 @@ export function buildProgram(): Command {
 
   program
     .command('bench')
-    .description('optimizer step benchmarks (placeholder: the lead wires this to `npm run bench`)')
-    .action(() => {
-      console.log(
-        'The benchmark is not wired into this command yet; run `npm run bench` where available.',
-      );
+    .description(
+      'optimizer step benchmarks: time per parameter of every implementation (bench/bench.ts)',
+    )
+    .option('--json', 'print one JSON document instead of a table')
+    .option(
+      '--sizes <list>',
+      'parameter counts, comma-separated (default 65536,1048576,4194304,16777216)',
+    )
+    .action((flags: { json?: boolean; sizes?: string }) => {
+      // The benchmark is its own script (it measures in a fresh process); run it beside this file:
+      // bench/bench.ts through tsx from a checkout, or the compiled bench/bench.js from dist/.
+      const here = fileURLToPath(import.meta.url);
+      const compiled = here.endsWith('.js');
+      const script = join(dirname(here), '..', '..', 'bench', compiled ? 'bench.js' : 'bench.ts');
+      const args = [
+        ...(compiled ? [] : ['--import', 'tsx']),
+        script,
+        ...(flags.json ? ['--json'] : []),
+        ...(flags.sizes ? ['--sizes', flags.sizes] : []),
+      ];
+      const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+      process.exitCode = result.status ?? 1;
     });
 
   return program;
