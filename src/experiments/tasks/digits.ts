@@ -102,7 +102,7 @@ export const digitsTask: Task = {
   metric: { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
   extraMetrics: [{ key: 'loss', label: 'test loss', higherIsBetter: false }],
   usesWeightDecay: true,
-  lrCentre: { madgrad: 2e-3, 'mirror-madgrad': 2e-3, sgd: 0.05, adam: 2e-3, adagrad: 1e-2 },
+  lrCentre: { madgrad: 2e-3, 'mirror-madgrad': 8e-3, sgd: 0.05, adam: 2e-3, adagrad: 1e-2 },
   weightDecayGrid: {
     madgrad: [0, 1e-5],
     'mirror-madgrad': [0, 1e-5],

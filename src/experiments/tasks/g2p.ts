@@ -222,7 +222,7 @@ export const g2pTask: Task = {
   metric: { key: 'loss', label: 'test loss', higherIsBetter: false },
   extraMetrics: [{ key: 'per', label: 'test phoneme error rate (%)', higherIsBetter: false }],
   usesWeightDecay: false,
-  lrCentre: { madgrad: 5e-2, 'mirror-madgrad': 5e-2, sgd: 1, adam: 8e-3, adagrad: 5e-2 },
+  lrCentre: { madgrad: 0.2, 'mirror-madgrad': 0.2, sgd: 1, adam: 8e-3, adagrad: 5e-2 },
   weightDecayGrid: NO_DECAY,
   available: { train: 40000, val: 2000, test: 2000 },
   schedule: (size) => ({

@@ -108,7 +108,7 @@ export const kspaceTask: Task = {
   metric: { key: 'ssim', label: 'test SSIM', higherIsBetter: true },
   extraMetrics: [{ key: 'nmse', label: 'test NMSE', higherIsBetter: false }],
   usesWeightDecay: false,
-  lrCentre: { madgrad: 1e-2, 'mirror-madgrad': 1e-2, sgd: 0.1, adam: 1e-3, adagrad: 1e-2 },
+  lrCentre: { madgrad: 1e-2, 'mirror-madgrad': 1e-2, sgd: 0.4, adam: 1e-3, adagrad: 1e-2 },
   weightDecayGrid: NO_DECAY,
   available: { train: 7000, val: 1000, test: 2000 },
   schedule: () => ({ kind: 'stepwise', milestones: [0.8], factor: 0.1 }),

@@ -212,7 +212,7 @@ export const mlmTask: Task = {
   extraMetrics: [{ key: 'accuracy', label: 'test masked accuracy (%)', higherIsBetter: true }],
   usesWeightDecay: false,
   clipNorm: 0.5,
-  lrCentre: { madgrad: 1e-2, 'mirror-madgrad': 1e-2, sgd: 1, adam: 4e-3, adagrad: 4e-2 },
+  lrCentre: { madgrad: 4e-2, 'mirror-madgrad': 4e-2, sgd: 1, adam: 4e-3, adagrad: 4e-2 },
   weightDecayGrid: NO_DECAY,
   available: { train: 28000, val: 3000, test: 3000 },
   schedule: (size) => ({

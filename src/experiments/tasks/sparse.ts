@@ -145,7 +145,7 @@ export const sparseTask: Task = {
     { key: 'gap', label: 'optimality gap f(x) − f*', higherIsBetter: false },
   ],
   usesWeightDecay: false,
-  lrCentre: { madgrad: 4e-2, 'mirror-madgrad': 4e-2, sgd: 4, adam: 2e-2, adagrad: 0.4 },
+  lrCentre: { madgrad: 0.16, 'mirror-madgrad': 0.16, sgd: 4, adam: 2e-2, adagrad: 0.4 },
   weightDecayGrid: NO_DECAY,
   available: { train: 4046, val: 1000, test: 1000 },
   schedule: () => ({ kind: 'constant' }),

@@ -64,7 +64,8 @@ export interface Task {
   /**
    * The usual learning rate of each method on this problem: the centre of the sweep grid. Where
    * the first quick sweep (a 5-point grid, before the protocol grew grids past a winning edge)
-   * chose the top of its grid, the centre was moved up once (×2).
+   * chose the top of its grid, the centre was moved up once (×2); where the second one still chose
+   * the top after growing twice (×16 the centre), it was moved up ×4 again.
    */
   readonly lrCentre: Readonly<Record<MainMethodName, number>>;
   /** The weight-decay grid of each method (a single 0 where the task uses no decay). */
