@@ -83,7 +83,7 @@ interface ProtocolFlags {
 }
 
 function protocolOptions(cmd: Command, defaultPreset: string): Command {
-  return cmd
+  const withTasks = cmd
     .addOption(
       new Option('--preset <name>', 'smoke, quick or full').choices(PRESETS).default(defaultPreset),
     )
@@ -96,7 +96,13 @@ function protocolOptions(cmd: Command, defaultPreset: string): Command {
       '--methods <list>',
       `comma-separated methods (${METHODS.join(', ')})`,
       listOf('method', METHODS, isMethod),
-    )
+    );
+  return runOptions(withTasks, 'report', 'runs/, results.json, index.html, README.md');
+}
+
+/** The options every command that runs a protocol shares: seeds, jobs, backend, output, progress. */
+function runOptions(cmd: Command, defaultOut: string, outContents: string): Command {
+  return cmd
     .option(
       '--seeds <n>',
       "seeds for the chosen setting (default: the preset's)",
@@ -109,11 +115,7 @@ function protocolOptions(cmd: Command, defaultPreset: string): Command {
       availableParallelism(),
     )
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('wasm'))
-    .option(
-      '--out <dir>',
-      'output directory (runs/, results.json, index.html, README.md)',
-      'report',
-    )
+    .option('--out <dir>', `output directory (${outContents})`, defaultOut)
     .option('--no-progress', 'plain log lines instead of a progress bar');
 }
 
@@ -176,81 +178,65 @@ export function buildProgram(): Command {
     await sweep(flags);
   });
 
-  program
-    .command('ablation')
-    .description(
-      'the design ablation: MADGRAD built from dual averaging step by step (DA, AdaGrad-DA, λ weighting, square vs cube root, momentum) plus SGD with η/(k+1)^p, SGD and AdaGrad, each swept and re-run over seeds under a flat and a stage-wise schedule; writes the report. Resumes: rerun to continue or to rewrite the report',
-    )
-    .addOption(
-      new Option(
-        '--preset <name>',
-        'smoke (seconds), quick (digits, under 15 minutes on 2 cores) or full (digits and g2p)',
+  runOptions(
+    program
+      .command('ablation')
+      .description(
+        'the design ablation: MADGRAD built from dual averaging step by step (DA, AdaGrad-DA, λ weighting, square vs cube root, momentum) plus SGD with η/(k+1)^p, SGD and AdaGrad, each swept and re-run over seeds under a flat and a stage-wise schedule; writes the report. Resumes: rerun to continue or to rewrite the report',
       )
-        .choices(PRESETS)
-        .default('quick'),
-    )
-    .option(
-      '--tasks <list>',
-      `comma-separated tasks (${ABLATION_TASKS.join(', ')}; default: the preset's)`,
-      listOf('task', ABLATION_TASKS, isAblationTask),
-    )
-    .option(
-      '--methods <list>',
-      `comma-separated methods (default all: ${ABLATION_METHODS.join(', ')})`,
-      listOf('method', ABLATION_METHODS, isAblationMethod),
-    )
-    .option(
-      '--seeds <n>',
-      "seeds for the chosen setting (default: the preset's)",
-      positiveInt('--seeds'),
-    )
-    .option(
-      '--jobs <n>',
-      'parallel runs (child processes)',
-      positiveInt('--jobs'),
-      availableParallelism(),
-    )
-    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('wasm'))
-    .option(
-      '--out <dir>',
-      'output directory (runs/, ablation.json, results.json, index.html, README.md)',
-      'report-ablation',
-    )
-    .option('--no-progress', 'plain log lines instead of a progress bar')
-    .action(
-      async (flags: {
-        preset: string;
-        tasks?: AblationTaskName[];
-        methods?: AblationMethodName[];
-        seeds?: number;
-        jobs: number;
-        backend: BackendName;
-        out: string;
-        progress: boolean;
-      }) => {
-        if (!isPreset(flags.preset))
-          throw new InvalidArgumentError(`unknown preset ${flags.preset}`);
-        const config = ablationConfig(flags.preset, {
-          ...(flags.tasks ? { tasks: flags.tasks } : {}),
-          ...(flags.methods ? { methods: flags.methods } : {}),
-          ...(flags.seeds ? { seeds: flags.seeds } : {}),
-        });
-        mkdirSync(flags.out, { recursive: true });
-        saveAblationConfig(flags.out, config);
-        const started = Date.now();
-        const store = await runAblation(config, flags.out, {
-          jobs: flags.jobs,
-          backend: flags.backend,
-          progress: flags.progress && Boolean(process.stderr.isTTY),
-          log: (line) => console.log(line),
-        });
-        console.log(
-          `ablation finished in ${((Date.now() - started) / 1000).toFixed(1)} s with ${flags.jobs} jobs`,
-        );
-        const files = await writeAblationReport(flags.out, config, store.all());
-        console.log(`report written: ${files.join(', ')}`);
-      },
-    );
+      .addOption(
+        new Option(
+          '--preset <name>',
+          'smoke (seconds), quick (digits, under 15 minutes on 2 cores) or full (digits and g2p)',
+        )
+          .choices(PRESETS)
+          .default('quick'),
+      )
+      .option(
+        '--tasks <list>',
+        `comma-separated tasks (${ABLATION_TASKS.join(', ')}; default: the preset's)`,
+        listOf('task', ABLATION_TASKS, isAblationTask),
+      )
+      .option(
+        '--methods <list>',
+        `comma-separated methods (default all: ${ABLATION_METHODS.join(', ')})`,
+        listOf('method', ABLATION_METHODS, isAblationMethod),
+      ),
+    'report-ablation',
+    'runs/, ablation.json, results.json, index.html, README.md',
+  ).action(
+    async (flags: {
+      preset: string;
+      tasks?: AblationTaskName[];
+      methods?: AblationMethodName[];
+      seeds?: number;
+      jobs: number;
+      backend: BackendName;
+      out: string;
+      progress: boolean;
+    }) => {
+      if (!isPreset(flags.preset)) throw new InvalidArgumentError(`unknown preset ${flags.preset}`);
+      const config = ablationConfig(flags.preset, {
+        ...(flags.tasks ? { tasks: flags.tasks } : {}),
+        ...(flags.methods ? { methods: flags.methods } : {}),
+        ...(flags.seeds ? { seeds: flags.seeds } : {}),
+      });
+      mkdirSync(flags.out, { recursive: true });
+      saveAblationConfig(flags.out, config);
+      const started = Date.now();
+      const store = await runAblation(config, flags.out, {
+        jobs: flags.jobs,
+        backend: flags.backend,
+        progress: flags.progress && Boolean(process.stderr.isTTY),
+        log: (line) => console.log(line),
+      });
+      console.log(
+        `ablation finished in ${((Date.now() - started) / 1000).toFixed(1)} s with ${flags.jobs} jobs`,
+      );
+      const files = await writeAblationReport(flags.out, config, store.all());
+      console.log(`report written: ${files.join(', ')}`);
+    },
+  );
 
   program
     .command('report')
