@@ -20,27 +20,40 @@ export type Schedule =
    */
   | { readonly kind: 'warmup-polynomial'; readonly warmup: number; readonly power: number };
 
-export function lrMultiplier(schedule: Schedule, t: number, total: number): number {
+/**
+ * The multiplier of the base learning rate at each step t (0-based) of a run of `total` steps,
+ * built once per run (the library schedule is validated here, not at every step).
+ */
+export function lrMultiplierFor(schedule: Schedule, total: number): (t: number) => number {
   switch (schedule.kind) {
     case 'constant':
-      return 1;
+      return () => 1;
     case 'stepwise':
       return stepDecay({
         lr: 1,
         // Runs too short for distinct milestones merge them (stepDecay needs increasing steps).
         boundaries: [...new Set(schedule.milestones.map((m) => Math.round(m * total)))],
         factor: schedule.factor,
-      })(t);
-    case 'warmup-inverse-sqrt':
-      return inverseSqrt({ lr: 1, warmupUpdates: Math.max(1, schedule.warmup) })(t + 1);
-    case 'warmup-polynomial':
-      return polynomialDecay({
+      });
+    case 'warmup-inverse-sqrt': {
+      const f = inverseSqrt({ lr: 1, warmupUpdates: Math.max(1, schedule.warmup) });
+      return (t) => f(t + 1);
+    }
+    case 'warmup-polynomial': {
+      const f = polynomialDecay({
         lr: 1,
         warmupUpdates: Math.max(1, schedule.warmup),
         totalUpdates: Math.max(total, schedule.warmup) + 1,
         power: schedule.power,
-      })(t + 1);
+      });
+      return (t) => f(t + 1);
+    }
   }
+}
+
+/** One value of `lrMultiplierFor(schedule, total)`. */
+export function lrMultiplier(schedule: Schedule, t: number, total: number): number {
+  return lrMultiplierFor(schedule, total)(t);
 }
 
 /** A short human description, for the report. */

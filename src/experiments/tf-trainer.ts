@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { clipScale } from '../core/clipping.js';
 import { createTfMethod, methodLrFactor } from './methods.js';
 import { Rng } from './rng.js';
-import { lrMultiplier, type Schedule } from './schedules.js';
+import { lrMultiplierFor, type Schedule } from './schedules.js';
 import type { EpochMetrics, RunContext, TaskOutcome } from './tasks/task.js';
 
 /** A model of a tfjs task, as the generic training loop sees it. */
@@ -56,6 +56,7 @@ export function trainTf(
   const method = createTfMethod(ctx.method, hp);
   const stepsPerEpoch = Math.max(1, Math.floor(size.train / size.batchSize));
   const total = stepsPerEpoch * size.epochs;
+  const multiplier = lrMultiplierFor(schedule, total);
   const epochs: EpochMetrics[] = [];
   const order = Array.from({ length: size.train }, (_, i) => i);
   const names = model.variables.map((v) => v.name);
@@ -66,9 +67,7 @@ export function trainTf(
       let lossSum = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
         const batch = order.slice(b * size.batchSize, (b + 1) * size.batchSize);
-        method.setLr(
-          hp.lr * lrMultiplier(schedule, step, total) * methodLrFactor(ctx.method, step),
-        );
+        method.setLr(hp.lr * multiplier(step) * methodLrFactor(ctx.method, step));
         const loss = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(
             () => model.loss(batch, rng),

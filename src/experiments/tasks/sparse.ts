@@ -3,7 +3,7 @@ import type { Parameter } from '../../core/parameters.js';
 import { hashedBagOfWords, loadEmails, type SparseRow } from '../data/spam-assassin.js';
 import { createCoreMethod, isMethod } from '../methods.js';
 import { Rng } from '../rng.js';
-import { lrMultiplier } from '../schedules.js';
+import { lrMultiplierFor } from '../schedules.js';
 import { limitSplit, type Split, splitIndices } from '../splits.js';
 import {
   type EpochMetrics,
@@ -173,7 +173,10 @@ export const sparseTask: Task = {
     const { batchSize, epochs: epochCount } = ctx.size;
     const stepsPerEpoch = Math.max(1, Math.floor(order.length / batchSize));
     const total = stepsPerEpoch * epochCount;
-    const schedule = ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch);
+    const multiplier = lrMultiplierFor(
+      ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch),
+      total,
+    );
     const epochs: EpochMetrics[] = [];
     let step = 0;
     for (let epoch = 1; epoch <= epochCount; epoch++) {
@@ -182,7 +185,7 @@ export const sparseTask: Task = {
         const batch = order.slice(b * batchSize, (b + 1) * batchSize);
         const g = batchGradient(data, batch, w.value);
         if (g.values.some((v) => !Number.isFinite(v))) return { epochs, status: 'diverged' };
-        optimizer.setLr(hp.lr * lrMultiplier(schedule, step, total));
+        optimizer.setLr(hp.lr * multiplier(step));
         optimizer.step({ w: dense ? toDense(g) : g });
         step += 1;
         ctx.onStep?.(step, total);
