@@ -6,7 +6,7 @@ import {
   type Parameter,
   SgdMomentum,
   type StatefulOptimizer,
-} from '../../../src/index.js';
+} from 'madgrad';
 
 /** Settings of one racer: its learning rate and, where the method has one, its momentum. */
 export interface RacerSettings {

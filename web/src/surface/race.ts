@@ -1,4 +1,4 @@
-import type { StatefulOptimizer } from '../../../src/index.js';
+import type { StatefulOptimizer } from 'madgrad';
 import { RACE_METHODS, type RaceMethod, type RacerSettings } from './race-methods.js';
 import { gaussian } from './random.js';
 import type { TestFunction } from './test-functions.js';

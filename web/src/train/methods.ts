@@ -1,5 +1,5 @@
 import { type Optimizer, train } from '@tensorflow/tfjs-core';
-import { MadgradOptimizer, MirrorMadgradOptimizer } from '../../../src/tfjs/index.js';
+import { MadgradOptimizer, MirrorMadgradOptimizer } from 'madgrad/tfjs';
 
 export interface TrainMethod {
   readonly id: string;

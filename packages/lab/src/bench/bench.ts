@@ -1,0 +1,190 @@
+/**
+ * Step throughput: median time per step divided by the parameter count, after warm-up, in one
+ * process. `npm run bench -- [--json] [--sizes N,...]`. See README "Benchmark".
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import {
+  availableThreads,
+  createWasmKernels,
+  jsKernels,
+  Madgrad,
+  MirrorMadgrad,
+  type StatefulOptimizer,
+  type StepKernels,
+  type WasmKernels,
+} from 'madgrad';
+import { benchTfjsOptimizers } from './tfjs-optimizers.js';
+
+interface Result {
+  name: string;
+  n: number;
+  nsPerParam: number;
+}
+
+const DEFAULT_SIZES = [65536, 1048576, 4194304, 16777216];
+/** Time budget per measurement, after warm-up. */
+const BUDGET_MS = 1500;
+
+function usage(message: string): never {
+  process.stderr.write(`${message}\nusage: npm run bench -- [--json] [--sizes N,...]\n`);
+  process.exit(2);
+}
+
+/** Median milliseconds of `step`, after warm-up, with as many repetitions as the budget allows. */
+async function measure(step: () => void | Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await step();
+  const first = performance.now() - t0;
+  for (let i = 0; i < 3; i++) await step();
+  const reps = Math.max(5, Math.min(51, Math.floor(BUDGET_MS / Math.max(first, 0.01))));
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await step();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
+}
+
+function fill(a: Float32Array, seed: number): Float32Array {
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < a.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    a[i] = ((x >>> 0) / 4294967296 - 0.5) * 0.1;
+  }
+  return a;
+}
+
+/** One optimizer step over one parameter of n values, arrays placed where the kernels want them. */
+function optimizerStep(
+  make: (
+    p: { name: string; shape: number[]; value: Float32Array }[],
+    k: StepKernels,
+  ) => StatefulOptimizer,
+  kernels: StepKernels,
+  n: number,
+): () => void {
+  const alloc = (len: number) =>
+    'allocate' in kernels ? (kernels as WasmKernels).allocate(len) : new Float32Array(len);
+  const value = fill(alloc(n), 1);
+  const g = fill(alloc(n), 2);
+  const opt = make([{ name: 'w', shape: [n], value }], kernels);
+  return () => opt.step({ w: g });
+}
+
+async function tfjsAdam(n: number): Promise<{ step: () => void; dispose: () => void }> {
+  const v = tf.variable(tf.tensor1d(fill(new Float32Array(n), 1)));
+  const g = tf.tensor1d(fill(new Float32Array(n), 2));
+  const adam = tf.train.adam(1e-3);
+  return {
+    step: () => adam.applyGradients([{ name: v.name, tensor: g }]),
+    dispose: () => {
+      adam.dispose();
+      v.dispose();
+      g.dispose();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let values: { json?: boolean; sizes?: string };
+  try {
+    ({ values } = parseArgs({
+      options: { json: { type: 'boolean' }, sizes: { type: 'string' } },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    usage((e as Error).message);
+  }
+  const sizes = values.sizes
+    ? values.sizes.split(',').map((s) => {
+        const n = Number(s);
+        if (!Number.isInteger(n) || n < 1) usage(`--sizes: "${s}" is not a positive integer`);
+        return n;
+      })
+    : DEFAULT_SIZES;
+
+  // tfjs prints advice about tfjs-node on stdout; keep stdout for the results.
+  const log = console.log;
+  console.log = (...args: unknown[]) => console.error(...args);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  console.log = log;
+
+  const cores = availableThreads();
+  const one = createWasmKernels({ threads: 1 });
+  const all = createWasmKernels({ threads: 'auto' });
+  await all.ready();
+  const madgrad = (
+    p: { name: string; shape: number[]; value: Float32Array }[],
+    kernels: StepKernels,
+  ) => new Madgrad(p, { kernels });
+  const mirror = (
+    p: { name: string; shape: number[]; value: Float32Array }[],
+    kernels: StepKernels,
+  ) => new MirrorMadgrad(p, { kernels });
+
+  const results: Result[] = [];
+  const total = sizes.length * 9;
+  const record = (name: string, n: number, ms: number) => {
+    results.push({ name, n, nsPerParam: Number(((ms * 1e6) / n).toFixed(4)) });
+    process.stderr.write(
+      `\r[${results.length}/${total}] ${name} n=${n}: ${((ms * 1e6) / n).toFixed(3)} ns/param      `,
+    );
+  };
+  for (const n of sizes) {
+    {
+      const a = Array.from({ length: 8 }, (_, i) => fill(new Float32Array(n), i + 1));
+      // Four copies between distinct arrays: 32 bytes moved per parameter, like a step.
+      record(
+        'floor',
+        n,
+        await measure(() => {
+          a[1]!.set(a[0]!);
+          a[3]!.set(a[2]!);
+          a[5]!.set(a[4]!);
+          a[7]!.set(a[6]!);
+        }),
+      );
+    }
+    record('madgrad-js', n, await measure(optimizerStep(madgrad, jsKernels, n)));
+    record('madgrad-kernel-1t', n, await measure(optimizerStep(madgrad, one, n)));
+    record('madgrad-kernel-mt', n, await measure(optimizerStep(madgrad, all, n)));
+    record('mirror-kernel-mt', n, await measure(optimizerStep(mirror, all, n)));
+    const adam = await tfjsAdam(n);
+    record('tfjs-wasm-adam', n, await measure(adam.step));
+    adam.dispose();
+    // Our TensorFlow.js optimizers' applyGradients (bench/tfjs-optimizers.ts), and cpu Adam.
+    for (const r of await benchTfjsOptimizers({
+      n,
+      only: ['tfjs-wasm-madgrad', 'tfjs-cpu-madgrad', 'tfjs-cpu-adam'],
+    })) {
+      record(r.name, n, (r.nsPerParam * n) / 1e6);
+    }
+    await tf.setBackend('wasm');
+  }
+  process.stderr.write('\n');
+  all.close();
+
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ cores, results })}\n`);
+    return;
+  }
+  const names = [...new Set(results.map((r) => r.name))];
+  const header = ['ns per parameter', ...sizes.map((n) => `n=${n}`)];
+  const rows = names.map((name) => [
+    name,
+    ...sizes.map((n) => results.find((r) => r.name === name && r.n === n)!.nsPerParam.toFixed(3)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  process.stdout.write(`cores: ${cores}\n${line(header)}\n${rows.map(line).join('\n')}\n`);
+}
+
+await main();

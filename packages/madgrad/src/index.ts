@@ -1,0 +1,67 @@
+export {
+  allocateKernelArray,
+  type KernelChoice,
+} from './kernels/select-kernels.js';
+export { availableThreads } from './kernels/thread-pool.js';
+export {
+  createWasmKernels,
+  type WasmKernelOptions,
+  type WasmKernels,
+} from './kernels/wasm-kernels.js';
+export { hasSharedWasmMemory, hasWasmSimd } from './kernels/wasm-support.js';
+export { clipScale, globalNorm } from './maths/clipping.js';
+export {
+  InvalidGradientError,
+  InvalidOptionError,
+  InvalidParameterError,
+  MadgradError,
+  StateFormatError,
+} from './maths/errors.js';
+export {
+  MADGRAD_DEFAULTS,
+  MIRROR_MADGRAD_DEFAULTS,
+  type OptimizerOptions,
+} from './maths/options.js';
+export {
+  constant,
+  inverseSqrt,
+  polynomialDecay,
+  powerDecay,
+  type Schedule,
+  type ScheduleConfig,
+  scheduleFromConfig,
+  stepDecay,
+  warmupCosine,
+} from './maths/schedules.js';
+export {
+  jsKernels,
+  type MadgradBuffers,
+  type MadgradScalars,
+  type MirrorBuffers,
+  type MirrorScalars,
+  type StepKernels,
+} from './maths/step-kernels.js';
+export { ADAGRAD_DEFAULTS, Adagrad } from './optimizers/baselines/adagrad.js';
+export { ADAM_DEFAULTS, Adam, type AdamOptions } from './optimizers/baselines/adam.js';
+export { SGD_MOMENTUM_DEFAULTS, SgdMomentum } from './optimizers/baselines/sgd-momentum.js';
+export {
+  DUAL_AVERAGING_DEFAULTS,
+  DUAL_AVERAGING_VARIANTS,
+  type DualAveragingDenominator,
+  DualAveragingVariant,
+  type DualAveragingVariantName,
+  type DualAveragingVariantSpec,
+  type DualAveragingWeighting,
+} from './optimizers/dual-averaging-variants.js';
+export type { Gradient, GradientMap, SparseRows } from './optimizers/gradients.js';
+export { Madgrad } from './optimizers/madgrad.js';
+export { MirrorMadgrad } from './optimizers/mirror-madgrad.js';
+export type { OptimizerConfig } from './optimizers/optimizer.js';
+export { StatefulOptimizer } from './optimizers/optimizer.js';
+export type { Parameter, ParameterGroup } from './optimizers/parameters.js';
+export {
+  decodeState,
+  encodeState,
+  type OptimizerState,
+  STATE_FORMAT_VERSION,
+} from './optimizers/state-codec.js';

@@ -1,0 +1,69 @@
+import type { OptimizerOptions } from '../../maths/options.js';
+import type { SparseRows } from '../gradients.js';
+import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
+import type { Parameter, ParameterGroup } from '../parameters.js';
+import { densify } from './densify.js';
+
+/** Defaults: PyTorch's SGD with the momentum the paper uses (0.9); eps is unused. */
+export const SGD_MOMENTUM_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
+  lr: 1e-1,
+  momentum: 0.9,
+  weightDecay: 0,
+  eps: 0,
+  decoupleDecay: false,
+});
+
+/**
+ * SGD with heavy-ball momentum as PyTorch's `torch.optim.SGD` (dampening 0, no Nesterov), one of
+ * the paper's baselines:
+ *
+ *   g += wd · x  (coupled decay)        b = μ b + g   (b = g at a parameter's first step)
+ *   x −= lr · b                         x −= lr · wd · x_old  (decoupled decay, SGDW)
+ *
+ * State per parameter: `momentum_buffer`. Row-sparse gradients are applied as the dense gradient
+ * with zero rows (momentum moves every row), costing time proportional to the whole table.
+ */
+export class SgdMomentum extends StatefulOptimizer {
+  readonly kind = 'sgd-momentum';
+
+  constructor(
+    params: readonly Parameter[] | readonly ParameterGroup[],
+    config: OptimizerConfig = {},
+  ) {
+    super(params, config, SGD_MOMENTUM_DEFAULTS);
+  }
+
+  protected bufferNames(): readonly string[] {
+    return ['momentum_buffer'];
+  }
+
+  protected createState(param: Parameter): Record<string, Float32Array> {
+    // A zero buffer gives b = μ·0 + g = g at the first step, PyTorch's initialisation.
+    return { momentum_buffer: this.newBuffer(param.value.length) };
+  }
+
+  protected applyDense(slot: ParameterSlot, g: Float32Array, o: OptimizerOptions): void {
+    const p = slot.param.value;
+    const b = slot.state!.momentum_buffer!;
+    const coupled = o.decoupleDecay ? 0 : o.weightDecay;
+    const decoupled = o.decoupleDecay ? o.lr * o.weightDecay : 0;
+    for (let i = 0; i < p.length; i++) {
+      const pi = p[i]!;
+      const gi = Math.fround(g[i]! + coupled * pi);
+      const bi = Math.fround(o.momentum * b[i]! + gi);
+      b[i] = bi;
+      p[i] = pi - o.lr * bi - decoupled * pi;
+    }
+  }
+
+  protected applySparse(
+    slot: ParameterSlot,
+    g: SparseRows,
+    rowLength: number,
+    o: OptimizerOptions,
+  ): void {
+    this.applyDense(slot, densify(g, slot.size, rowLength), o);
+  }
+
+  protected checkSparseAllowed(): void {}
+}

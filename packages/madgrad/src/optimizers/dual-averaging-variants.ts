@@ -1,0 +1,137 @@
+import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
+import { effectiveLr, MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
+import type { Parameter, ParameterGroup } from './parameters.js';
+
+/**
+ * The steps by which the paper builds MADGRAD from dual averaging (Defazio & Jelassi 2021, §5),
+ * as one optimizer with two switches. With s_{k+1} = Σ_{i≤k} λ_i g_i and x0 the initial point,
+ *
+ *   z_{k+1} = x0 − s_{k+1} / D_{k+1}          x_{k+1} = β x_k + (1 − β) z_{k+1}
+ *
+ * weighting  λ_i = lr'                    ('constant')
+ *            λ_i = lr' · sqrt(i + 1)      ('sqrt': MADGRAD's, §5.3)
+ * denominator D = sqrt(k + 1)                          ('step': the Euclidean prox of plain DA)
+ *             D = sqrt(Σ g_i²) + eps                   ('sqrt-sum': AdaGrad-DA, §5.5.1)
+ *             D = sqrt(Σ λ_i g_i²) + eps               ('sqrt-weighted-sum', §5.5.2)
+ *             D = cbrt(Σ λ_i g_i²) + eps               ('cbrt-weighted-sum': MADGRAD, §5.5.3)
+ *
+ * lr' = lr + eps as in MADGRAD, and a zero denominator (eps = 0, no gradient yet) contributes
+ * s / D = 0, MADGRAD's corrected semantics. `Madgrad` itself is the fast, reference-exact form of
+ * the last combination; these variants exist for the ablation and are tested against it.
+ */
+export type DualAveragingWeighting = 'constant' | 'sqrt';
+export type DualAveragingDenominator =
+  | 'step'
+  | 'sqrt-sum'
+  | 'sqrt-weighted-sum'
+  | 'cbrt-weighted-sum';
+
+export interface DualAveragingVariantSpec {
+  readonly weighting: DualAveragingWeighting;
+  readonly denominator: DualAveragingDenominator;
+}
+
+/** The ablation's named variants (issue: "build MADGRAD from its parts"). */
+export const DUAL_AVERAGING_VARIANTS = {
+  /** Plain dual averaging: λ = lr, D = sqrt(k + 1). */
+  da: { weighting: 'constant', denominator: 'step' },
+  /** AdaGrad-DA: λ = lr, D = sqrt(Σ g²) + eps. */
+  'adagrad-da': { weighting: 'constant', denominator: 'sqrt-sum' },
+  /** DA with MADGRAD's λ_i = lr sqrt(i + 1): the newest gradient's weight λ_k / sqrt(k + 1) = lr. */
+  'da-weighted': { weighting: 'sqrt', denominator: 'step' },
+  /** λ_i = lr sqrt(i + 1) with an unweighted AdaGrad denominator (§5.5.1). */
+  'madgrad-sqrt-unweighted': { weighting: 'sqrt', denominator: 'sqrt-sum' },
+  /** λ_i = lr sqrt(i + 1) with a weighted square-root denominator (§5.5.2). */
+  'madgrad-sqrt-weighted': { weighting: 'sqrt', denominator: 'sqrt-weighted-sum' },
+} as const satisfies Record<string, DualAveragingVariantSpec>;
+
+export type DualAveragingVariantName = keyof typeof DUAL_AVERAGING_VARIANTS;
+
+/** Defaults: MADGRAD's, but momentum 0 (the construction adds momentum last, §5.5.4). */
+export const DUAL_AVERAGING_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
+  ...MADGRAD_DEFAULTS,
+  momentum: 0,
+});
+
+export class DualAveragingVariant extends StatefulOptimizer {
+  readonly kind: string;
+  readonly spec: DualAveragingVariantSpec;
+
+  constructor(
+    spec: DualAveragingVariantSpec | DualAveragingVariantName,
+    params: readonly Parameter[] | readonly ParameterGroup[],
+    config: OptimizerConfig = {},
+  ) {
+    super(params, config, DUAL_AVERAGING_DEFAULTS);
+    const resolved = typeof spec === 'string' ? DUAL_AVERAGING_VARIANTS[spec] : spec;
+    if (!resolved || !['constant', 'sqrt'].includes(resolved.weighting)) {
+      throw new InvalidOptionError(`unknown dual averaging variant ${JSON.stringify(spec)}`);
+    }
+    if (
+      !['step', 'sqrt-sum', 'sqrt-weighted-sum', 'cbrt-weighted-sum'].includes(resolved.denominator)
+    ) {
+      throw new InvalidOptionError(`unknown denominator ${JSON.stringify(resolved.denominator)}`);
+    }
+    this.spec = resolved;
+    this.kind = `dual-averaging:${resolved.weighting}:${resolved.denominator}`;
+  }
+
+  protected bufferNames(): readonly string[] {
+    return this.spec.denominator === 'step' ? ['s', 'x0'] : ['grad_sum_sq', 's', 'x0'];
+  }
+
+  protected createState(param: Parameter): Record<string, Float32Array> {
+    const n = param.value.length;
+    const state: Record<string, Float32Array> = { s: new Float32Array(n), x0: param.value.slice() };
+    if (this.spec.denominator !== 'step') state.grad_sum_sq = new Float32Array(n);
+    return state;
+  }
+
+  protected applyDense(
+    slot: ParameterSlot,
+    g: Float32Array,
+    options: OptimizerOptions,
+    k: number,
+  ): void {
+    const { weighting, denominator } = this.spec;
+    const lr = effectiveLr(options);
+    const lamb = weighting === 'sqrt' ? lr * Math.sqrt(k + 1) : lr;
+    // What multiplies g² in the accumulated sum: 1 (AdaGrad) or λ_k (MADGRAD-style).
+    const squareWeight = denominator === 'sqrt-sum' ? 1 : lamb;
+    const root = denominator === 'cbrt-weighted-sum' ? Math.cbrt : Math.sqrt;
+    const stepDenominator = Math.sqrt(k + 1);
+    const { momentum, eps, weightDecay, decoupleDecay } = options;
+    const p = slot.param.value;
+    const { s, x0, grad_sum_sq: v } = slot.state as Record<string, Float32Array>;
+    for (let i = 0; i < p.length; i++) {
+      const pi = p[i]!;
+      let gi = g[i]!;
+      if (weightDecay !== 0 && !decoupleDecay) gi = Math.fround(gi + weightDecay * pi);
+      const si = Math.fround(s![i]! + lamb * gi);
+      s![i] = si;
+      let d: number;
+      if (v === undefined) {
+        d = stepDenominator;
+      } else {
+        const vi = Math.fround(v[i]! + squareWeight * gi * gi);
+        v[i] = vi;
+        d = root(vi) + eps;
+      }
+      const z = d === 0 ? x0![i]! : x0![i]! - si / d;
+      let next = momentum * pi + (1 - momentum) * z;
+      if (weightDecay !== 0 && decoupleDecay) next -= lr * weightDecay * pi;
+      p[i] = next;
+    }
+  }
+
+  protected applySparse(): void {
+    throw new Error('unreachable: checkSparseAllowed rejects sparse gradients');
+  }
+
+  protected checkSparseAllowed(where: string): void {
+    throw new InvalidGradientError(
+      `${where}: the dual averaging variants take dense gradients only`,
+    );
+  }
+}

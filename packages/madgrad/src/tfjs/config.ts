@@ -1,0 +1,154 @@
+import { type KernelChoice, resolveKernels } from '../kernels/select-kernels.js';
+import { InvalidOptionError } from '../maths/errors.js';
+import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import {
+  isSchedule,
+  type Schedule,
+  type ScheduleConfig,
+  scheduleFromConfig,
+} from '../maths/schedules.js';
+import type { StepKernels } from '../maths/step-kernels.js';
+
+/** A learning rate: a number, or a function of the step (see the schedules of `madgrad`). */
+export type LearningRate = number | ((step: number) => number);
+
+/** What to do with a step whose gradients hold NaN or ±Infinity. */
+export type NonFiniteMode = 'throw' | 'skip';
+
+/** Options of `MadgradOptimizer` and `MirrorMadgradOptimizer`. */
+export interface TfjsOptimizerConfig {
+  /** A number or a schedule `(step) => lr` evaluated before every step (default 1e-2). */
+  learningRate?: LearningRate;
+  /** Momentum in [0, 1) (default 0.9). */
+  momentum?: number;
+  /** Weight decay >= 0 (default 0); usually far less than for SGD or Adam. */
+  weightDecay?: number;
+  /** Added to the cube-root denominator (default 1e-6 for MADGRAD, 0 for MirrorMADGRAD). */
+  eps?: number;
+  /** AdamW-style decoupled weight decay, as the reference's `decouple_decay`. */
+  decoupleDecay?: boolean;
+  /** Clip gradients by their global norm across every variable of a step (null: no clipping). */
+  clipNorm?: number | null;
+  /** `throw` (default): NaN/Infinity in a gradient throws before anything changes; `skip`: the
+   * step is skipped (nothing changes, the step counter does not advance) and counted. */
+  nonFinite?: NonFiniteMode;
+  /** Dense step kernels for the cpu and wasm backends: 'auto', 'wasm', 'js' or a `StepKernels`
+   * object (default: `setDefaultStepKernels`, itself 'auto': WebAssembly SIMD where available). */
+  kernels?: KernelChoice;
+  /** `auto` (default): kernels on cpu and wasm, tfjs ops elsewhere; `ops`: always tfjs ops. */
+  path?: 'auto' | 'ops';
+}
+
+/** The validated, resolved configuration. */
+export interface ResolvedConfig {
+  learningRate: LearningRate;
+  options: Omit<OptimizerOptions, 'lr'>;
+  clipNorm: number | null;
+  nonFinite: NonFiniteMode;
+  kernels: StepKernels | null;
+  path: 'auto' | 'ops';
+}
+
+let defaultKernels: StepKernels | null = null;
+
+/**
+ * Sets the kernels that optimizers without a `kernels` option use on the cpu and wasm backends;
+ * until then 'auto': the WebAssembly SIMD kernels where available, else the TypeScript loops.
+ */
+export function setDefaultStepKernels(kernels: KernelChoice): void {
+  defaultKernels = checkKernels(kernels);
+}
+
+export function getDefaultStepKernels(): StepKernels {
+  defaultKernels ??= resolveKernels('auto');
+  return defaultKernels;
+}
+
+function checkKernels(kernels: KernelChoice): StepKernels {
+  try {
+    return resolveKernels(kernels);
+  } catch (e) {
+    throw new InvalidOptionError(`option kernels: ${(e as Error).message}`);
+  }
+}
+
+const KNOWN = [
+  'learningRate',
+  'momentum',
+  'weightDecay',
+  'eps',
+  'decoupleDecay',
+  'clipNorm',
+  'nonFinite',
+  'kernels',
+  'path',
+];
+
+/** A learning rate as stored by `getConfig`: a number or `{ schedule: ScheduleConfig }`. */
+export function learningRateFromConfig(value: unknown): LearningRate {
+  if (typeof value === 'number' || typeof value === 'function') return value as LearningRate;
+  if (value !== null && typeof value === 'object' && 'schedule' in value) {
+    return scheduleFromConfig((value as { schedule: ScheduleConfig }).schedule);
+  }
+  throw new InvalidOptionError(
+    `option learningRate must be a number or a schedule, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** The serializable form of a learning rate; throws for a function that is not a library schedule. */
+export function learningRateToConfig(lr: LearningRate): number | { schedule: ScheduleConfig } {
+  if (typeof lr === 'number') return lr;
+  if (isSchedule(lr)) return { schedule: (lr as Schedule).config };
+  throw new InvalidOptionError(
+    'cannot serialize a learning rate given as a plain function: use a schedule of this library (constant, stepDecay, inverseSqrt, polynomialDecay, warmupCosine) or set a number before saving',
+  );
+}
+
+export function checkLearningRate(lr: LearningRate): LearningRate {
+  if (typeof lr === 'function') return lr;
+  resolveOptions({ lr: 0, momentum: 0, weightDecay: 0, eps: 0, decoupleDecay: false }, { lr });
+  return lr;
+}
+
+/** Merges `config` over `defaults`, validating every option and naming the offending one. */
+export function resolveConfig(
+  config: TfjsOptimizerConfig | Record<string, unknown>,
+  defaults: Readonly<OptimizerOptions>,
+): ResolvedConfig {
+  const c = (config ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    if (!KNOWN.includes(key)) {
+      throw new InvalidOptionError(`unknown option ${key} (known: ${KNOWN.join(', ')})`);
+    }
+  }
+  const learningRate = checkLearningRate(
+    c.learningRate === undefined ? defaults.lr : learningRateFromConfig(c.learningRate),
+  );
+  const { lr: _lr, ...options } = resolveOptions(defaults, {
+    momentum: c.momentum as number | undefined,
+    weightDecay: c.weightDecay as number | undefined,
+    eps: c.eps as number | undefined,
+    decoupleDecay: c.decoupleDecay as boolean | undefined,
+  });
+  const clipNorm = c.clipNorm ?? null;
+  if (
+    clipNorm !== null &&
+    (typeof clipNorm !== 'number' || !Number.isFinite(clipNorm) || clipNorm <= 0)
+  ) {
+    throw new InvalidOptionError(
+      `option clipNorm must be a finite number > 0 or null, got ${String(clipNorm)}`,
+    );
+  }
+  const nonFinite = c.nonFinite ?? 'throw';
+  if (nonFinite !== 'throw' && nonFinite !== 'skip') {
+    throw new InvalidOptionError(
+      `option nonFinite must be "throw" or "skip", got ${String(nonFinite)}`,
+    );
+  }
+  const path = c.path ?? 'auto';
+  if (path !== 'auto' && path !== 'ops') {
+    throw new InvalidOptionError(`option path must be "auto" or "ops", got ${String(path)}`);
+  }
+  const kernels = c.kernels === undefined ? null : checkKernels(c.kernels as KernelChoice);
+  return { learningRate, options, clipNorm: clipNorm as number | null, nonFinite, kernels, path };
+}

@@ -1,0 +1,36 @@
+/**
+ * `madgrad/tfjs`: MADGRAD and MirrorMADGRAD as TensorFlow.js optimizers, with learning-rate
+ * schedules, global-norm gradient clipping and decoupled weight decay. Needs
+ * `@tensorflow/tfjs-core` (a peer dependency) and a backend.
+ */
+export {
+  InvalidGradientError,
+  InvalidOptionError,
+  MadgradError,
+  StateFormatError,
+} from '../maths/errors.js';
+export {
+  constant,
+  inverseSqrt,
+  polynomialDecay,
+  powerDecay,
+  type Schedule,
+  type ScheduleConfig,
+  scheduleFromConfig,
+  stepDecay,
+  warmupCosine,
+} from '../maths/schedules.js';
+export { jsKernels, type StepKernels } from '../maths/step-kernels.js';
+export { type WasmMemory, wasmBackendMemory } from './backend-memory.js';
+export { MadgradFamilyOptimizer, type NamedTensor } from './base-optimizer.js';
+export {
+  getDefaultStepKernels,
+  type LearningRate,
+  type NonFiniteMode,
+  setDefaultStepKernels,
+  type TfjsOptimizerConfig,
+} from './config.js';
+export { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
+export { type EpochScheduleCallback, learningRateScheduler } from './lr-callback.js';
+export { MadgradOptimizer, madgrad } from './madgrad-optimizer.js';
+export { MirrorMadgradOptimizer, mirrorMadgrad } from './mirror-madgrad-optimizer.js';

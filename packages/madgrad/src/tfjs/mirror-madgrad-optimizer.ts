@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { MIRROR_MADGRAD_DEFAULTS } from '../maths/options.js';
+import { mirrorScalars, type StepKernels } from '../maths/step-kernels.js';
+import { MadgradFamilyOptimizer } from './base-optimizer.js';
+import type { LearningRate, TfjsOptimizerConfig } from './config.js';
+import { cubeRoot } from './step-scalars.js';
+
+/**
+ * MirrorMADGRAD as a TensorFlow.js optimizer, with the semantics of the reference
+ * `madgrad.MirrorMADGRAD`: often better than MADGRAD on large transformers. eps defaults to 0.
+ * State per variable: `grad_sum_sq` and `z`.
+ */
+export class MirrorMadgradOptimizer extends MadgradFamilyOptimizer {
+  /** The name this class is registered under for serialization (stable across versions). */
+  static readonly className = 'MirrorMadgradOptimizer';
+
+  constructor(config: TfjsOptimizerConfig = {}) {
+    super(config, MIRROR_MADGRAD_DEFAULTS);
+  }
+
+  protected bufferNames(): readonly string[] {
+    return ['grad_sum_sq', 'z'];
+  }
+
+  protected initialBuffer(buffer: string, variable: tf.Variable): tf.Tensor {
+    return buffer === 'z' ? variable.clone() : tf.zerosLike(variable);
+  }
+
+  protected kernelStep(
+    kernels: StepKernels,
+    p: Float32Array,
+    buffers: Record<string, Float32Array>,
+    g: Float32Array,
+    lr: number,
+    k: number,
+  ): void {
+    kernels.mirrorDense(
+      { p, v: buffers.grad_sum_sq!, z: buffers.z! },
+      g,
+      mirrorScalars({ ...this.options, lr }, k),
+    );
+  }
+
+  /** The same maths as `mirrorRange` of the core, in float32 tfjs ops. */
+  protected opsStep(
+    p: tf.Tensor,
+    buffers: Record<string, tf.Tensor>,
+    grad: tf.Tensor,
+    lr: number,
+    k: number,
+  ): { p: tf.Tensor; buffers: Record<string, tf.Tensor> } {
+    const c = mirrorScalars({ ...this.options, lr }, k);
+    const decay = c.weightDecay !== 0;
+    const g = decay && !c.decoupleDecay ? tf.add(grad, tf.mul(p, c.weightDecay)) : grad;
+    let z = buffers.z!;
+    if (decay && c.decoupleDecay) z = tf.sub(z, tf.mul(z, c.lr * c.weightDecay));
+    const v = tf.add(tf.mul(buffers.grad_sum_sq!, c.ratio), tf.square(g));
+    const rms = tf.add(cubeRoot(v), c.eps);
+    // rms = 0 only where v = 0, hence g = 0: z stays (the reference divides 0 by +inf).
+    const zNext = tf.where(tf.equal(rms, 0), z, tf.sub(z, tf.div(tf.mul(g, c.stepSize), rms)));
+    const pNext = tf.add(tf.mul(p, c.momentum), tf.mul(zNext, 1 - c.momentum));
+    return { p: pNext, buffers: { grad_sum_sq: v, z: zNext } };
+  }
+}
+
+tf.serialization.registerClass(MirrorMadgradOptimizer);
+
+/** A MirrorMADGRAD optimizer, in the style of `tf.train.adam(...)`. */
+export function mirrorMadgrad(
+  learningRate: LearningRate = MIRROR_MADGRAD_DEFAULTS.lr,
+  options: Omit<TfjsOptimizerConfig, 'learningRate'> = {},
+): MirrorMadgradOptimizer {
+  return new MirrorMadgradOptimizer({ ...options, learningRate });
+}
