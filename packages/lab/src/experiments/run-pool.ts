@@ -2,17 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from './backend.js';
+import type { RunHooks } from './run-executor.js';
 import type { RunSpec, StoredRun } from './run-record.js';
 
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; id: string; step: number; total: number }
   | { type: 'done'; record: StoredRun };
-
-export interface PoolHooks {
-  onResult(record: StoredRun): void;
-  onProgress?(id: string, step: number, total: number): void;
-}
 
 /** The worker script next to this file: worker.ts under tsx, worker.js once compiled. */
 function workerPath(): string {
@@ -30,7 +26,7 @@ export async function runInPool(
   specs: readonly RunSpec[],
   jobs: number,
   backend: BackendName,
-  hooks: PoolHooks,
+  hooks: RunHooks,
 ): Promise<void> {
   const queue = [...specs];
   const children = new Set<ChildProcess>();
@@ -52,7 +48,7 @@ export async function runInPool(
 async function worker(
   queue: RunSpec[],
   backend: BackendName,
-  hooks: PoolHooks,
+  hooks: RunHooks,
   children: Set<ChildProcess>,
 ): Promise<void> {
   let child: ChildProcess | null = null;

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { BackendName } from './backend.js';
 import { type Plan, seedSpecs, stepsOf, sweepSpecs } from './protocol.js';
+import type { RunExecutor } from './run-executor.js';
 import { runInPool } from './run-pool.js';
 import type { RunSpec, StoredRun } from './run-record.js';
 import { RunStore } from './run-store.js';
@@ -11,6 +12,8 @@ export interface RunnerOptions {
   /** Show a progress bar (on a terminal). */
   readonly progress: boolean;
   readonly log?: (line: string) => void;
+  /** Where runs execute (default: the local process pool with `jobs` processes). */
+  readonly executor?: RunExecutor;
 }
 
 /** Stored runs by id; failed runs are retried on resume, ok and diverged ones are kept. */
@@ -52,7 +55,9 @@ export async function runPending(
   const stepsSeen = new Map<string, number>();
   let finished = 0;
   let progressed = 0;
-  await runInPool(pending, options.jobs, options.backend, {
+  const execute: RunExecutor =
+    options.executor ?? ((specs, hooks) => runInPool(specs, options.jobs, options.backend, hooks));
+  await execute(pending, {
     onProgress: (id, step) => {
       progressed += step - (stepsSeen.get(id) ?? 0);
       stepsSeen.set(id, step);
