@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from './backend.js';
 import type { RunHooks } from './run-executor.js';
-import type { RunSpec, StoredRun } from './run-record.js';
+import { type RunSpec, type StoredRun, storedRun } from './run-record.js';
 
 type WorkerMessage =
   | { type: 'ready' }
@@ -69,20 +69,14 @@ async function worker(
         if (m.type === 'done' && m.record.id === spec.id) finish(m.record);
       };
       const onExit = (code: number | null, signal: string | null) => {
-        finish({
-          id: spec.id,
-          task: spec.task,
-          method: spec.method,
-          hyperparameters: spec.hyperparameters,
-          seed: spec.seed,
-          size: spec.size,
-          backend,
-          epochs: [],
-          final: {},
-          status: 'failed',
-          seconds: 0,
-          error: `worker exited (code ${code}, signal ${signal}): ${stderr.split('\n').slice(-5).join(' ').slice(-500)}`,
-        });
+        finish(
+          storedRun(spec, backend, {
+            epochs: [],
+            status: 'failed',
+            seconds: 0,
+            error: `worker exited (code ${code}, signal ${signal}): ${stderr.split('\n').slice(-5).join(' ').slice(-500)}`,
+          }),
+        );
       };
       const finish = (r: StoredRun) => {
         current.off('message', onMessage);
