@@ -16,7 +16,7 @@ import {
 import { prepareOutDir } from '../../experiments/out-dir.js';
 import type { PresetName } from '../../experiments/presets.js';
 import { writeAblationReport } from '../../experiments/report/ablation-report.js';
-import { listOf, presetOption, runOptions } from '../options.js';
+import { listOf, presetOption, runOptions } from './shared-options.js';
 
 interface AblationFlags {
   readonly preset: PresetName;

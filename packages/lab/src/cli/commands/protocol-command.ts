@@ -8,7 +8,7 @@ import { writeReport } from '../../experiments/report/write-report.js';
 import { planOf, runReproduction } from '../../experiments/reproduction.js';
 import { RunStore } from '../../experiments/run-store.js';
 import { isTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
-import { listOf, presetOption, runOptions } from '../options.js';
+import { listOf, presetOption, runOptions } from './shared-options.js';
 
 /** The flags of `reproduce` and `sweep`. */
 export interface ProtocolFlags {

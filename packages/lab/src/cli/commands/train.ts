@@ -19,7 +19,7 @@ import {
   positiveInt,
   positiveNumber,
   presetOption,
-} from '../options.js';
+} from './shared-options.js';
 
 interface TrainFlags {
   readonly task: TaskName;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS } from '../experiments/backend.js';
-import { PRESETS } from '../experiments/presets.js';
+import { BACKENDS } from '../../experiments/backend.js';
+import { PRESETS } from '../../experiments/presets.js';
 
 /** A comma-separated list of known names (at least one). */
 export function listOf<T extends string>(
