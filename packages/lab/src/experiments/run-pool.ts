@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from './backend.js';
 import type { RunHooks } from './run-executor.js';
@@ -10,10 +10,13 @@ type WorkerMessage =
   | { type: 'progress'; id: string; step: number; total: number }
   | { type: 'done'; record: StoredRun };
 
-/** The worker script next to this file: worker.ts under tsx, worker.js once compiled. */
+/**
+ * The worker script next to this file: worker.ts under tsx, worker.js once compiled. A file path,
+ * not a URL's pathname (which would percent-encode a space in the checkout's path).
+ */
 function workerPath(): string {
   const here = fileURLToPath(import.meta.url);
-  return new URL(`./worker${extname(here)}`, import.meta.url).pathname;
+  return join(dirname(here), `worker${extname(here)}`);
 }
 
 /**
@@ -91,7 +94,8 @@ async function worker(
     hooks.onResult(record);
   }
   if (child) {
-    child.disconnect();
+    // A child that died with the last run is already disconnected.
+    if (child.connected) child.disconnect();
     children.delete(child);
   }
 }
