@@ -39,6 +39,16 @@ function assertOneLineError(r: ReturnType<typeof run>, message: RegExp): void {
 }
 
 describe('CLI input', () => {
+  it('importing the binary parses nothing: main(argv) runs it, one module per command', async () => {
+    // Were argv parsed on import, this test process's own arguments would be rejected here.
+    const cli = await import('../src/cli/madgrad.js');
+    assert.equal(typeof cli.main, 'function');
+    assert.deepEqual(
+      cli.buildProgram().commands.map((c) => c.name()),
+      ['reproduce', 'sweep', 'ablation', 'report', 'train', 'bench'],
+    );
+  });
+
   it('train refuses a list where one task or method is expected', () => {
     const task = run(CLI, ['train', '--task', 'digits,g2p', '--method', 'sgd']);
     assert.equal(task.status, 1);
