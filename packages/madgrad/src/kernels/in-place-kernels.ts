@@ -1,3 +1,4 @@
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type {
   MadgradBuffers,
   MadgradScalars,
@@ -69,10 +70,10 @@ export function createInPlaceKernels(
         c.decoupleDecay,
       );
     },
-    firstNonFinite(values: Float32Array) {
-      if (inside([values])) return k.firstNonFinite(values.byteOffset, values.length);
-      if (fallback.firstNonFinite) return fallback.firstNonFinite(values);
-      return values.findIndex((x) => !Number.isFinite(x));
+    firstNonFinite(values: Float32Array, limit = FLOAT32_MAX) {
+      if (inside([values])) return k.firstNonFinite(values.byteOffset, values.length, limit);
+      if (fallback.firstNonFinite) return fallback.firstNonFinite(values, limit);
+      return values.findIndex((x) => !(Math.abs(x) <= limit));
     },
   };
 }

@@ -3,6 +3,7 @@ import { createInPlaceKernels } from '../kernels/in-place-kernels.js';
 import { isWasmKernels } from '../kernels/wasm-kernels.js';
 import { clipScale } from '../maths/clipping.js';
 import { InvalidGradientError, InvalidOptionError, StateFormatError } from '../maths/errors.js';
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../maths/options.js';
 import type { StepKernels } from '../maths/step-kernels.js';
 import { firstNonFinite } from '../optimizers/gradients.js';
@@ -95,6 +96,11 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   ): T {
     const { customObjects: _ignored, ...rest } = config;
     return new cls(rest);
+  }
+
+  /** The largest |gradient entry| a step accepts (see maths/gradient-limits.ts). */
+  protected gradientLimit(_lr: number, _k: number): number {
+    return FLOAT32_MAX;
   }
 
   /** Names of the buffers kept per variable, in `getWeights` order. */
@@ -198,14 +204,17 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const fast = this.fastBackend();
     // Data created before a setBackend may still live on the previous backend.
     if (fast) for (const item of items) ensureOnActiveBackend(item.grad);
-    const { bad, sumSquares } = fast ? this.inspectViews(items, fast) : this.inspectOps(items);
+    const limit = this.gradientLimit(lr, k);
+    const { bad, sumSquares } = fast
+      ? this.inspectViews(items, fast, limit)
+      : this.inspectOps(items);
     if (bad !== null) {
       if (this.nonFinite === 'skip') {
         this.skipped += 1;
         return;
       }
       throw new InvalidGradientError(
-        `step k=${k}: the gradient of variable "${bad}" holds NaN or Infinity; nothing was changed (use nonFinite: 'skip' to skip such steps)`,
+        `step k=${k}: the gradient of variable "${bad}" holds NaN, Infinity or an entry beyond ${limit} (its square would overflow the float32 state); nothing was changed (use nonFinite: 'skip' to skip such steps)`,
       );
     }
     const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);
@@ -269,20 +278,25 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   private inspectViews(
     items: readonly StepItem[],
     fast: FastBackendName,
+    limit: number,
   ): { bad: string | null; sumSquares: number } {
     let sumSquares = 0;
     const kernels = this.kernelsFor(fast);
     for (const item of items) {
       const g = float32View(item.grad);
       if (this.clipNorm === null) {
-        const bad = kernels.firstNonFinite ? kernels.firstNonFinite(g) : firstNonFinite(g);
+        const bad = kernels.firstNonFinite
+          ? kernels.firstNonFinite(g, limit)
+          : firstNonFinite(g, limit);
         if (bad >= 0) return { bad: item.name, sumSquares: Number.NaN };
       } else {
         // One pass: squares of float32 values cannot overflow a float64 sum, so the sum is
         // finite exactly when every value is.
         let sum = 0;
         for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
-        if (!Number.isFinite(sum)) return { bad: item.name, sumSquares: Number.NaN };
+        if (!Number.isFinite(sum) || firstNonFinite(g, limit) >= 0) {
+          return { bad: item.name, sumSquares: Number.NaN };
+        }
         sumSquares += sum;
       }
     }

@@ -336,24 +336,28 @@ export function mirror(
   }
 }
 
-/** Index of the first NaN or ±Infinity among `n` floats at `ptr`, or -1 (x − x ≠ 0 exactly there). */
-export function firstNonFinite(ptr: usize, n: i32): i32 {
+/**
+ * Index of the first value among `n` floats at `ptr` that is NaN, ±Infinity or larger in
+ * magnitude than `limit` (where the gradient would overflow a float32 accumulator), or -1.
+ * `!(|x| <= limit)` is true exactly there (comparisons with NaN are false): one test per value.
+ * A limit that is NaN, infinite or above the largest float32 (a caller passing none) means the
+ * largest float32: non-finite values only.
+ */
+export function firstNonFinite(ptr: usize, n: i32, limit: f32): i32 {
+  const bound: f32 = limit <= F32.MAX_VALUE ? limit : F32.MAX_VALUE;
+  const l = f32x4.splat(bound);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const o = ptr + ((<usize>i) << 2);
-    const a = v128.load(o);
-    const b = v128.load(o, 16);
-    const c = v128.load(o, 32);
-    const d = v128.load(o, 48);
-    const bad = v128.or(
-      v128.or(f32x4.ne(f32x4.sub(a, a), ZERO), f32x4.ne(f32x4.sub(b, b), ZERO)),
-      v128.or(f32x4.ne(f32x4.sub(c, c), ZERO), f32x4.ne(f32x4.sub(d, d), ZERO)),
+    const ok = v128.and(
+      v128.and(f32x4.le(f32x4.abs(v128.load(o)), l), f32x4.le(f32x4.abs(v128.load(o, 16)), l)),
+      v128.and(f32x4.le(f32x4.abs(v128.load(o, 32)), l), f32x4.le(f32x4.abs(v128.load(o, 48)), l)),
     );
-    if (v128.any_true(bad)) break;
+    if (!i32x4.all_true(ok)) break;
   }
   for (; i < n; i++) {
     const x = load<f32>(ptr + ((<usize>i) << 2));
-    if (x - x != 0) return i;
+    if (!(abs<f32>(x) <= bound)) return i;
   }
   return -1;
 }
