@@ -105,7 +105,7 @@ describe('loadState of hostile or unusual bytes', () => {
 
   it('refuses overlapping, gapped and repeated table entries with a valid checksum', () => {
     const { opt } = trained();
-    const { header, floats } = parseState(opt.saveState());
+    const { header } = parseState(opt.saveState());
     const t = header.tensors;
     const moved = (i: number, offset: number) => t.map((e, j) => (j === i ? { ...e, offset } : e));
     refused(craft({ ...header, tensors: moved(1, t[1]!.offset - 1) }), /overlaps/);
