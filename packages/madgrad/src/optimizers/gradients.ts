@@ -54,7 +54,7 @@ export function describeBadEntry(
 ): string {
   const v = values[index]!;
   if (!Number.isFinite(v)) return `${where}: gradient holds ${v} ${at}`;
-  return `${where}: gradient entry ${show(v)} ${at} (largest entry ${show(largestEntry(values))}) exceeds ${show(limit)}, beyond which its square overflows the optimizer's float32 accumulator`;
+  return `${where}: gradient entry ${show(v)} ${at} (largest entry ${show(largestEntry(values))}) exceeds ${show(limit)}: its square would overflow the optimizer's float32 accumulator to Infinity`;
 }
 
 /** Large values in exponent form (2.7e+20, not 270000000000000000000). */

@@ -214,7 +214,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
         return;
       }
       throw new InvalidGradientError(
-        `step k=${k}: the gradient of variable "${bad}" holds NaN, Infinity or an entry beyond ${limit} (its square would overflow the float32 state); nothing was changed (use nonFinite: 'skip' to skip such steps)`,
+        `step k=${k}: the gradient of variable "${bad}" holds NaN or Infinity, or an entry beyond ${limit.toExponential(4)} (whose square would overflow the float32 state to Infinity); nothing was changed (use nonFinite: 'skip' to skip such steps)`,
       );
     }
     const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);
