@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StatefulOptimizer } from '../optimizers/optimizer.js';
 import type { Parameter } from '../optimizers/parameters.js';
-
-type NamedTensor = { name: string; tensor: tf.Tensor };
+import type { NamedTensor } from './named-tensor.js';
 
 /** Builds the core optimizer over the given parameters (called once, at the first step). */
 export type CoreOptimizerFactory = (params: Parameter[]) => StatefulOptimizer;
@@ -14,7 +13,7 @@ export type CoreOptimizerFactory = (params: Parameter[]) => StatefulOptimizer;
  * with `dataSync`, steps the core optimizer and writes the new values back with `assign`.
  *
  * This trades speed for generality (two copies per variable per step): it is how the design
- * ablation trains the dual-averaging variants of `src/core/dual-averaging-variants.ts` on small
+ * ablation trains the dual-averaging variants of `src/optimizers/dual-averaging-variants.ts` on small
  * models. The fast MADGRAD path is `MadgradOptimizer`. Gradients of variables not seen at the
  * first step are rejected (the core optimizer's parameter set is fixed at construction).
  */
