@@ -14,6 +14,7 @@ import {
   resolveConfig,
   type TfjsOptimizerConfig,
 } from './config.js';
+import { minimizeOrDispose } from './minimize.js';
 import type { NamedTensor } from './named-tensor.js';
 import { applyWithOps, scanWithOps } from './ops-step.js';
 import { StateSlots } from './state-slots.js';
@@ -147,6 +148,15 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
       );
     }
     return lr;
+  }
+
+  /** As tfjs's `minimize`, but a step that throws disposes the cost and gradients it computed. */
+  override minimize(
+    f: () => tf.Scalar,
+    returnCost = false,
+    varList?: tf.Variable[],
+  ): tf.Scalar | null {
+    return minimizeOrDispose(this, f, returnCost, varList);
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StatefulOptimizer } from '../optimizers/optimizer.js';
 import type { Parameter } from '../optimizers/parameters.js';
+import { minimizeOrDispose } from './minimize.js';
 import type { NamedTensor } from './named-tensor.js';
 
 /** Builds the core optimizer over the given parameters (called once, at the first step). */
@@ -45,6 +46,15 @@ export class CoreOptimizerAdapter extends tf.Optimizer {
     this.core?.setLr(lr);
   }
 
+  /** As tfjs's `minimize`, but a step that throws disposes the cost and gradients it computed. */
+  override minimize(
+    f: () => tf.Scalar,
+    returnCost = false,
+    varList?: tf.Variable[],
+  ): tf.Scalar | null {
+    return minimizeOrDispose(this, f, returnCost, varList);
+  }
+
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries: [string, tf.Tensor][] = Array.isArray(variableGradients)
       ? variableGradients.map((v) => [v.name, v.tensor])
@@ -82,7 +92,10 @@ export class CoreOptimizerAdapter extends tf.Optimizer {
     entries.forEach(([name, grad], i) => {
       if (grad == null) return;
       const variable = variables[i]!;
-      tf.tidy(() => variable.assign(tf.tensor(this.values.get(name)!, variable.shape, 'float32')));
+      // A copy: tf.tensor keeps the array it is given as the tensor's storage on the cpu
+      // backend, and the core optimizer writes into this.values at the next step.
+      const next = this.values.get(name)!.slice();
+      tf.tidy(() => variable.assign(tf.tensor(next, variable.shape, 'float32')));
     });
     this.incrementIterations();
   }
