@@ -22,8 +22,6 @@ import { collectStepGradients } from './step-gradients.js';
 import { ViewStep } from './view-step.js';
 import { readWeights, weightsOf } from './weights.js';
 
-export type { NamedTensor } from './named-tensor.js';
-
 /**
  * What `MadgradOptimizer` and `MirrorMadgradOptimizer` share, on top of tfjs's `Optimizer`:
  *
