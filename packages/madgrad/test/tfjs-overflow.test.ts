@@ -4,16 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidGradientError } from '../src/index.js';
 import { madgrad, mirrorMadgrad } from '../src/tfjs/index.js';
 import { bitwiseEqual } from './helpers.js';
-import { useBackend, values, variable } from './tfjs-helpers.js';
+import { PATHS, useBackend, values, variable } from './tfjs-helpers.js';
 
-// The kernel paths (cpu storage, wasm heap): the same scan as the core refuses a finite
-// gradient whose square would overflow the float32 accumulator, as it refuses NaN.
-const KERNEL_PATHS = [
-  { label: 'cpu kernels', backend: 'cpu' },
-  { label: 'wasm kernels', backend: 'wasm' },
-] as const;
-
-for (const pc of KERNEL_PATHS) {
+// Every path (kernels on cpu storage, on the wasm heap, tfjs ops) refuses a finite gradient whose
+// square would overflow the float32 accumulator, as it refuses NaN.
+for (const pc of PATHS) {
   describe(`tfjs optimizers on ${pc.label}: an overflowing gradient`, () => {
     for (const [name, make, huge] of [
       ['madgrad', madgrad, 3e20],
@@ -22,7 +17,7 @@ for (const pc of KERNEL_PATHS) {
       it(`${name}: ${huge} is refused before anything changes, or skipped and counted`, async () => {
         await useBackend(pc.backend);
         const w = variable([1, 2, 3, 4, 5], [5], 'overflow');
-        const opt = make(0.01);
+        const opt = make(0.01, { path: pc.path });
         opt.applyGradients({ [w.name]: tf.tensor([0.1, 0.1, 0.1, 0.1, 0.1]) });
         const before = values(w);
         const v = values(opt.stateOf(w.name)!.grad_sum_sq!);
@@ -34,10 +29,16 @@ for (const pc of KERNEL_PATHS) {
         assert.equal(opt.iterations, 1);
         assert.ok(bitwiseEqual(values(w), before));
         assert.ok(bitwiseEqual(values(opt.stateOf(w.name)!.grad_sum_sq!), v));
-        const skipping = make(0.01, { nonFinite: 'skip' });
+        const skipping = make(0.01, { nonFinite: 'skip', path: pc.path });
         skipping.applyGradients({ [w.name]: g });
         assert.equal(skipping.skippedSteps, 1);
         assert.ok(bitwiseEqual(values(w), before));
+        // Clipped to norm 1 first, the same gradient is harmless: it steps.
+        const clipped = make(0.01, { path: pc.path, clipNorm: 1 });
+        clipped.applyGradients({ [w.name]: g });
+        assert.equal(clipped.iterations, 1);
+        assert.ok(values(w).every(Number.isFinite));
+        clipped.dispose();
         tf.dispose([g, w]);
         opt.dispose();
         skipping.dispose();

@@ -8,6 +8,7 @@ import {
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
 import type { StepKernels } from '../maths/step-kernels.js';
+import { groupBufferSets } from './buffer-sets.js';
 import {
   checkDense,
   checkGradientRecord,
@@ -214,13 +215,11 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     const state = decodeState(bytes, (layout) => {
       options = this.checkStateLayout(layout);
     });
-    const states = new Map<string, Record<string, Float32Array>>();
-    for (const t of state.tensors) {
-      checkStateValues(t);
-      const buffers = states.get(t.param) ?? {};
-      buffers[t.buffer] = t.data;
-      states.set(t.param, buffers);
-    }
+    for (const t of state.tensors) checkStateValues(t);
+    const states = groupBufferSets(
+      state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.data })),
+      (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
+    );
     // Everything checked (and allocated, which may fail): commit.
     const placed = new Map<string, Record<string, Float32Array>>();
     for (const [name, buffers] of states) {
@@ -269,7 +268,6 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
         throw new StateFormatError(`optimizer state has invalid options: ${(e as Error).message}`);
       }
     });
-    const states = new Map<string, string[]>();
     for (const t of state.tensors) {
       const slot = this.slots.get(t.param);
       if (!slot)
@@ -281,22 +279,12 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
           `optimizer state buffer ${t.buffer} of "${t.param}" has ${t.length} values, the parameter has ${slot.size}`,
         );
       }
-      const buffers = states.get(t.param) ?? [];
-      if (buffers.includes(t.buffer))
-        throw new StateFormatError(`optimizer state repeats buffer ${t.buffer} of "${t.param}"`);
-      buffers.push(t.buffer);
-      states.set(t.param, buffers);
     }
-    for (const [name, buffers] of states) {
-      const slot = this.slots.get(name)!;
-      const expected = this.bufferNames(options[slot.group]!).slice().sort();
-      const got = buffers.slice().sort();
-      if (expected.join() !== got.join()) {
-        throw new StateFormatError(
-          `optimizer state for "${name}" has buffers [${got.join(', ')}], expected [${expected.join(', ')}]`,
-        );
-      }
-    }
+    // Each (parameter, buffer) once, and exactly the buffers the parameter's group keeps.
+    groupBufferSets(
+      state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.length })),
+      (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
+    );
     return options;
   }
 
