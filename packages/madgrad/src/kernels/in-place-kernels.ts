@@ -1,3 +1,4 @@
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type {
   MadgradBuffers,
   MadgradScalars,
@@ -72,9 +73,9 @@ export function createInPlaceKernels(
         c.decoupleDecay,
       );
     },
-    firstNonFinite(values: Float32Array) {
-      if (inside([values])) return k.firstNonFinite(values.byteOffset, values.length);
-      return fallback.firstNonFinite(values);
+    firstNonFinite(values: Float32Array, limit = FLOAT32_MAX) {
+      if (inside([values])) return k.firstNonFinite(values.byteOffset, values.length, limit);
+      return fallback.firstNonFinite(values, limit);
     },
   };
 }

@@ -59,8 +59,11 @@ export interface StepKernels {
    * (the WebAssembly kernels put it in their memory). Plain arrays are used without it.
    */
   allocate?(length: number): Float32Array;
-  /** Optional: index of the first NaN or ±Infinity in `values`, or -1 (gradient validation). */
-  firstNonFinite?(values: Float32Array): number;
+  /**
+   * Optional: index of the first NaN, ±Infinity or entry larger in magnitude than `limit` (a
+   * float32; the default FLOAT32_MAX refuses non-finite values only) in `values`, or -1.
+   */
+  firstNonFinite?(values: Float32Array, limit?: number): number;
 }
 
 /** MADGRAD's scalars at step k: λ_k = lr'·sqrt(k + 1) with lr' = lr + eps (0 stays 0). */

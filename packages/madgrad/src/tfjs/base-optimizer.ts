@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clipScale } from '../maths/clipping.js';
 import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../maths/options.js';
 import type { StepKernels } from '../maths/step-kernels.js';
 import { type FastBackendName, fastBackendName } from './backend-memory.js';
@@ -70,6 +71,11 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   ): T {
     const { customObjects: _ignored, ...rest } = config;
     return new cls(rest);
+  }
+
+  /** The largest |gradient entry| a step accepts (see maths/gradient-limits.ts). */
+  protected gradientLimit(_lr: number, _k: number): number {
+    return FLOAT32_MAX;
   }
 
   /** Names of the buffers kept per variable, in `getWeights` order. */
@@ -166,16 +172,19 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const lr = this.learningRateAt(k);
     const fast = this.fastBackend();
     const clipping = this.clipNorm !== null;
+    // Clipping leaves every entry at most clipNorm: then only the entries' finiteness matters.
+    const overflow = this.gradientLimit(lr, k);
+    const limit = clipping && this.clipNorm! <= overflow ? FLOAT32_MAX : overflow;
     const { bad, sumSquares } = fast
-      ? this.viewStep.scan(items, fast, clipping)
-      : scanWithOps(items, clipping);
+      ? this.viewStep.scan(items, fast, clipping, limit)
+      : scanWithOps(items, clipping, limit);
     if (bad !== null) {
       if (this.nonFinite === 'skip') {
         this.skipped += 1;
         return;
       }
       throw new InvalidGradientError(
-        `step k=${k}: the gradient of variable "${bad}" holds NaN or Infinity; nothing was changed (use nonFinite: 'skip' to skip such steps)`,
+        `step k=${k}: the gradient of variable "${bad}" holds NaN or Infinity, or an entry beyond ${limit.toExponential(4)} (whose square would overflow the float32 state to Infinity); nothing was changed (use nonFinite: 'skip' to skip such steps)`,
       );
     }
     const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);

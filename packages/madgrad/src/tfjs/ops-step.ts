@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type { Slot } from './state-slots.js';
 import type { GradientScan, StepItem } from './step-gradients.js';
 
@@ -10,15 +11,24 @@ export type OpsStepKernel = (
 ) => { p: tf.Tensor; buffers: Record<string, tf.Tensor> };
 
 /**
- * The NaN/Infinity check (and, when `clipping`, the sum of squares) in tfjs ops, for backends
- * whose memory cannot be read directly (webgl, webgpu): one small read back for the whole step.
+ * The NaN/Infinity check, and entries beyond `limit` (where the square would overflow the float32
+ * state), and, when `clipping`, the sum of squares, in tfjs ops, for backends whose memory cannot
+ * be read directly (webgl, webgpu): one small read back for the whole step.
  */
-export function scanWithOps(items: readonly StepItem[], clipping: boolean): GradientScan {
+export function scanWithOps(
+  items: readonly StepItem[],
+  clipping: boolean,
+  limit = FLOAT32_MAX,
+): GradientScan {
   if (items.length === 0) return { bad: null, sumSquares: 0 };
   const flags = tf.tidy(() =>
     tf.stack(
       items.map((item) => {
-        const finite = tf.cast(tf.all(tf.isFinite(item.grad)), 'float32');
+        const inRange = tf.logicalAnd(
+          tf.isFinite(item.grad),
+          tf.lessEqual(tf.abs(item.grad), tf.scalar(limit)),
+        );
+        const finite = tf.cast(tf.all(inRange), 'float32');
         const squares = clipping ? tf.sum(tf.square(item.grad)) : tf.scalar(0);
         return tf.stack([finite, squares]);
       }),

@@ -1,5 +1,6 @@
 import { createInPlaceKernels, type ScanningKernels } from '../kernels/in-place-kernels.js';
 import { isWasmKernels } from '../kernels/wasm-kernels.js';
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type { StepKernels } from '../maths/step-kernels.js';
 import { firstNonFinite } from '../optimizers/gradients.js';
 import {
@@ -54,24 +55,38 @@ export class ViewStep {
   }
 
   /**
-   * NaN/Infinity check (and, when `clipping`, the sum of squares), reading the gradients' storage
-   * directly. Moves gradients made before a `setBackend` to the active backend first.
+   * NaN/Infinity check, and entries beyond `limit` (where the square would overflow the float32
+   * state), and, when `clipping`, the sum of squares, reading the gradients' storage directly.
+   * Moves gradients made before a `setBackend` to the active backend first.
    */
-  scan(items: readonly StepItem[], fast: FastBackendName, clipping: boolean): GradientScan {
+  scan(
+    items: readonly StepItem[],
+    fast: FastBackendName,
+    clipping: boolean,
+    limit = FLOAT32_MAX,
+  ): GradientScan {
     for (const item of items) ensureOnActiveBackend(item.grad);
     const kernels = this.kernelsFor(fast);
     let sumSquares = 0;
     for (const item of items) {
       const g = float32View(item.grad);
       if (!clipping) {
-        const bad = kernels.firstNonFinite ? kernels.firstNonFinite(g) : firstNonFinite(g);
+        const bad = kernels.firstNonFinite
+          ? kernels.firstNonFinite(g, limit)
+          : firstNonFinite(g, limit);
         if (bad >= 0) return { bad: item.name, sumSquares: Number.NaN };
       } else {
         // One pass: squares of float32 values cannot overflow a float64 sum, so the sum is
         // finite exactly when every value is.
         let sum = 0;
-        for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
-        if (!Number.isFinite(sum)) return { bad: item.name, sumSquares: Number.NaN };
+        let largest = 0;
+        for (let i = 0; i < g.length; i++) {
+          sum += g[i]! * g[i]!;
+          largest = Math.max(largest, Math.abs(g[i]!));
+        }
+        if (!Number.isFinite(sum) || largest > limit) {
+          return { bad: item.name, sumSquares: Number.NaN };
+        }
         sumSquares += sum;
       }
     }
