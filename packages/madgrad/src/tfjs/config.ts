@@ -84,11 +84,35 @@ const KNOWN = [
   'path',
 ];
 
+/**
+ * A schedule kind as written by `getConfig` (`warmup_cosine`). tfjs-layers passes a loaded
+ * model's optimizer config through `convertPythonicToTs`, which camel-cases every string value
+ * (`warmupCosine`), so the snake_case spelling is restored before the kind is looked up.
+ */
+function snakeCaseKind(kind: unknown): unknown {
+  return typeof kind === 'string' ? kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : kind;
+}
+
 /** A learning rate as stored by `getConfig`: a number or `{ schedule: ScheduleConfig }`. */
 export function learningRateFromConfig(value: unknown): LearningRate {
   if (typeof value === 'number' || typeof value === 'function') return value as LearningRate;
   if (value !== null && typeof value === 'object' && 'schedule' in value) {
-    return scheduleFromConfig((value as { schedule: ScheduleConfig }).schedule);
+    const schedule = (value as { schedule: ScheduleConfig }).schedule;
+    if (schedule === null || typeof schedule !== 'object') {
+      throw new InvalidOptionError(
+        `option learningRate.schedule must be a schedule config, got ${JSON.stringify(schedule)}`,
+      );
+    }
+    try {
+      return scheduleFromConfig({
+        ...schedule,
+        kind: snakeCaseKind(schedule.kind),
+      } as ScheduleConfig);
+    } catch (e) {
+      throw new InvalidOptionError(
+        `${(e as Error).message} in a saved madgrad/tfjs optimizer config (this version of madgrad reads: constant, step_decay, inverse_sqrt, polynomial_decay, warmup_cosine, power_decay)`,
+      );
+    }
   }
   throw new InvalidOptionError(
     `option learningRate must be a number or a schedule, got ${JSON.stringify(value)}`,
