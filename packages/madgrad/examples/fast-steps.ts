@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/fast-steps.ts
  */
-import { allocateKernelArray, createWasmKernels, Madgrad, type StepKernels } from '../src/index.js';
+import { allocateKernelArray, createWasmKernels, Madgrad, type StepKernels } from 'madgrad';
 
 const n = 1 << 22;
 

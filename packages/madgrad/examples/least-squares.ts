@@ -3,7 +3,7 @@
  *
  *   npx tsx examples/least-squares.ts
  */
-import { Madgrad } from '../src/index.js';
+import { Madgrad } from 'madgrad';
 
 // A small, seeded problem: 256 samples, 16 features, a known weight vector plus noise.
 function rng(seed: number): () => number {

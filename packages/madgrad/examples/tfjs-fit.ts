@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { madgrad, mirrorMadgrad, warmupCosine } from '../src/tfjs/index.js';
+import { madgrad, mirrorMadgrad, warmupCosine } from 'madgrad/tfjs';
 
 const backend = process.argv[2] ?? 'cpu';
 tf.env().set('PROD', true); // quiet: no "install tfjs-node" banner
