@@ -30,10 +30,14 @@ it('npx madgrad --help lists the commands', () => {
 
 it('npx madgrad reproduce --preset smoke writes a report', { timeout: 180_000 }, () => {
   const out = join(work, 'smoke');
-  run('npx', ['--no-install', 'madgrad', 'reproduce', '--preset', 'smoke', '--out', out, '--no-progress'], {
-    cwd: project,
-    timeout: 180_000,
-  });
+  run(
+    'npx',
+    ['--no-install', 'madgrad', 'reproduce', '--preset', 'smoke', '--out', out, '--no-progress'],
+    {
+      cwd: project,
+      timeout: 180_000,
+    },
+  );
   for (const file of ['index.html', 'results.json', 'README.md']) {
     assert.ok(existsSync(join(out, file)), `${file} is missing`);
   }

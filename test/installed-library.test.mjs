@@ -3,7 +3,14 @@
 // the types under every moduleResolution, ESM and CommonJS, every ts/js code block of README.md
 // and docs/*.md as written, the examples, and a browser bundle in Chromium.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
@@ -27,7 +34,12 @@ const TFJS = lockedVersion('@tensorflow/tfjs-core');
 
 /** Every ```ts / ```js block of README.md and docs/*.md: { name, source, lang, where }. */
 function docBlocks() {
-  const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   const blocks = [];
   for (const file of files) {
     const text = readFileSync(join(ROOT, file), 'utf8');
@@ -72,7 +84,10 @@ after(() => {
 
 describe('the tarball', () => {
   it('holds the library, its types, LICENSE and README, and nothing else', () => {
-    const files = run('tar', ['-tzf', tarball]).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    const files = run('tar', ['-tzf', tarball])
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
     const allowed = [
       /^(package\.json|README\.md|LICENSE)$/,
       /^cjs\/[\w-]+\.(cjs|d\.cts)$/,
@@ -80,7 +95,16 @@ describe('the tarball', () => {
     ];
     const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
     assert.deepEqual(unexpected, [], 'files that are not the library');
-    for (const needed of ['LICENSE', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/tfjs/index.js', 'dist/src/tfjs/index.d.ts', 'cjs/index.cjs', 'cjs/tfjs.cjs']) {
+    for (const needed of [
+      'LICENSE',
+      'README.md',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/tfjs/index.js',
+      'dist/src/tfjs/index.d.ts',
+      'cjs/index.cjs',
+      'cjs/tfjs.cjs',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is missing`);
     }
     assert.ok(!files.some((f) => f.startsWith('dist/test') || f.includes('/assembly/')));
@@ -98,7 +122,10 @@ describe('the tarball', () => {
       const map = JSON.parse(readFileSync(mapFile, 'utf8'));
       map.sources.forEach((source, i) => {
         const embedded = typeof map.sourcesContent?.[i] === 'string';
-        assert.ok(embedded || existsSync(join(dirname(mapFile), source)), `${relative(installed, mapFile)}: ${source} is neither embedded nor shipped`);
+        assert.ok(
+          embedded || existsSync(join(dirname(mapFile), source)),
+          `${relative(installed, mapFile)}: ${source} is neither embedded nor shipped`,
+        );
       });
       maps += 1;
     }
@@ -148,15 +175,23 @@ describe('the installed package runs', () => {
     copyInto(project, join(FIXTURES, 'require-only.cjs'), 'require-only.cjs');
     for (const entry of ['madgrad', 'madgrad/tfjs']) {
       assert.throws(
-        () => run('node', ['--no-experimental-require-module', 'require-only.cjs', entry], { cwd: project }),
-        (e) => e.message.includes(`require('${entry}') needs Node.js 20.19+ or 22.12+`) && e.message.includes(`await import('${entry}')`),
+        () =>
+          run('node', ['--no-experimental-require-module', 'require-only.cjs', entry], {
+            cwd: project,
+          }),
+        (e) =>
+          e.message.includes(`require('${entry}') needs Node.js 20.19+ or 22.12+`) &&
+          e.message.includes(`await import('${entry}')`),
       );
     }
   });
 
   it(`with @tensorflow/tfjs-core ${TFJS}, the top of the peer range: every step path, saved models`, () => {
     copyInto(project, join(FIXTURES, 'tfjs-check.mjs'), 'tfjs-check.mjs');
-    assert.match(run('node', ['tfjs-check.mjs'], { cwd: project }), new RegExp(`tfjs ${TFJS.replace(/\./g, '\\.')}:`));
+    assert.match(
+      run('node', ['tfjs-check.mjs'], { cwd: project }),
+      new RegExp(`tfjs ${TFJS.replace(/\./g, '\\.')}:`),
+    );
   });
 });
 
@@ -175,7 +210,15 @@ describe('code blocks of README.md and docs/*.md, and the examples, run as writt
       files.push(`docs-run/example-${example}`);
     }
     const config = {
-      compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, types: ['node'], outDir: 'docs-out', rootDir: 'docs-run', skipLibCheck: true },
+      compilerOptions: {
+        module: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        types: ['node'],
+        outDir: 'docs-out',
+        rootDir: 'docs-run',
+        skipLibCheck: true,
+      },
       files,
     };
     writeFileSync(join(project, 'tsconfig.docs.json'), JSON.stringify(config));
@@ -186,7 +229,8 @@ describe('code blocks of README.md and docs/*.md, and the examples, run as writt
     }
   });
 
-  const errorsOf = (file) => diagnostics.split('\n').filter((l) => l.startsWith(`docs-run/${file}`));
+  const errorsOf = (file) =>
+    diagnostics.split('\n').filter((l) => l.startsWith(`docs-run/${file}`));
 
   for (const block of BLOCKS) {
     it(`${block.where} (${block.lang})`, { timeout: 120_000 }, () => {
@@ -199,14 +243,25 @@ describe('code blocks of README.md and docs/*.md, and the examples, run as writt
 
   for (const example of EXAMPLES) {
     it(`examples/${example}`, { timeout: 120_000 }, () => {
-      assert.deepEqual(errorsOf(`example-${example}`), [], `examples/${example} does not type-check`);
-      run('node', [`docs-out/example-${basename(example, '.ts')}.js`], { cwd: project, timeout: 120_000 });
+      assert.deepEqual(
+        errorsOf(`example-${example}`),
+        [],
+        `examples/${example} does not type-check`,
+      );
+      run('node', [`docs-out/example-${basename(example, '.ts')}.js`], {
+        cwd: project,
+        timeout: 120_000,
+      });
     });
   }
 });
 
-describe('a browser bundle of the installed package', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, () => {
-  it('runs in Chromium: a core step, and models with every schedule saved to indexeddb:// load and keep training', { timeout: 120_000 }, async () => {
+describe('a browser bundle of the installed package', {
+  skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}`,
+}, () => {
+  it('runs in Chromium: a core step, and models with every schedule saved to indexeddb:// load and keep training', {
+    timeout: 120_000,
+  }, async () => {
     const { build } = await import('esbuild');
     const { chromium } = await import('playwright-core');
     const site = join(project, 'site');
@@ -221,16 +276,24 @@ describe('a browser bundle of the installed package', { skip: !existsSync(CHROMI
       outfile: 'site/bundle.js',
       logLevel: 'error',
     });
-    writeFileSync(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="bundle.js"></script>');
+    writeFileSync(
+      join(site, 'index.html'),
+      '<!doctype html><meta charset="utf-8"><script type="module" src="bundle.js"></script>',
+    );
     const server = createServer((request, response) => {
       const file = join(site, request.url === '/' ? 'index.html' : basename(request.url));
       if (!existsSync(file)) return response.writeHead(404).end();
-      response.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' });
+      response.writeHead(200, {
+        'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html',
+      });
       response.end(readFileSync(file));
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     const profile = mkdtempSync(join(tmpdir(), 'madgrad-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+    });
     try {
       const page = await context.newPage();
       await page.goto(`http://127.0.0.1:${server.address().port}/`);

@@ -69,9 +69,13 @@ export function freshProject(prefix, type = 'module') {
 
 /** npm install into `dir`, preferring npm's cache (the registry is asked only for what it lacks). */
 export function install(dir, specs) {
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
-    cwd: dir,
-  });
+  run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs],
+    {
+      cwd: dir,
+    },
+  );
 }
 
 export function remove(dir) {
