@@ -2,15 +2,31 @@ import { InvalidOptionError } from './errors.js';
 
 /** Hyperparameters shared by MADGRAD and MirrorMADGRAD, per parameter group. */
 export interface OptimizerOptions {
-  /** Learning rate, >= 0. The step uses `lr + eps` when `lr != 0`, as the reference does. */
+  /**
+   * Learning rate, >= 0. The step uses `lr + eps` when `lr != 0`, as the reference does.
+   * The defaults are MADGRAD's; each baseline has its own (`ADAM_DEFAULTS`, ...).
+   * @default 1e-2
+   */
   lr: number;
-  /** Momentum in [0, 1). MADGRAD with momentum 0 keeps no `x0` buffer and accepts sparse rows. */
+  /**
+   * Momentum in [0, 1). MADGRAD with momentum 0 keeps no `x0` buffer and accepts sparse rows.
+   * @default 0.9
+   */
   momentum: number;
-  /** Weight decay (an L2 penalty), >= 0. MADGRAD usually needs far less than SGD or Adam, often 0. */
+  /**
+   * Weight decay (an L2 penalty), >= 0. MADGRAD usually needs far less than SGD or Adam, often 0.
+   * @default 0
+   */
   weightDecay: number;
-  /** Added to the cube-root denominator, >= 0. */
+  /**
+   * Added to the cube-root denominator, >= 0 (MirrorMADGRAD's default is 0).
+   * @default 1e-6
+   */
   eps: number;
-  /** AdamW-style decoupled decay instead of adding `weightDecay * x` to the gradient. */
+  /**
+   * AdamW-style decoupled decay instead of adding `weightDecay * x` to the gradient.
+   * @default false
+   */
   decoupleDecay: boolean;
 }
 
