@@ -161,6 +161,18 @@ describe('types of the installed package', () => {
   }
 });
 
+describe('types of the installed package, from CommonJS', () => {
+  for (const mode of ['node16', 'nodenext']) {
+    it(`type-check a require() consumer under moduleResolution ${mode}`, () => {
+      copyInto(project, join(FIXTURES, 'consumer.cts'), 'consumer.cts');
+      const options = ['--module', mode, '--target', 'es2022', '--strict', '--skipLibCheck'];
+      run('node', [TSC, ...options, '--types', 'node', '--noEmit', 'consumer.cts'], {
+        cwd: project,
+      });
+    });
+  }
+});
+
 describe('the installed package runs', () => {
   it('as an ES module (the consumer, as compiled under nodenext above)', () => {
     assert.match(run('node', ['esm/consumer.js'], { cwd: project }), /consumer: core/);
