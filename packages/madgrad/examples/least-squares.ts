@@ -1,7 +1,7 @@
 /**
  * Trains a least-squares model y = A·w with MADGRAD on minibatches and prints the loss falling.
  *
- *   npx tsx examples/least-squares.ts
+ *   npx tsx packages/madgrad/examples/least-squares.ts   (from the repository, after npm run build)
  */
 import { Madgrad } from 'madgrad';
 

@@ -3,7 +3,7 @@
  * learning-rate schedule and gradient clipping, then a custom loop with MirrorMADGRAD; prints the
  * loss falling.
  *
- *   npx tsx examples/tfjs-fit.ts [cpu|wasm]        (npm run example:tfjs)
+ *   npx tsx packages/madgrad/examples/tfjs-fit.ts [cpu|wasm]   (from the repository, after npm run build)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
