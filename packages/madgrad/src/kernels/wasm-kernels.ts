@@ -14,11 +14,18 @@ export interface WasmKernelOptions {
   /**
    * Threads for large tensors, the calling one included: a number, or 'auto' for every hardware
    * thread (Node only; elsewhere, and with 1, everything runs on the calling thread).
+   * @default 'auto'
    */
   readonly threads?: number | 'auto';
-  /** Tensors with fewer elements than this stay on the calling thread (default 131072). */
+  /**
+   * Tensors with fewer elements than this stay on the calling thread.
+   * @default 131072
+   */
   readonly minParallel?: number;
-  /** The memory to work in (default: the process-wide one, shared by every optimizer). */
+  /**
+   * The memory to work in.
+   * @default the process-wide kernel memory, shared by every optimizer
+   */
   readonly memory?: KernelMemory;
 }
 

@@ -4,7 +4,7 @@ import { InvalidOptionError } from './errors.js';
 export interface OptimizerOptions {
   /**
    * Learning rate, in [0, 3.4e38] (float32). The step uses `lr + eps` when `lr != 0`, as the
-   * reference does.
+   * reference does. The defaults are MADGRAD's; each baseline has its own (`ADAM_DEFAULTS`, ...).
    * @default 1e-2
    */
   lr: number;
@@ -20,8 +20,9 @@ export interface OptimizerOptions {
    */
   weightDecay: number;
   /**
-   * Added to the cube-root denominator, in [0, 3.4e38] with lr + eps in float32 range.
-   * @default 1e-6 (MADGRAD), 0 (MirrorMADGRAD)
+   * Added to the cube-root denominator, in [0, 3.4e38] with lr + eps in float32 range
+   * (MirrorMADGRAD's default is 0).
+   * @default 1e-6
    */
   eps: number;
   /**

@@ -37,8 +37,9 @@ import {
 /** Constructor options: the default hyperparameters plus the implementation to run steps with. */
 export type OptimizerConfig<O extends OptimizerOptions = OptimizerOptions> = Partial<O> & {
   /**
-   * Dense step implementation: 'auto' (default: WebAssembly SIMD where available, else plain
+   * Dense step implementation: 'auto' (WebAssembly SIMD where available, else plain
    * TypeScript), 'wasm', 'js', or a `StepKernels` object.
+   * @default 'auto'
    */
   kernels?: KernelChoice;
 };

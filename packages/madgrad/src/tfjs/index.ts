@@ -32,7 +32,11 @@ export {
   type TfjsOptimizerConfig,
 } from './config.js';
 export { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
-export { type EpochScheduleCallback, learningRateScheduler } from './lr-callback.js';
+export {
+  type EpochScheduleCallback,
+  learningRateScheduler,
+  type SchedulableOptimizer,
+} from './lr-callback.js';
 export { MadgradOptimizer, madgrad } from './madgrad-optimizer.js';
 export { MirrorMadgradOptimizer, mirrorMadgrad } from './mirror-madgrad-optimizer.js';
 export type { NamedTensor } from './named-tensor.js';

@@ -8,6 +8,10 @@ import { densify } from './densify.js';
 
 /** Adam's options: `momentum` is β₁; `beta2` is the second-moment decay. */
 export interface AdamOptions extends OptimizerOptions {
+  /**
+   * β₂, the decay of the second-moment average, in [0, 1).
+   * @default 0.999
+   */
   readonly beta2: number;
 }
 
