@@ -2,9 +2,9 @@
  * Steps one 4M-parameter tensor with the plain TypeScript kernels and with the WebAssembly SIMD
  * kernels (parameter and gradient in kernel memory, all threads), and prints the time per step.
  *
- *   npx tsx examples/fast-steps.ts
+ *   npx tsx packages/madgrad/examples/fast-steps.ts   (from the repository, after npm run build)
  */
-import { allocateKernelArray, createWasmKernels, Madgrad, type StepKernels } from '../src/index.js';
+import { allocateKernelArray, createWasmKernels, Madgrad, type StepKernels } from 'madgrad';
 
 const n = 1 << 22;
 

@@ -1,9 +1,9 @@
 /**
  * Trains a least-squares model y = A·w with MADGRAD on minibatches and prints the loss falling.
  *
- *   npx tsx examples/least-squares.ts
+ *   npx tsx packages/madgrad/examples/least-squares.ts   (from the repository, after npm run build)
  */
-import { Madgrad, mulberry32 } from '../src/index.js';
+import { Madgrad, mulberry32 } from 'madgrad';
 
 // A small, seeded problem: 256 samples, 16 features, a known weight vector plus noise.
 const random = mulberry32(42);

@@ -3,13 +3,13 @@
  * learning-rate schedule and gradient clipping, then a custom loop with MirrorMADGRAD; prints the
  * loss falling.
  *
- *   npx tsx examples/tfjs-fit.ts [cpu|wasm]        (npm run example:tfjs)
+ *   npx tsx packages/madgrad/examples/tfjs-fit.ts [cpu|wasm]   (from the repository, after npm run build)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { madgrad, mirrorMadgrad, warmupCosine } from '../src/tfjs/index.js';
+import { madgrad, mirrorMadgrad, warmupCosine } from 'madgrad/tfjs';
 
 const backend = process.argv[2] ?? 'cpu';
 tf.env().set('PROD', true); // quiet: no "install tfjs-node" banner

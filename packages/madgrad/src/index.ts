@@ -18,6 +18,12 @@ export {
   StateFormatError,
 } from './maths/errors.js';
 export {
+  FLOAT32_MAX,
+  madgradGradientLimit,
+  mirrorGradientLimit,
+  squareOverflowLimit,
+} from './maths/gradient-limits.js';
+export {
   MADGRAD_DEFAULTS,
   MIRROR_MADGRAD_DEFAULTS,
   type OptimizerOptions,
@@ -64,6 +70,9 @@ export type { Parameter, ParameterGroup } from './optimizers/parameters.js';
 export {
   decodeState,
   encodeState,
+  MAX_STEP_COUNT,
   type OptimizerState,
   STATE_FORMAT_VERSION,
+  type StateLayout,
+  type StateTensorLayout,
 } from './optimizers/state-codec.js';

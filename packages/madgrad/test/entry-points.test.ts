@@ -27,7 +27,8 @@ describe('entry points', () => {
 
   it('madgrad/tfjs resolves through package.json exports', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    assert.equal(pkg.peerDependencies['@tensorflow/tfjs-core'], '4.22.0');
+    // A 4.x range; test/installed-*.test.mjs run its lowest and highest versions.
+    assert.match(pkg.peerDependencies['@tensorflow/tfjs-core'], /^\^4\.\d+\.\d+$/);
     const tfjs = await import('madgrad/tfjs');
     assert.equal(typeof tfjs.MadgradOptimizer, 'function');
     assert.equal(typeof tfjs.mirrorMadgrad, 'function');

@@ -1,6 +1,6 @@
 /**
  * Step throughput: median time per step divided by the parameter count, after warm-up, in one
- * process. `npm run bench -- [--json] [--sizes N,...]`. See README "Benchmark".
+ * process. `npm run bench -- [--json] [--sizes N,...]`. See docs/kernels.md, "Benchmark".
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,3 +1,4 @@
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type {
   MadgradBuffers,
   MadgradScalars,
@@ -9,6 +10,9 @@ import { type KernelExports, kernelModule } from './kernel-memory.js';
 import { hasWasmSimd } from './wasm-support.js';
 import { type WasmMemory, webAssembly } from './webassembly-api.js';
 
+/** Kernels with their own NaN/Infinity scan (the WebAssembly kernels have one). */
+export type ScanningKernels = StepKernels & Required<Pick<StepKernels, 'firstNonFinite'>>;
+
 /**
  * The kernels instantiated over a WebAssembly memory that someone else owns (TensorFlow.js's
  * wasm heap): steps whose arrays are all views of that memory run in place, by byte offset,
@@ -19,8 +23,8 @@ import { type WasmMemory, webAssembly } from './webassembly-api.js';
  */
 export function createInPlaceKernels(
   memory: WasmMemory,
-  fallback: StepKernels,
-): StepKernels | null {
+  fallback: ScanningKernels,
+): ScanningKernels | null {
   const k = instanceOver(memory);
   if (k === null) return null;
   /** True when every array is a live view of the memory (a grow detaches older views). */
@@ -69,10 +73,9 @@ export function createInPlaceKernels(
         c.decoupleDecay,
       );
     },
-    firstNonFinite(values: Float32Array) {
-      if (inside([values])) return k.firstNonFinite(values.byteOffset, values.length);
-      if (fallback.firstNonFinite) return fallback.firstNonFinite(values);
-      return values.findIndex((x) => !Number.isFinite(x));
+    firstNonFinite(values: Float32Array, limit = FLOAT32_MAX) {
+      if (inside([values])) return k.firstNonFinite(values.byteOffset, values.length, limit);
+      return fallback.firstNonFinite(values, limit);
     },
   };
 }

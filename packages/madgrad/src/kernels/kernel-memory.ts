@@ -35,7 +35,7 @@ export interface KernelExports {
     decouple: boolean | number,
   ): void;
   cbrtArray(src: number, dst: number, n: number): void;
-  firstNonFinite(ptr: number, n: number): number;
+  firstNonFinite(ptr: number, n: number, limit?: number): number;
 }
 
 const PAGE = 65536;
@@ -170,9 +170,11 @@ export class KernelMemory {
       const have = this.memory.buffer.byteLength;
       if (end > have) {
         const pages = Math.ceil((end - have) / PAGE);
+        const current = have / PAGE;
+        // Past the wasm32 limit no grow can help: the documented answer is null, not a throw.
+        if (current + pages > MAX_PAGES) return null;
         try {
           // Grow by at least a quarter to keep the number of grows logarithmic.
-          const current = have / PAGE;
           this.memory.grow(Math.min(MAX_PAGES - current, Math.max(pages, current >> 2)));
         } catch {
           try {
@@ -181,6 +183,8 @@ export class KernelMemory {
             return null;
           }
         }
+        // A memory may stop short of what it was asked for (an engine's own, lower limit).
+        if (this.memory.buffer.byteLength < end) return null;
       }
       block = { offset: this.top, size };
       this.top = end;

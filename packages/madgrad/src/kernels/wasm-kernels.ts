@@ -1,3 +1,4 @@
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type {
   MadgradBuffers,
   MadgradScalars,
@@ -13,11 +14,18 @@ export interface WasmKernelOptions {
   /**
    * Threads for large tensors, the calling one included: a number, or 'auto' for every hardware
    * thread (Node only; elsewhere, and with 1, everything runs on the calling thread).
+   * @default 'auto'
    */
   readonly threads?: number | 'auto';
-  /** Tensors with fewer elements than this stay on the calling thread (default 131072). */
+  /**
+   * Tensors with fewer elements than this stay on the calling thread.
+   * @default 131072
+   */
   readonly minParallel?: number;
-  /** The memory to work in (default: the process-wide one, shared by every optimizer). */
+  /**
+   * The memory to work in.
+   * @default the process-wide kernel memory, shared by every optimizer
+   */
   readonly memory?: KernelMemory;
 }
 
@@ -200,14 +208,14 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         ),
       );
     },
-    firstNonFinite(values: Float32Array) {
+    firstNonFinite(values: Float32Array, limit = FLOAT32_MAX) {
       const ptr = memory.pointerOf(values);
-      if (ptr >= 0) return k.firstNonFinite(ptr, values.length);
+      if (ptr >= 0) return k.firstNonFinite(ptr, values.length, limit);
       // Elsewhere: copy through a staging slot in chunks that stay in cache.
       for (let lo = 0; lo < values.length; lo += STAGE_FLOATS) {
         const chunk = values.subarray(lo, lo + STAGE_FLOATS);
         memory.stageView(1).set(chunk);
-        const bad = k.firstNonFinite(memory.stagePointer(1), chunk.length);
+        const bad = k.firstNonFinite(memory.stagePointer(1), chunk.length, limit);
         if (bad >= 0) return lo + bad;
       }
       return -1;

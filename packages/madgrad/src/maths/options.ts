@@ -2,15 +2,33 @@ import { InvalidOptionError } from './errors.js';
 
 /** Hyperparameters shared by MADGRAD and MirrorMADGRAD, per parameter group. */
 export interface OptimizerOptions {
-  /** Learning rate, >= 0. The step uses `lr + eps` when `lr != 0`, as the reference does. */
+  /**
+   * Learning rate, in [0, 3.4e38] (float32). The step uses `lr + eps` when `lr != 0`, as the
+   * reference does. The defaults are MADGRAD's; each baseline has its own (`ADAM_DEFAULTS`, ...).
+   * @default 1e-2
+   */
   lr: number;
-  /** Momentum in [0, 1). MADGRAD with momentum 0 keeps no `x0` buffer and accepts sparse rows. */
+  /**
+   * Momentum in [0, 1). MADGRAD with momentum 0 keeps no `x0` buffer and accepts sparse rows.
+   * @default 0.9
+   */
   momentum: number;
-  /** Weight decay (an L2 penalty), >= 0. MADGRAD usually needs far less than SGD or Adam, often 0. */
+  /**
+   * Weight decay (an L2 penalty), in [0, 3.4e38] with (lr + eps)·weightDecay in float32 range.
+   * MADGRAD usually needs far less than SGD or Adam, often 0.
+   * @default 0
+   */
   weightDecay: number;
-  /** Added to the cube-root denominator, >= 0. */
+  /**
+   * Added to the cube-root denominator, in [0, 3.4e38] with lr + eps in float32 range
+   * (MirrorMADGRAD's default is 0).
+   * @default 1e-6
+   */
   eps: number;
-  /** AdamW-style decoupled decay instead of adding `weightDecay * x` to the gradient. */
+  /**
+   * AdamW-style decoupled decay instead of adding `weightDecay * x` to the gradient.
+   * @default false
+   */
   decoupleDecay: boolean;
 }
 
@@ -31,10 +49,18 @@ export const MIRROR_MADGRAD_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze
 
 const OPTION_NAMES = ['lr', 'momentum', 'weightDecay', 'eps', 'decoupleDecay'] as const;
 
+/** The largest finite float32: every option is used as a float32 by the kernels. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 function checkNumber(name: string, value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new InvalidOptionError(
       `${where}option ${name} must be a finite number, got ${String(value)}`,
+    );
+  }
+  if (Math.abs(value) > FLOAT32_MAX) {
+    throw new InvalidOptionError(
+      `${where}option ${name} is ${value}, beyond the float32 range (at most ${FLOAT32_MAX}) the steps compute in`,
     );
   }
   return value;
@@ -73,6 +99,14 @@ export function resolveOptions(
   }
   const eps = checkNumber('eps', merged.eps, where);
   if (eps < 0) throw new InvalidOptionError(`${where}option eps must be >= 0, got ${eps}`);
+  // The products the steps form from options alone must stay float32 too: lr' = lr + eps, and
+  // lr'·wd (decoupled decay).
+  const lrEffective = lr === 0 ? 0 : lr + eps;
+  if (lrEffective > FLOAT32_MAX || lrEffective * weightDecay > FLOAT32_MAX) {
+    throw new InvalidOptionError(
+      `${where}options lr ${lr}, eps ${eps} and weightDecay ${weightDecay} overflow float32 in lr + eps or (lr + eps)·weightDecay`,
+    );
+  }
   if (typeof merged.decoupleDecay !== 'boolean') {
     throw new InvalidOptionError(
       `${where}option decoupleDecay must be a boolean, got ${String(merged.decoupleDecay)}`,

@@ -59,8 +59,11 @@ export interface StepKernels {
    * (the WebAssembly kernels put it in their memory). Plain arrays are used without it.
    */
   allocate?(length: number): Float32Array;
-  /** Optional: index of the first NaN or ±Infinity in `values`, or -1 (gradient validation). */
-  firstNonFinite?(values: Float32Array): number;
+  /**
+   * Optional: index of the first NaN, ±Infinity or entry larger in magnitude than `limit` (a
+   * float32; the default FLOAT32_MAX refuses non-finite values only) in `values`, or -1.
+   */
+  firstNonFinite?(values: Float32Array, limit?: number): number;
 }
 
 /** MADGRAD's scalars at step k: λ_k = lr'·sqrt(k + 1) with lr' = lr + eps (0 stays 0). */
@@ -106,7 +109,8 @@ const cbrt = Math.cbrt;
  *
  * With momentum 0 there is no x0 buffer: x0 = x + s / (cbrt(v) + eps) is recovered from the
  * state. Where that denominator is 0 (eps = 0, no gradient yet) the coordinate contributes
- * s / rms = 0: the corrected semantics of FORMAT.md, where the reference computes 0/0.
+ * s / rms = 0, where the reference computes 0/0 and gets NaN: the corrected semantics that the
+ * golden reference trajectories adopt (see FORMAT.md, the format notes beside them).
  */
 export function madgradRange(
   b: MadgradBuffers,

@@ -1,4 +1,5 @@
 import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
+import { FLOAT32_MAX, squareOverflowLimit } from '../maths/gradient-limits.js';
 import { effectiveLr, MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
 import type { Parameter, ParameterGroup } from './parameters.js';
@@ -32,7 +33,10 @@ export interface DualAveragingVariantSpec {
   readonly denominator: DualAveragingDenominator;
 }
 
-/** The ablation's named variants (issue: "build MADGRAD from its parts"). */
+/**
+ * The named variants of the design ablation, which builds MADGRAD from plain dual averaging one
+ * switch at a time (the weightings and denominators listed above).
+ */
 export const DUAL_AVERAGING_VARIANTS = {
   /** Plain dual averaging: λ = lr, D = sqrt(k + 1). */
   da: { weighting: 'constant', denominator: 'step' },
@@ -75,6 +79,19 @@ export class DualAveragingVariant extends StatefulOptimizer {
     }
     this.spec = resolved;
     this.kind = `dual-averaging:${resolved.weighting}:${resolved.denominator}`;
+  }
+
+  /**
+   * This step's additions must stay finite: λ|g| to s and, with an accumulated denominator,
+   * w·g² to v (w = 1 for 'sqrt-sum', λ otherwise).
+   */
+  protected override gradientLimit(options: OptimizerOptions, k: number): number {
+    const lr = effectiveLr(options);
+    const lamb = this.spec.weighting === 'sqrt' ? lr * Math.sqrt(k + 1) : lr;
+    const sumLimit = lamb > 1 ? Math.fround((FLOAT32_MAX / lamb) * (1 - 2 ** -10)) : FLOAT32_MAX;
+    if (this.spec.denominator === 'step') return sumLimit;
+    const squareWeight = this.spec.denominator === 'sqrt-sum' ? 1 : lamb;
+    return Math.min(sumLimit, squareOverflowLimit(squareWeight));
   }
 
   protected bufferNames(): readonly string[] {

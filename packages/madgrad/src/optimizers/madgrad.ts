@@ -1,4 +1,5 @@
 import { InvalidGradientError } from '../maths/errors.js';
+import { madgradGradientLimit } from '../maths/gradient-limits.js';
 import { MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import { type MadgradBuffers, madgradRange, madgradScalars } from '../maths/step-kernels.js';
 import type { SparseRows } from './gradients.js';
@@ -29,6 +30,11 @@ export class Madgrad extends StatefulOptimizer {
     config: OptimizerConfig = {},
   ) {
     super(params, config, MADGRAD_DEFAULTS);
+  }
+
+  /** v += λ_k g² must stay finite: |g| <= sqrt(FLOAT32_MAX / λ_k) (see madgradGradientLimit). */
+  protected override gradientLimit(options: OptimizerOptions, k: number): number {
+    return madgradGradientLimit(options, k);
   }
 
   protected bufferNames(options: OptimizerOptions): readonly string[] {

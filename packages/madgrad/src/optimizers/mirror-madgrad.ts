@@ -1,4 +1,5 @@
 import { InvalidGradientError } from '../maths/errors.js';
+import { mirrorGradientLimit } from '../maths/gradient-limits.js';
 import { MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import { mirrorScalars } from '../maths/step-kernels.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
@@ -21,6 +22,11 @@ export class MirrorMadgrad extends StatefulOptimizer {
     config: OptimizerConfig = {},
   ) {
     super(params, config, MIRROR_MADGRAD_DEFAULTS);
+  }
+
+  /** v·sqrt(k/(k+1)) + g² must stay finite: |g| <= sqrt(FLOAT32_MAX) (see mirrorGradientLimit). */
+  protected override gradientLimit(options: OptimizerOptions, k: number): number {
+    return mirrorGradientLimit(options, k);
   }
 
   protected bufferNames(): readonly string[] {

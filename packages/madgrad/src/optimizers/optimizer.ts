@@ -5,24 +5,41 @@ import {
   InvalidParameterError,
   StateFormatError,
 } from '../maths/errors.js';
+import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
 import type { StepKernels } from '../maths/step-kernels.js';
+import { groupBufferSets } from './buffer-sets.js';
 import {
   checkDense,
+  checkGradientRecord,
   checkSparse,
   firstNonFinite,
   type GradientMap,
   isSparseRows,
   type SparseRows,
 } from './gradients.js';
-import { checkParameter, isGroupList, type Parameter, type ParameterGroup } from './parameters.js';
-import { decodeState, encodeState, type OptimizerState, type StateTensor } from './state-codec.js';
+import {
+  checkDisjoint,
+  checkParameter,
+  checkStillSized,
+  isGroupList,
+  type Parameter,
+  type ParameterGroup,
+} from './parameters.js';
+import {
+  decodeState,
+  encodeState,
+  type OptimizerState,
+  type StateLayout,
+  type StateTensor,
+} from './state-codec.js';
 
 /** Constructor options: the default hyperparameters plus the implementation to run steps with. */
 export type OptimizerConfig<O extends OptimizerOptions = OptimizerOptions> = Partial<O> & {
   /**
-   * Dense step implementation: 'auto' (default: WebAssembly SIMD where available, else plain
+   * Dense step implementation: 'auto' (WebAssembly SIMD where available, else plain
    * TypeScript), 'wasm', 'js', or a `StepKernels` object.
+   * @default 'auto'
    */
   kernels?: KernelChoice;
 };
@@ -51,7 +68,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
   /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
   abstract readonly kind: string;
   protected readonly kernels: StepKernels;
-  private readonly scan: (values: Float32Array) => number;
+  private readonly scan: (values: Float32Array, limit: number) => number;
   private readonly slots = new Map<string, ParameterSlot>();
   private groupOptions: O[] = [];
   private readonly groupParams: string[][] = [];
@@ -65,7 +82,9 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     const { kernels, ...options } = config;
     this.kernels = resolveKernels(kernels);
     const k = this.kernels;
-    this.scan = k.firstNonFinite ? (values) => k.firstNonFinite!(values) : firstNonFinite;
+    this.scan = k.firstNonFinite
+      ? (values, limit) => k.firstNonFinite!(values, limit)
+      : firstNonFinite;
     const base = this.resolveOptions(defaults, options as Partial<O>);
     if (!Array.isArray(entries) || entries.length === 0) {
       throw new InvalidParameterError(
@@ -91,6 +110,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
       }
       this.groupParams.push(names);
     });
+    checkDisjoint([...this.slots.values()].map((slot) => slot.param));
   }
 
   /** Steps taken so far: the shared counter k of the paper, advanced once per `step`. */
@@ -148,11 +168,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
    * validated before any parameter or state changes, so a step applies completely or not at all.
    */
   step(grads: GradientMap): void {
-    if (grads === null || typeof grads !== 'object') {
-      throw new InvalidGradientError(
-        `step k=${this.k}: gradients must be an object keyed by parameter name`,
-      );
-    }
+    checkGradientRecord(grads, `step k=${this.k}`);
     const work: ValidatedGradient[] = [];
     for (const name of Object.keys(grads)) {
       const g = grads[name];
@@ -160,11 +176,13 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
       const where = `step k=${this.k}: parameter "${name}"`;
       if (!slot) throw new InvalidGradientError(`${where} is not managed by this optimizer`);
       if (g == null) continue;
+      checkStillSized(slot.param, slot.size, where);
+      const limit = this.gradientLimit(this.groupOptions[slot.group]!, this.k);
       if (g instanceof Float32Array) {
-        checkDense(where, g, slot.size, this.scan);
+        checkDense(where, g, slot.size, this.scan, limit);
         work.push({ slot, dense: g, sparse: null, rowLength: 0 });
       } else if (isSparseRows(g)) {
-        const rowLength = checkSparse(where, g, slot.param.shape);
+        const rowLength = checkSparse(where, g, slot.param.shape, limit);
         this.checkSparseAllowed(where, this.groupOptions[slot.group]!);
         work.push({ slot, dense: null, sparse: g, rowLength });
       } else {
@@ -193,7 +211,35 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
    * any mismatch or corruption it throws a `StateFormatError` and leaves the optimizer as it was.
    */
   loadState(bytes: Uint8Array): void {
-    const state = decodeState(bytes);
+    // The header is checked against this optimizer before any tensor is allocated.
+    let options: O[] = [];
+    const state = decodeState(bytes, (layout) => {
+      options = this.checkStateLayout(layout);
+    });
+    for (const t of state.tensors) checkStateValues(t);
+    const states = groupBufferSets(
+      state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.data })),
+      (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
+    );
+    // Everything checked (and allocated, which may fail): commit.
+    const placed = new Map<string, Record<string, Float32Array>>();
+    for (const [name, buffers] of states) {
+      placed.set(
+        name,
+        Object.fromEntries(Object.entries(buffers).map(([b, data]) => [b, this.newBuffer(data)])),
+      );
+    }
+    this.groupOptions = options;
+    this.k = state.k;
+    for (const [name, slot] of this.slots) slot.state = placed.get(name) ?? null;
+  }
+
+  /**
+   * Checks a checkpoint's header against this optimizer: kind, groups and their parameters,
+   * complete options the constructor accepts, and one buffer of the right length per expected
+   * (parameter, buffer). Returns the groups' options.
+   */
+  private checkStateLayout(state: StateLayout): O[] {
     if (state.kind !== this.kind) {
       throw new StateFormatError(`optimizer state is for ${state.kind}, not ${this.kind}`);
     }
@@ -209,49 +255,38 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
           `optimizer state group ${i} holds parameters [${g.params.join(', ')}], this optimizer's holds [${mine.join(', ')}]`,
         );
       }
+      const missing = Object.keys(this.groupOptions[i]!).filter(
+        (key) => !Object.hasOwn(g.options, key),
+      );
+      if (missing.length > 0) {
+        throw new StateFormatError(
+          `optimizer state group ${i} lacks options ${missing.join(', ')}`,
+        );
+      }
       try {
         return this.resolveOptions(this.groupOptions[i]!, g.options as Partial<O>, `group ${i}: `);
       } catch (e) {
         throw new StateFormatError(`optimizer state has invalid options: ${(e as Error).message}`);
       }
     });
-    const states = new Map<string, Record<string, Float32Array>>();
     for (const t of state.tensors) {
       const slot = this.slots.get(t.param);
       if (!slot)
         throw new StateFormatError(
           `optimizer state has a buffer for unknown parameter "${t.param}"`,
         );
-      if (t.data.length !== slot.size) {
+      if (t.length !== slot.size) {
         throw new StateFormatError(
-          `optimizer state buffer ${t.buffer} of "${t.param}" has ${t.data.length} values, the parameter has ${slot.size}`,
-        );
-      }
-      const buffers = states.get(t.param) ?? {};
-      if (buffers[t.buffer])
-        throw new StateFormatError(`optimizer state repeats buffer ${t.buffer} of "${t.param}"`);
-      buffers[t.buffer] = t.data;
-      states.set(t.param, buffers);
-    }
-    for (const [name, buffers] of states) {
-      const slot = this.slots.get(name)!;
-      const expected = this.bufferNames(options[slot.group]!).slice().sort();
-      const got = Object.keys(buffers).sort();
-      if (expected.join() !== got.join()) {
-        throw new StateFormatError(
-          `optimizer state for "${name}" has buffers [${got.join(', ')}], expected [${expected.join(', ')}]`,
+          `optimizer state buffer ${t.buffer} of "${t.param}" has ${t.length} values, the parameter has ${slot.size}`,
         );
       }
     }
-    // Everything checked: commit.
-    this.groupOptions = options;
-    this.k = state.k;
-    for (const [name, slot] of this.slots) {
-      const buffers = states.get(name);
-      slot.state = buffers
-        ? Object.fromEntries(Object.entries(buffers).map(([b, data]) => [b, this.newBuffer(data)]))
-        : null;
-    }
+    // Each (parameter, buffer) once, and exactly the buffers the parameter's group keeps.
+    groupBufferSets(
+      state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.length })),
+      (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
+    );
+    return options;
   }
 
   /** The state as plain data (buffers are copies). */
@@ -293,6 +328,15 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     return resolveOptions(base, partial, where) as O;
   }
 
+  /**
+   * The largest |gradient entry| a step at step `k` accepts for a group with these options: beyond
+   * it the float32 state would overflow (an accumulator at +Infinity freezes its coordinate), so
+   * the step refuses it like NaN. The default bounds nothing but finiteness.
+   */
+  protected gradientLimit(_options: O, _k: number): number {
+    return FLOAT32_MAX;
+  }
+
   /** Names of the buffers a parameter of a group with these options keeps. */
   protected abstract bufferNames(options: O): readonly string[];
   protected abstract createState(param: Parameter, options: O): Record<string, Float32Array>;
@@ -314,6 +358,22 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     if (started) {
       throw new InvalidOptionError(
         `group ${group}: momentum cannot change from ${current.momentum} to ${next.momentum} once steps have been taken (the state buffers differ)`,
+      );
+    }
+  }
+}
+
+/** Sums of squares no step can make negative: a checkpoint holding a negative one is forged. */
+const ACCUMULATORS = new Set(['grad_sum_sq', 'sum', 'exp_avg_sq']);
+
+/** Refuses buffer values no step can produce: NaN, ±Infinity, a negative sum of squares. */
+function checkStateValues(t: StateTensor): void {
+  const accumulator = ACCUMULATORS.has(t.buffer);
+  for (let i = 0; i < t.data.length; i++) {
+    const v = t.data[i]!;
+    if (v - v !== 0 || (accumulator && v < 0)) {
+      throw new StateFormatError(
+        `optimizer state buffer ${t.buffer} of "${t.param}" holds ${v} at index ${i}, which no step produces`,
       );
     }
   }

@@ -48,3 +48,38 @@ export function isGroupList(
 ): entries is readonly ParameterGroup[] {
   return entries.length > 0 && entries.every((e) => Array.isArray((e as ParameterGroup).params));
 }
+
+/**
+ * Refuses parameters whose arrays share memory (the same Float32Array, or overlapping ranges of
+ * one ArrayBuffer): each step would write both updates into the same floats.
+ */
+export function checkDisjoint(params: readonly Parameter[]): void {
+  const byBuffer = new Map<ArrayBufferLike, Parameter[]>();
+  for (const p of params) {
+    if (p.value.byteLength === 0) continue;
+    const list = byBuffer.get(p.value.buffer) ?? [];
+    list.push(p);
+    byBuffer.set(p.value.buffer, list);
+  }
+  for (const list of byBuffer.values()) {
+    list.sort((a, b) => a.value.byteOffset - b.value.byteOffset);
+    for (let i = 1; i < list.length; i++) {
+      const before = list[i - 1]!;
+      const after = list[i]!;
+      if (before.value.byteOffset + before.value.byteLength > after.value.byteOffset) {
+        throw new InvalidParameterError(
+          `parameters "${before.name}" and "${after.name}" share memory (overlapping ranges of one ArrayBuffer): each needs its own array`,
+        );
+      }
+    }
+  }
+}
+
+/** Refuses a parameter whose array no longer has its declared size (e.g. its buffer was transferred). */
+export function checkStillSized(param: Parameter, size: number, where: string): void {
+  if (param.value.length !== size) {
+    throw new InvalidParameterError(
+      `${where}: its array now has ${param.value.length} elements, not the ${size} it was declared with (was its buffer transferred or detached?)`,
+    );
+  }
+}

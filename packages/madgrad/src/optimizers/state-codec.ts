@@ -77,8 +77,34 @@ export function encodeState(state: OptimizerState): Uint8Array {
   return bytes;
 }
 
-/** Parses and checks the byte form; the result's tensors are fresh copies. */
-export function decodeState(bytes: Uint8Array): OptimizerState {
+/**
+ * The largest step count a checkpoint may hold: 2^48 steps is about 9 years at one step per
+ * microsecond, beyond any real run, and keeps k + 1 and every scalar formed from k exact.
+ */
+export const MAX_STEP_COUNT = 2 ** 48;
+
+/** A tensor entry of the header: where its floats lie in the data, without the floats. */
+export interface StateTensorLayout {
+  readonly param: string;
+  readonly buffer: string;
+  readonly length: number;
+}
+
+/** A checkpoint's header: everything but the tensors' values. */
+export interface StateLayout extends Omit<OptimizerState, 'tensors'> {
+  readonly tensors: readonly StateTensorLayout[];
+}
+
+/**
+ * Parses and checks the byte form; the result's tensors are fresh copies. `checkLayout` sees
+ * the header (tensor names and lengths, no values) before any tensor is allocated, so a caller
+ * can refuse a checkpoint that does not fit it without allocating for it; the tensors, checked
+ * to lie back to back within the data, never take more memory than the bytes themselves.
+ */
+export function decodeState(
+  bytes: Uint8Array,
+  checkLayout?: (layout: StateLayout) => void,
+): OptimizerState {
   if (!(bytes instanceof Uint8Array))
     throw new StateFormatError('optimizer state must be a Uint8Array');
   if (bytes.length < 20)
@@ -93,11 +119,12 @@ export function decodeState(bytes: Uint8Array): OptimizerState {
       `optimizer state format version ${version} is not supported (this library reads version ${STATE_FORMAT_VERSION})`,
     );
   }
+  // Every offset below is a double computed from at most 2^32-sized parts: exact, never wrapping.
   const headerLength = view.getUint32(12, true);
   const dataStart = align4(16 + headerLength);
   if (dataStart + 4 > bytes.length) {
     throw new StateFormatError(
-      `optimizer state is truncated: header needs ${dataStart + 4} bytes, got ${bytes.length}`,
+      `optimizer state is truncated: its header needs ${dataStart + 4} bytes, got ${bytes.length}`,
     );
   }
   let header: unknown;
@@ -128,14 +155,46 @@ export function decodeState(bytes: Uint8Array): OptimizerState {
   }
   if (headerError !== null) throw headerError;
   checkHeader(header);
+  checkTable(header.tensors, (bytes.length - 4 - dataStart) / 4);
+  const layout: StateLayout = {
+    kind: header.kind,
+    k: header.k,
+    groups: header.groups,
+    tensors: header.tensors.map((t) => ({ param: t.param, buffer: t.buffer, length: t.length })),
+  };
+  checkLayout?.(layout);
   const tensors = header.tensors.map((t) => {
     const data = new Float32Array(t.length);
     const start = dataStart + t.offset * 4;
-    if (LITTLE_ENDIAN) data.set(new Float32Array(bytes.slice(start, start + t.length * 4).buffer));
+    // A byte copy into the new array's own buffer: right for any view at any byteOffset (a Node
+    // Buffer from the shared pool included), aligned or not.
+    if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes.subarray(start, start + t.length * 4));
     else for (let j = 0; j < t.length; j++) data[j] = view.getFloat32(start + j * 4, true);
     return { param: t.param, buffer: t.buffer, data };
   });
-  return { kind: header.kind, k: header.k, groups: header.groups, tensors };
+  return { ...layout, tensors };
+}
+
+/**
+ * What an encoder never writes: tensors out of order, overlapping or with gaps (each starts
+ * where the previous ends, the first at 0, the last ending at the data's end), and a
+ * (parameter, buffer) pair twice.
+ */
+function checkTable(tensors: readonly HeaderTensor[], dataFloats: number): void {
+  const bad = (what: string) =>
+    new StateFormatError(`optimizer state tensor table is malformed: ${what}`);
+  const seen = new Set<string>();
+  let next = 0;
+  tensors.forEach((t, i) => {
+    const name = `tensor ${i} (${t.buffer} of "${t.param}")`;
+    if (t.offset < next) throw bad(`${name} overlaps the one before it`);
+    if (t.offset > next) throw bad(`${name} leaves a gap before it`);
+    next = t.offset + t.length;
+    const key = JSON.stringify([t.param, t.buffer]);
+    if (seen.has(key)) throw bad(`${name} is listed twice`);
+    seen.add(key);
+  });
+  if (next !== dataFloats) throw bad(`the tensors cover ${next} floats of ${dataFloats}`);
 }
 
 function checkHeader(h: unknown): asserts h is {
@@ -150,12 +209,17 @@ function checkHeader(h: unknown): asserts h is {
   const o = h as Record<string, unknown>;
   if (typeof o.kind !== 'string') throw bad('kind');
   if (!Number.isSafeInteger(o.k) || (o.k as number) < 0) throw bad('k');
+  if ((o.k as number) > MAX_STEP_COUNT) {
+    throw bad(`step count k = ${o.k} is beyond any real run (at most 2^48)`);
+  }
   if (!Array.isArray(o.groups)) throw bad('groups');
   for (const g of o.groups) {
     if (
       g === null ||
       typeof g !== 'object' ||
+      g.options === null ||
       typeof g.options !== 'object' ||
+      Array.isArray(g.options) ||
       !Array.isArray(g.params)
     ) {
       throw bad('group');
@@ -172,13 +236,16 @@ function checkHeader(h: unknown): asserts h is {
       !Number.isSafeInteger(t.offset) ||
       !Number.isSafeInteger(t.length) ||
       t.offset < 0 ||
-      t.length < 0
+      t.length < 0 ||
+      // Entries lie within a file of at most 2^53 bytes: offset + length stays exact.
+      t.offset + t.length > 2 ** 51
     ) {
       throw bad('tensor entry');
     }
   }
 }
 
+/** n rounded up to a multiple of 4, in double arithmetic (exact for any safe integer). */
 function align4(n: number): number {
-  return (n + 3) & ~3;
+  return Math.ceil(n / 4) * 4;
 }

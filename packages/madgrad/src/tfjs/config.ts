@@ -17,25 +17,54 @@ export type NonFiniteMode = 'throw' | 'skip';
 
 /** Options of `MadgradOptimizer` and `MirrorMadgradOptimizer`. */
 export interface TfjsOptimizerConfig {
-  /** A number or a schedule `(step) => lr` evaluated before every step (default 1e-2). */
+  /**
+   * A number or a schedule `(step) => lr` evaluated before every step. Library schedules are
+   * saved with a model; a plain function cannot be.
+   * @default 1e-2
+   */
   learningRate?: LearningRate;
-  /** Momentum in [0, 1) (default 0.9). */
+  /**
+   * Momentum in [0, 1).
+   * @default 0.9
+   */
   momentum?: number;
-  /** Weight decay >= 0 (default 0); usually far less than for SGD or Adam. */
+  /**
+   * Weight decay >= 0; usually far less than for SGD or Adam.
+   * @default 0
+   */
   weightDecay?: number;
-  /** Added to the cube-root denominator (default 1e-6 for MADGRAD, 0 for MirrorMADGRAD). */
+  /**
+   * Added to the cube-root denominator (MirrorMADGRAD's default is 0).
+   * @default 1e-6
+   */
   eps?: number;
-  /** AdamW-style decoupled weight decay, as the reference's `decouple_decay`. */
+  /**
+   * AdamW-style decoupled weight decay, as the reference's `decouple_decay`.
+   * @default false
+   */
   decoupleDecay?: boolean;
-  /** Clip gradients by their global norm across every variable of a step (null: no clipping). */
+  /**
+   * Clip gradients by their global norm across every variable of a step (null: no clipping).
+   * @default null
+   */
   clipNorm?: number | null;
-  /** `throw` (default): NaN/Infinity in a gradient throws before anything changes; `skip`: the
-   * step is skipped (nothing changes, the step counter does not advance) and counted. */
+  /**
+   * `throw`: NaN/Infinity in a gradient throws before anything changes; `skip`: the step is
+   * skipped (nothing changes, the step counter does not advance) and counted.
+   * @default 'throw'
+   */
   nonFinite?: NonFiniteMode;
-  /** Dense step kernels for the cpu and wasm backends: 'auto', 'wasm', 'js' or a `StepKernels`
-   * object (default: `setDefaultStepKernels`, itself 'auto': WebAssembly SIMD where available). */
+  /**
+   * Dense step kernels for the cpu and wasm backends: 'auto', 'wasm', 'js' or a `StepKernels`
+   * object. Unset: the kernels of `setDefaultStepKernels`, initially 'auto' (WebAssembly SIMD
+   * where available).
+   * @default 'auto'
+   */
   kernels?: KernelChoice;
-  /** `auto` (default): kernels on cpu and wasm, tfjs ops elsewhere; `ops`: always tfjs ops. */
+  /**
+   * `auto`: kernels on cpu and wasm, tfjs ops elsewhere; `ops`: always tfjs ops.
+   * @default 'auto'
+   */
   path?: 'auto' | 'ops';
 }
 
@@ -84,11 +113,35 @@ const KNOWN = [
   'path',
 ];
 
+/**
+ * A schedule kind as written by `getConfig` (`warmup_cosine`). tfjs-layers passes a loaded
+ * model's optimizer config through `convertPythonicToTs`, which camel-cases every string value
+ * (`warmupCosine`), so the snake_case spelling is restored before the kind is looked up.
+ */
+function snakeCaseKind(kind: unknown): unknown {
+  return typeof kind === 'string' ? kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : kind;
+}
+
 /** A learning rate as stored by `getConfig`: a number or `{ schedule: ScheduleConfig }`. */
 export function learningRateFromConfig(value: unknown): LearningRate {
   if (typeof value === 'number' || typeof value === 'function') return value as LearningRate;
   if (value !== null && typeof value === 'object' && 'schedule' in value) {
-    return scheduleFromConfig((value as { schedule: ScheduleConfig }).schedule);
+    const schedule = (value as { schedule: ScheduleConfig }).schedule;
+    if (schedule === null || typeof schedule !== 'object') {
+      throw new InvalidOptionError(
+        `option learningRate.schedule must be a schedule config, got ${JSON.stringify(schedule)}`,
+      );
+    }
+    try {
+      return scheduleFromConfig({
+        ...schedule,
+        kind: snakeCaseKind(schedule.kind),
+      } as ScheduleConfig);
+    } catch (e) {
+      throw new InvalidOptionError(
+        `${(e as Error).message} in a saved madgrad/tfjs optimizer config (this version of madgrad reads: constant, step_decay, inverse_sqrt, polynomial_decay, warmup_cosine, power_decay)`,
+      );
+    }
   }
   throw new InvalidOptionError(
     `option learningRate must be a number or a schedule, got ${JSON.stringify(value)}`,

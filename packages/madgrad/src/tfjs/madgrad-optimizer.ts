@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { madgradGradientLimit } from '../maths/gradient-limits.js';
 import { MADGRAD_DEFAULTS } from '../maths/options.js';
 import { madgradScalars, type StepKernels } from '../maths/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
@@ -23,6 +24,10 @@ export class MadgradOptimizer extends MadgradFamilyOptimizer {
 
   protected bufferNames(): readonly string[] {
     return this.options.momentum === 0 ? ['grad_sum_sq', 's'] : ['grad_sum_sq', 's', 'x0'];
+  }
+
+  protected override gradientLimit(lr: number, k: number): number {
+    return madgradGradientLimit({ ...this.options, lr }, k);
   }
 
   protected initialBuffer(buffer: string, variable: tf.Variable): tf.Tensor {

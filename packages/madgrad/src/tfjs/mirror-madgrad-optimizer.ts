@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { mirrorGradientLimit } from '../maths/gradient-limits.js';
 import { MIRROR_MADGRAD_DEFAULTS } from '../maths/options.js';
 import { mirrorScalars, type StepKernels } from '../maths/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
@@ -20,6 +21,10 @@ export class MirrorMadgradOptimizer extends MadgradFamilyOptimizer {
 
   protected bufferNames(): readonly string[] {
     return ['grad_sum_sq', 'z'];
+  }
+
+  protected override gradientLimit(): number {
+    return mirrorGradientLimit();
   }
 
   protected initialBuffer(buffer: string, variable: tf.Variable): tf.Tensor {

@@ -11,6 +11,8 @@ const THIRD = f32x4.splat(<f32>(1.0 / 3.0));
 const FOUR_THIRDS = f32x4.splat(<f32>(4.0 / 3.0));
 const ZERO = f32x4.splat(0.0);
 const INF = f32x4.splat(Infinity);
+/** Clears the sign bit of each lane. */
+const MAGNITUDE = i32x4.splat(0x7fffffff);
 /** Below this (subnormals and 0) the argument is scaled by 2^24 first, the result by 2^-8. */
 const MIN_NORMAL = f32x4.splat(1.17549435e-38);
 const UP = f32x4.splat(16777216.0);
@@ -93,7 +95,7 @@ let outV = ZERO;
 let outS = ZERO;
 
 /**
- * One MADGRAD update of four coordinates (see madgradRange in src/core/step-kernels.ts):
+ * One MADGRAD update of four coordinates (see madgradRange in src/maths/step-kernels.ts):
  * g += wd·x (coupled); v += λg²; s += λg; z = x0 − s/(cbrt(v) + eps); x = βx + (1 − β)z;
  * x −= lr·wd·x_old (decoupled). Without x0 (momentum 0) the origin x + s/rms is recovered from
  * the state before the update. Returns the new x; writes the new v and s (see `direct`).
@@ -219,7 +221,7 @@ export function madgrad(
 }
 
 /**
- * One MirrorMADGRAD update of four coordinates (see mirrorRange in src/core/step-kernels.ts):
+ * One MirrorMADGRAD update of four coordinates (see mirrorRange in src/maths/step-kernels.ts):
  * z *= 1 − lr·wd (decoupled) or g += wd·x (coupled); v = v·sqrt(k/(k+1)) + g²;
  * z −= lr (k+1)^(1/3) g / (cbrt(v) + eps); x = βx + (1 − β)z. Returns x; writes the new v and
  * z (see `direct`).
@@ -336,24 +338,36 @@ export function mirror(
   }
 }
 
-/** Index of the first NaN or ±Infinity among `n` floats at `ptr`, or -1 (x − x ≠ 0 exactly there). */
-export function firstNonFinite(ptr: usize, n: i32): i32 {
+/**
+ * Index of the first value among `n` floats at `ptr` that is NaN, ±Infinity or larger in
+ * magnitude than `limit` (where the gradient would overflow a float32 accumulator), or -1.
+ * A limit that is NaN, infinite or above the largest float32 (a caller passing none) means the
+ * largest float32: non-finite values only. The SIMD body compares bits: with the sign cleared,
+ * the bits of a float32 order as (non-negative) integers the way |x| orders, and NaN's bits lie above
+ * +Infinity's, above every finite bound's, so one integer compare per value finds all three.
+ */
+export function firstNonFinite(ptr: usize, n: i32, limit: f32): i32 {
+  const bound: f32 = limit <= F32.MAX_VALUE ? limit : F32.MAX_VALUE;
+  const l = i32x4.splat(reinterpret<i32>(bound));
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const o = ptr + ((<usize>i) << 2);
-    const a = v128.load(o);
-    const b = v128.load(o, 16);
-    const c = v128.load(o, 32);
-    const d = v128.load(o, 48);
     const bad = v128.or(
-      v128.or(f32x4.ne(f32x4.sub(a, a), ZERO), f32x4.ne(f32x4.sub(b, b), ZERO)),
-      v128.or(f32x4.ne(f32x4.sub(c, c), ZERO), f32x4.ne(f32x4.sub(d, d), ZERO)),
+      v128.or(
+        i32x4.gt_s(v128.and(v128.load(o), MAGNITUDE), l),
+        i32x4.gt_s(v128.and(v128.load(o, 16), MAGNITUDE), l),
+      ),
+      v128.or(
+        i32x4.gt_s(v128.and(v128.load(o, 32), MAGNITUDE), l),
+        i32x4.gt_s(v128.and(v128.load(o, 48), MAGNITUDE), l),
+      ),
     );
     if (v128.any_true(bad)) break;
   }
   for (; i < n; i++) {
+    // !(|x| <= bound) holds for NaN too: every comparison with NaN is false.
     const x = load<f32>(ptr + ((<usize>i) << 2));
-    if (x - x != 0) return i;
+    if (!(abs<f32>(x) <= bound)) return i;
   }
   return -1;
 }

@@ -1,4 +1,5 @@
 import { InvalidGradientError } from '../../maths/errors.js';
+import { squareOverflowLimit } from '../../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../../maths/options.js';
 import type { SparseRows } from '../gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
@@ -30,6 +31,11 @@ export class Adagrad extends StatefulOptimizer {
     config: OptimizerConfig = {},
   ) {
     super(params, config, ADAGRAD_DEFAULTS);
+  }
+
+  /** The accumulator takes g² unweighted: |g| <= sqrt(FLOAT32_MAX) keeps one step finite. */
+  protected override gradientLimit(): number {
+    return squareOverflowLimit(1);
   }
 
   protected bufferNames(): readonly string[] {

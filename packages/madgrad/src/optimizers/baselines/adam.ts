@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../../maths/errors.js';
+import { squareOverflowLimit } from '../../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../../maths/options.js';
 import type { SparseRows } from '../gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
@@ -7,6 +8,10 @@ import { densify } from './densify.js';
 
 /** Adam's options: `momentum` is β₁; `beta2` is the second-moment decay. */
 export interface AdamOptions extends OptimizerOptions {
+  /**
+   * β₂, the decay of the second-moment average, in [0, 1).
+   * @default 0.999
+   */
   readonly beta2: number;
 }
 
@@ -51,6 +56,14 @@ export class Adam extends StatefulOptimizer<AdamOptions> {
       throw new InvalidOptionError(`${where}option beta2 must be in [0, 1), got ${String(beta2)}`);
     }
     return { ...super.resolveOptions(base, common, where), beta2 };
+  }
+
+  /**
+   * v = β₂v + (1 − β₂)g² is a convex combination of v and g², so |g| <= sqrt(FLOAT32_MAX) keeps
+   * v finite at every step, however many (m, a combination of the g, is then finite too).
+   */
+  protected override gradientLimit(): number {
+    return squareOverflowLimit(1);
   }
 
   protected bufferNames(): readonly string[] {

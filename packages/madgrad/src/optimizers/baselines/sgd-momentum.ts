@@ -1,3 +1,4 @@
+import { FLOAT32_MAX } from '../../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../../maths/options.js';
 import type { SparseRows } from '../gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
@@ -31,6 +32,14 @@ export class SgdMomentum extends StatefulOptimizer {
     config: OptimizerConfig = {},
   ) {
     super(params, config, SGD_MOMENTUM_DEFAULTS);
+  }
+
+  /**
+   * b = μb + g sums a geometric series: |b| <= max|g| / (1 − μ), so |g| <= FLOAT32_MAX·(1 − μ)
+   * keeps the momentum buffer finite at every step (with μ = 0 only finiteness is required).
+   */
+  protected override gradientLimit(o: OptimizerOptions): number {
+    return Math.fround(FLOAT32_MAX * (1 - o.momentum) * (1 - 2 ** -10));
   }
 
   protected bufferNames(): readonly string[] {

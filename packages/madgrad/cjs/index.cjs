@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load-esm.cjs')(() => require('../dist/src/index.js'), 'madgrad');

@@ -1,0 +1,50 @@
+import { effectiveLr, type OptimizerOptions } from './options.js';
+
+/** The largest finite float32, 2^128 − 2^104. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Relative margin kept below an exact overflow bound, so that the float32 rounding of the weight
+ * (the WebAssembly kernels round λ to float32 before multiplying) and of the product cannot
+ * reach +Infinity at the bound itself.
+ */
+const MARGIN = 1 - 2 ** -10;
+
+/** The largest float32 that is <= x (x >= 0). */
+function float32Below(x: number): number {
+  const f = Math.fround(x);
+  if (f <= x) return f;
+  // fround rounded up: step down one float32 ulp (the bits of a positive float32 are monotonic).
+  const bits = new Uint32Array(new Float32Array([f]).buffer);
+  bits[0]! -= 1;
+  return new Float32Array(bits.buffer)[0]!;
+}
+
+/**
+ * The largest |g| (a float32) whose square, times `weight`, stays finite in float32 with a
+ * small margin: min(sqrt(FLOAT32_MAX / weight), FLOAT32_MAX). Also keeps `weight · |g|` finite
+ * where that is larger than 1. A weight of 0 (lr = 0) bounds nothing but finiteness.
+ */
+export function squareOverflowLimit(weight: number): number {
+  if (!(weight > 0)) return FLOAT32_MAX;
+  const bound = Math.min(Math.sqrt(FLOAT32_MAX / weight), FLOAT32_MAX / Math.max(weight, 1));
+  return Math.min(FLOAT32_MAX, float32Below(bound * MARGIN));
+}
+
+/**
+ * The largest gradient entry |g| a MADGRAD step at step k accepts: the accumulator update
+ * v += λ_k g² (λ_k = (lr + eps)·sqrt(k + 1)) must stay finite in float32, or v becomes +Infinity
+ * and the coordinate freezes at x0 for good. About 1.8e20 at the defaults and k = 0, shrinking
+ * as k^(-1/4). Coupled weight decay adds wd·x to g before this bound applies.
+ */
+export function madgradGradientLimit(options: Readonly<OptimizerOptions>, k: number): number {
+  return squareOverflowLimit(effectiveLr(options) * Math.sqrt(k + 1));
+}
+
+/**
+ * The largest gradient entry |g| a MirrorMADGRAD step accepts: v = v·sqrt(k/(k+1)) + g² must
+ * stay finite in float32, so |g| <= about sqrt(FLOAT32_MAX) = 1.8e19 whatever the options and k.
+ */
+export function mirrorGradientLimit(_options?: Readonly<OptimizerOptions>, _k?: number): number {
+  return squareOverflowLimit(1);
+}

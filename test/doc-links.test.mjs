@@ -1,0 +1,95 @@
+// Links of README.md and docs/*.md, checked without the network. README.md ships in the npm
+// tarball without the files it could link to, so it links into the repository by absolute URL
+// (or to its own headings); docs/*.md use relative links. Either way the target must exist in
+// this checkout, and a #fragment into a Markdown file must name one of its headings.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT } from './installed-project.mjs';
+
+const REPOSITORY = 'https://github.com/madgrad-js/madgrad/';
+/** Files that other work adds to the repository: links to them may come first. */
+const NOT_YET_HERE = new Set(['CONTRIBUTING.md']);
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading) {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+function withoutCode(markdown) {
+  return markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+}
+
+function anchors(file) {
+  const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+  return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => slug(m[1])));
+}
+
+function links(file) {
+  const text = withoutCode(readFileSync(file, 'utf8'));
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+}
+
+/** Why `link` in `file` is broken, or null. */
+function problem(file, link) {
+  const fromReadme = file === join(ROOT, 'README.md');
+  let target;
+  let fragment;
+  if (link.startsWith(REPOSITORY)) {
+    const path = /^(?:blob|tree)\/main\/([^#]*)(?:#(.*))?$/.exec(link.slice(REPOSITORY.length));
+    if (!path) return link === `${REPOSITORY}issues` ? null : 'not a blob/main or tree/main link';
+    target = join(ROOT, decodeURIComponent(path[1]));
+    fragment = path[2];
+  } else if (/^[a-z]+:/.test(link)) {
+    return null; // another site: not checked offline
+  } else if (link.startsWith('#')) {
+    target = file;
+    fragment = link.slice(1);
+  } else {
+    if (fromReadme)
+      return 'relative link in README.md (it ships without the file): link to the repository';
+    const [path, frag] = link.split('#');
+    target = join(dirname(file), decodeURIComponent(path));
+    fragment = frag;
+  }
+  const name = relative(ROOT, target);
+  if (!existsSync(target)) return NOT_YET_HERE.has(name) ? null : `${name} does not exist`;
+  if (fragment && target.endsWith('.md') && statSync(target).isFile()) {
+    if (!anchors(target).has(fragment)) return `${name} has no heading #${fragment}`;
+  }
+  return null;
+}
+
+const FILES = [
+  join(ROOT, 'README.md'),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(ROOT, 'docs', f)),
+];
+
+describe('links of README.md and docs/*.md', () => {
+  for (const file of FILES) {
+    it(relative(ROOT, file), () => {
+      const broken = links(file)
+        .map((link) => [link, problem(file, link)])
+        .filter(([, why]) => why !== null)
+        .map(([link, why]) => `${link}: ${why}`);
+      assert.deepEqual(broken, []);
+    });
+  }
+
+  it('finds broken links (a bad path, a bad heading, a relative link in README.md)', () => {
+    const readme = join(ROOT, 'README.md');
+    const doc = join(ROOT, 'docs/design.md');
+    assert.match(problem(doc, 'missing.md'), /does not exist/);
+    assert.match(problem(doc, 'tfjs.md#no-such-heading'), /has no heading/);
+    assert.match(problem(readme, 'docs/tfjs.md'), /relative link/);
+    assert.match(problem(readme, `${REPOSITORY}blob/main/docs/none.md`), /does not exist/);
+    assert.equal(problem(readme, `${REPOSITORY}blob/main/docs/tfjs.md#conformance`), null);
+  });
+});

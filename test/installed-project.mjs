@@ -1,0 +1,87 @@
+// Helpers of the installed-package tests: pack a workspace into a tarball, make a fresh project
+// in a temporary folder, install tarballs and npm packages into it (from npm's cache when they
+// are there), and run commands in it.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const LIBRARY = join(ROOT, 'packages/madgrad');
+export const LAB = join(ROOT, 'packages/lab');
+export const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+
+/** Runs a command and returns its stdout; a failure throws with the command's output. */
+export function run(command, args, options = {}) {
+  try {
+    return execFileSync(command, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+      ...options,
+      env: { ...process.env, ...options.env },
+    });
+  } catch (e) {
+    throw new Error(
+      `${command} ${args.join(' ')} failed (exit ${e.status}) in ${options.cwd ?? process.cwd()}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
+    );
+  }
+}
+
+/**
+ * Packs a built workspace (`npm test` builds first) without running its scripts, into `into`,
+ * and returns the tarball's path. The library's README and LICENSE are copied in first, as its
+ * prepack script does.
+ */
+export function pack(workspace, into) {
+  if (workspace === LIBRARY) run('node', ['scripts/copy-package-docs.mjs'], { cwd: LIBRARY });
+  const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', into], {
+    cwd: workspace,
+  });
+  return join(into, JSON.parse(out)[0].filename);
+}
+
+/** The exact version of a package that the repository's lockfile installs. */
+export function lockedVersion(name) {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+  return lock.packages[`node_modules/${name}`].version;
+}
+
+/** The lowest version the library's peer range of @tensorflow/tfjs-core admits (`^4.0.0` -> 4.0.0). */
+export function lowestTfjs() {
+  const manifest = JSON.parse(readFileSync(join(LIBRARY, 'package.json'), 'utf8'));
+  const range = manifest.peerDependencies['@tensorflow/tfjs-core'];
+  const match = /^\^(\d+\.\d+\.\d+)$/.exec(range);
+  if (!match) throw new Error(`unexpected peer range ${range}: teach lowestTfjs to read it`);
+  return match[1];
+}
+
+/** A fresh project folder with a package.json (an ES module project unless said otherwise). */
+export function freshProject(prefix, type = 'module') {
+  const dir = mkdtempSync(join(tmpdir(), `madgrad-${prefix}-`));
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: `${prefix}-consumer`, private: true, type }, null, 2)}\n`,
+  );
+  return dir;
+}
+
+/** npm install into `dir`, preferring npm's cache (the registry is asked only for what it lacks). */
+export function install(dir, specs) {
+  run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs],
+    {
+      cwd: dir,
+    },
+  );
+}
+
+export function remove(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function copyInto(dir, file, as) {
+  copyFileSync(file, join(dir, as));
+}
