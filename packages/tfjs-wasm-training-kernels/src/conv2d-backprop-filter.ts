@@ -1,0 +1,177 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend: the gradient of a 2-D convolution with respect to its
+ * filter, dW[p,q,c,o] = sum_{b,i,j} x[b, i*sh + p - pt, j*sw + q - pl, c] * dy[b,i,j,o] (NHWC).
+ */
+import {
+  backend_util,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import {
+  heapF32,
+  type KernelArgs,
+  release,
+  runWasmKernel,
+  WASM,
+  type WasmBackend,
+} from './wasm-backend.js';
+
+/** How the filter gradient is computed; both give the same sums, in a different order. */
+export type FilterGradientMethod = 'transposed-conv' | 'im2col-matmul';
+
+/**
+ * The filter gradient as one XNNPACK convolution over transposed tensors: with x as a batch of
+ * `inChannels` images of `batch` channels ([c,H,W,b]) and dy as a filter of `outHeight x outWidth`
+ * taps ([i,j,b,o]), the sum above is a convolution whose dilation is the forward stride.
+ */
+function byTransposedConvolution(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { padInfo, strideHeight, strideWidth, outHeight, outWidth, filterHeight, filterWidth } =
+    info;
+  // Pad the bottom/right only as far as the last tap reads; any extra rows the forward pass
+  // skipped make extra output rows, dropped when the result is rearranged.
+  const bottom = Math.max(
+    0,
+    filterHeight + (outHeight - 1) * strideHeight - info.inHeight - padInfo.top,
+  );
+  const right = Math.max(
+    0,
+    filterWidth + (outWidth - 1) * strideWidth - info.inWidth - padInfo.left,
+  );
+  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const conv = runWasmKernel(
+    backend,
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      dilations: [strideHeight, strideWidth],
+      pad: [
+        [0, 0],
+        [padInfo.top, bottom],
+        [padInfo.left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  );
+  release(backend, xT, dyT);
+  const out = backend.makeOutput(
+    [filterHeight, filterWidth, info.inChannels, info.outChannels],
+    'float32',
+  );
+  // [c, p', q', o] -> [p, q, c, o], keeping p < filterHeight and q < filterWidth.
+  const src = heapF32(backend, conv);
+  const dst = heapF32(backend, out);
+  const [, h2, w2, co] = conv.shape as [number, number, number, number];
+  const ci = info.inChannels;
+  for (let p = 0; p < filterHeight; p++) {
+    for (let q = 0; q < filterWidth; q++) {
+      for (let c = 0; c < ci; c++) {
+        const from = ((c * h2 + p) * w2 + q) * co;
+        dst.set(src.subarray(from, from + co), ((p * filterWidth + q) * ci + c) * co);
+      }
+    }
+  }
+  release(backend, conv);
+  return out;
+}
+
+/**
+ * The filter gradient as patches^T x dy: the input patches written once into a
+ * [batch*outHeight*outWidth, filterHeight*filterWidth*inChannels] matrix (im2col), then one
+ * XNNPACK matrix product whose [K, outChannels] result is already the filter's layout.
+ */
+function byIm2colMatmul(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const rows = batchSize * outHeight * outWidth;
+  const cols = filterHeight * filterWidth * inChannels;
+  const patches = backend.makeOutput([1, rows, cols], 'float32');
+  const xs = heapF32(backend, x);
+  const ps = heapF32(backend, patches);
+  let r = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let i = 0; i < outHeight; i++) {
+      for (let j = 0; j < outWidth; j++, r++) {
+        let k = r * cols;
+        for (let p = 0; p < filterHeight; p++) {
+          const h = i * strideHeight + p - padInfo.top;
+          const rowInside = h >= 0 && h < inHeight;
+          for (let q = 0; q < filterWidth; q++, k += inChannels) {
+            const w = j * strideWidth + q - padInfo.left;
+            if (rowInside && w >= 0 && w < inWidth) {
+              const from = ((b * inHeight + h) * inWidth + w) * inChannels;
+              if (inChannels === 1) ps[k] = xs[from]!;
+              else ps.set(xs.subarray(from, from + inChannels), k);
+            } else {
+              ps.fill(0, k, k + inChannels);
+            }
+          }
+        }
+      }
+    }
+  }
+  const dy3 = { ...dy, shape: [1, rows, info.outChannels] };
+  const product = runWasmKernel(
+    backend,
+    'BatchMatMul',
+    { a: patches, b: dy3 },
+    { transposeA: true, transposeB: false },
+  );
+  release(backend, patches);
+  return { ...product, shape: [filterHeight, filterWidth, inChannels, info.outChannels] };
+}
+
+/** The method the registered kernel uses (see docs/training-kernels.md for the measurements). */
+export let filterGradientMethod: FilterGradientMethod = 'transposed-conv';
+
+/** Chooses the method of the registered kernel (for benchmarks and tests). */
+export function setFilterGradientMethod(method: FilterGradientMethod): void {
+  filterGradientMethod = method;
+}
+
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as Conv2DBackpropFilterAttrs;
+  if (dataFormat === 'NCHW') {
+    throw new Error("Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got 'NCHW'");
+  }
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+    throw new Error(
+      `Conv2DBackpropFilter on wasm takes float32 tensors, got ${x.dtype}/${dy.dtype}`,
+    );
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const wasm = backend as WasmBackend;
+  return filterGradientMethod === 'transposed-conv'
+    ? byTransposedConvolution(wasm, x, dy, info)
+    : byIm2colMatmul(wasm, x, dy, info);
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: WASM,
+  kernelFunc: conv2DBackpropFilter as KernelConfig['kernelFunc'],
+};
