@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+// Registers tfjs's gradients (tfjs-core alone does not).
+import '@tensorflow/tfjs-layers';
 
 /** A seeded generator of uniform numbers in [0, 1) (mulberry32). */
 export function seeded(seed: number): () => number {
