@@ -17,8 +17,12 @@ import {
   type WasmBackend,
 } from './wasm-backend.js';
 
-/** How the filter gradient is computed; both give the same sums, in a different order. */
-export type FilterGradientMethod = 'transposed-conv' | 'im2col-matmul';
+/**
+ * How the filter gradient is computed; all give the same sums, in a different order:
+ * one XNNPACK convolution with dy as its filter, or (stride 1 only; otherwise dy-as-filter)
+ * with x as its filter, or im2col in JavaScript and one XNNPACK matrix product.
+ */
+export type FilterGradientMethod = 'dy-as-filter' | 'x-as-filter' | 'im2col-matmul';
 
 /**
  * The filter gradient as one XNNPACK convolution over transposed tensors: with x as a batch of
@@ -84,6 +88,72 @@ function byTransposedConvolution(
 }
 
 /**
+ * For stride 1, the same sum with x as the filter: dy as a batch of `outChannels` images of
+ * `batch` channels ([o,i,j,b]), x as a filter of `inHeight x inWidth` taps ([a,e,b,c]). With
+ * a = i + p - pt, the output row r = filterHeight-1-p reads dy row r + a - (filterHeight-1-pt),
+ * so the result is the filter gradient flipped in both spatial axes.
+ */
+function byFlippedConvolution(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { padInfo, outHeight, outWidth, inHeight, inWidth, filterHeight, filterWidth } = info;
+  const top = filterHeight - 1 - padInfo.top;
+  const left = filterWidth - 1 - padInfo.left;
+  const bottom = Math.max(0, filterHeight - 1 + inHeight - outHeight - top);
+  const right = Math.max(0, filterWidth - 1 + inWidth - outWidth - left);
+  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [3, 1, 2, 0] });
+  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [1, 2, 0, 3] });
+  const conv = runWasmKernel(
+    backend,
+    'Conv2D',
+    { x: dyT, filter: xT },
+    {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  );
+  release(backend, xT, dyT);
+  const ci = info.inChannels;
+  const co = info.outChannels;
+  const out = backend.makeOutput([filterHeight, filterWidth, ci, co], 'float32');
+  // [o, r, t, c] -> [p, q, c, o] with r = filterHeight-1-p, t = filterWidth-1-q.
+  const src = heapF32(backend, conv);
+  const dst = heapF32(backend, out);
+  const [, h2, w2] = conv.shape as [number, number, number, number];
+  for (let o = 0; o < co; o++) {
+    for (let p = 0; p < filterHeight; p++) {
+      for (let q = 0; q < filterWidth; q++) {
+        const from = ((o * h2 + filterHeight - 1 - p) * w2 + filterWidth - 1 - q) * ci;
+        const to = (p * filterWidth + q) * ci * co + o;
+        for (let c = 0; c < ci; c++) dst[to + c * co] = src[from + c]!;
+      }
+    }
+  }
+  release(backend, conv);
+  return out;
+}
+
+/** Whether {@link byFlippedConvolution} applies: stride 1 and no padding beyond the filter. */
+function flippedApplies(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.padInfo.top <= info.filterHeight - 1 &&
+    info.padInfo.left <= info.filterWidth - 1
+  );
+}
+
+/**
  * The filter gradient as patches^T x dy: the input patches written once into a
  * [batch*outHeight*outWidth, filterHeight*filterWidth*inChannels] matrix (im2col), then one
  * XNNPACK matrix product whose [K, outChannels] result is already the filter's layout.
@@ -135,7 +205,7 @@ function byIm2colMatmul(
 }
 
 /** The method the registered kernel uses (see docs/training-kernels.md for the measurements). */
-export let filterGradientMethod: FilterGradientMethod = 'transposed-conv';
+export let filterGradientMethod: FilterGradientMethod = 'dy-as-filter';
 
 /** Chooses the method of the registered kernel (for benchmarks and tests). */
 export function setFilterGradientMethod(method: FilterGradientMethod): void {
@@ -165,9 +235,10 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
     'channelsLast',
   );
   const wasm = backend as WasmBackend;
-  return filterGradientMethod === 'transposed-conv'
-    ? byTransposedConvolution(wasm, x, dy, info)
-    : byIm2colMatmul(wasm, x, dy, info);
+  if (filterGradientMethod === 'im2col-matmul') return byIm2colMatmul(wasm, x, dy, info);
+  return filterGradientMethod === 'x-as-filter' && flippedApplies(info)
+    ? byFlippedConvolution(wasm, x, dy, info)
+    : byTransposedConvolution(wasm, x, dy, info);
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

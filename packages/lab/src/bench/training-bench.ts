@@ -1,0 +1,146 @@
+/**
+ * Training throughput: samples per second of one training step (forward, backward, optimizer)
+ * of a small CNN, on the wasm backend with tfjs-wasm-training-kernels and on the cpu backend.
+ * Run by `npm run bench -- --training [--batch N]`; PyTorch's figure for the same model comes
+ * from pytorch_cnn.py beside this file.
+ *
+ * Entries: cnn-train-wasm and cnn-train-cpu (MADGRAD), cnn-train-wasm-sgd (plain SGD: the
+ * optimizer's share of a step is 1 - madgrad/sgd throughput), and two other ways to compute the
+ * filter gradient (tfjs-wasm-training-kernels' FilterGradientMethod), with MADGRAD:
+ * cnn-train-wasm-xfilter (x as the convolution's filter) and cnn-train-wasm-im2col.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { madgrad } from 'madgrad/tfjs';
+import { type FilterGradientMethod, setFilterGradientMethod } from 'tfjs-wasm-training-kernels';
+
+export interface TrainingBenchResult {
+  readonly name: string;
+  readonly samplesPerSecond: number;
+}
+
+export interface TrainingBenchOptions {
+  /** Samples per training step. @default 64 */
+  readonly batch?: number;
+  /** Time budget per entry after warm-up, in milliseconds; at least 3 steps are timed. @default 3000 */
+  readonly budgetMs?: number;
+  /** Called after each entry, for progress output. */
+  readonly onResult?: (result: TrainingBenchResult) => void;
+}
+
+/** Input side and classes of the benchmark CNN (MNIST-sized digits). */
+export const CNN_INPUT = [28, 28, 1] as const;
+const CLASSES = 10;
+
+/**
+ * conv 3x3x16 + ReLU, 2x2 max-pool, conv 3x3x32 + ReLU, 2x2 max-pool, dense 10 + softmax
+ * (the same model as pytorch_cnn.py), with seeded weights.
+ */
+export function benchmarkCnn(): tfl.Sequential {
+  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const m = tfl.sequential();
+  m.add(
+    tfl.layers.conv2d({
+      inputShape: [...CNN_INPUT],
+      filters: 16,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(1),
+    }),
+  );
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(
+    tfl.layers.conv2d({
+      filters: 32,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(2),
+    }),
+  );
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: CLASSES, activation: 'softmax', kernelInitializer: init(3) }));
+  return m;
+}
+
+interface Entry {
+  name: string;
+  backend: 'wasm' | 'cpu';
+  optimizer: () => tf.Optimizer;
+  filterGradient?: FilterGradientMethod;
+}
+
+const ENTRIES: Entry[] = [
+  { name: 'cnn-train-wasm', backend: 'wasm', optimizer: () => madgrad(1e-2) },
+  { name: 'cnn-train-wasm-sgd', backend: 'wasm', optimizer: () => tf.train.sgd(1e-2) },
+  {
+    name: 'cnn-train-wasm-xfilter',
+    backend: 'wasm',
+    optimizer: () => madgrad(1e-2),
+    filterGradient: 'x-as-filter',
+  },
+  {
+    name: 'cnn-train-wasm-im2col',
+    backend: 'wasm',
+    optimizer: () => madgrad(1e-2),
+    filterGradient: 'im2col-matmul',
+  },
+  { name: 'cnn-train-cpu', backend: 'cpu', optimizer: () => madgrad(1e-2) },
+];
+
+/** Median seconds of one step of `entry`, after one untimed step that builds the state. */
+async function timeSteps(entry: Entry, batch: number, budgetMs: number): Promise<number> {
+  if (!(await tf.setBackend(entry.backend)))
+    throw new Error(`backend ${entry.backend} did not start`);
+  setFilterGradientMethod(entry.filterGradient ?? 'dy-as-filter');
+  const model = benchmarkCnn();
+  const optimizer = entry.optimizer();
+  const x = tf.randomUniform([batch, ...CNN_INPUT], 0, 1, 'float32', 7);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32', 8), CLASSES);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = () => {
+    const loss = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar,
+      true,
+      vars,
+    );
+    // The backends run kernels synchronously; reading the loss ends the step as fit's does.
+    loss!.dataSync();
+    loss!.dispose();
+  };
+  step();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 3 || performance.now() - start < budgetMs) {
+    const t = performance.now();
+    step();
+    times.push((performance.now() - t) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  setFilterGradientMethod('dy-as-filter');
+  return times[times.length >> 1]!;
+}
+
+/** Samples per second of each entry, in one process, one after the other. */
+export async function benchTraining(
+  options: TrainingBenchOptions = {},
+): Promise<TrainingBenchResult[]> {
+  const batch = options.batch ?? 64;
+  const budgetMs = options.budgetMs ?? 3000;
+  tf.env().set('PROD', true);
+  const results: TrainingBenchResult[] = [];
+  for (const entry of ENTRIES) {
+    const seconds = await timeSteps(entry, batch, budgetMs);
+    const result = { name: entry.name, samplesPerSecond: Number((batch / seconds).toFixed(2)) };
+    results.push(result);
+    options.onResult?.(result);
+  }
+  return results;
+}
