@@ -22,13 +22,14 @@ describe('registration', () => {
   it('adds exactly the missing wasm kernels on import and leaves other backends alone', async () => {
     const cpuBefore = snapshot('cpu');
     const wasmBefore = snapshot('wasm');
-    for (const name of NAMES) assert.equal(wasmBefore.has(name), false, `tfjs now has ${name}`);
+    // All four on tfjs 4.22; a later tfjs's own kernels are kept (next test).
+    const missing = NAMES.filter((name) => !wasmBefore.has(name));
     const pkg = await import('../src/index.js');
-    assert.deepEqual([...pkg.registeredOnImport].sort(), [...NAMES].sort());
+    assert.deepEqual([...pkg.registeredOnImport].sort(), missing.sort());
     assert.deepEqual([...pkg.trainingKernelNames].sort(), [...NAMES].sort());
     const wasmAfter = snapshot('wasm');
     for (const [name, func] of wasmBefore) assert.equal(wasmAfter.get(name), func, name);
-    assert.equal(wasmAfter.size, wasmBefore.size + NAMES.length);
+    assert.equal(wasmAfter.size, wasmBefore.size + missing.length);
     assert.deepEqual(snapshot('cpu'), cpuBefore);
     assert.deepEqual(pkg.registerTrainingKernels(), [], 'a second registration adds nothing');
   });

@@ -9,6 +9,7 @@
  * filter gradient (tfjs-wasm-training-kernels' FilterGradientMethod), with MADGRAD:
  * cnn-train-wasm-xfilter (x as the convolution's filter) and cnn-train-wasm-im2col.
  */
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -143,4 +144,71 @@ export async function benchTraining(
     options.onResult?.(result);
   }
   return results;
+}
+
+/**
+ * Milliseconds per step spent in each wasm kernel of the benchmark CNN's MADGRAD step (kernels
+ * called by other kernels count in both), largest first, and the whole step's milliseconds.
+ */
+export async function profileWasmTrainingStep(
+  batch = 64,
+  steps = 5,
+): Promise<{ stepMs: number; kernels: { name: string; ms: number }[] }> {
+  await tf.setBackend('wasm');
+  const entry = ENTRIES[0]!;
+  const model = benchmarkCnn();
+  const optimizer = entry.optimizer();
+  const x = tf.randomUniform([batch, ...CNN_INPUT], 0, 1, 'float32', 7);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32', 8), CLASSES);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = () => {
+    const loss = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar,
+      true,
+      vars,
+    );
+    loss!.dataSync();
+    loss!.dispose();
+  };
+  step();
+  const spent = new Map<string, number>();
+  const configs = tf.getKernelsForBackend('wasm');
+  const originals = configs.map((k) => k.kernelFunc);
+  for (const k of configs) {
+    const run = k.kernelFunc;
+    (k as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
+      const t = performance.now();
+      const out = run(args);
+      spent.set(k.kernelName, (spent.get(k.kernelName) ?? 0) + performance.now() - t);
+      return out;
+    };
+  }
+  const start = performance.now();
+  try {
+    for (let i = 0; i < steps; i++) step();
+  } finally {
+    configs.forEach((k, i) => {
+      (k as { kernelFunc: tf.KernelFunc }).kernelFunc = originals[i]!;
+    });
+  }
+  const stepMs = (performance.now() - start) / steps;
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  const kernels = [...spent]
+    .map(([name, ms]) => ({ name, ms: Number((ms / steps).toFixed(2)) }))
+    .sort((a, b) => b.ms - a.ms);
+  return { stepMs: Number(stepMs.toFixed(2)), kernels };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // `node packages/lab/dist/src/bench/training-bench.js`: where a wasm training step's time goes.
+  const log = console.log;
+  console.log = (...args: unknown[]) => console.error(...args);
+  const profile = await profileWasmTrainingStep();
+  console.log = log;
+  process.stdout.write(`wasm training step, batch 64: ${profile.stepMs} ms\n`);
+  for (const k of profile.kernels.slice(0, 12)) {
+    process.stdout.write(`  ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(8)} ms\n`);
+  }
 }
