@@ -146,69 +146,106 @@ export async function benchTraining(
   return results;
 }
 
-/**
- * Milliseconds per step spent in each wasm kernel of the benchmark CNN's MADGRAD step (kernels
- * called by other kernels count in both), largest first, and the whole step's milliseconds.
- */
-export async function profileWasmTrainingStep(
-  batch = 64,
-  steps = 5,
-): Promise<{ stepMs: number; kernels: { name: string; ms: number }[] }> {
+/** Where a wasm training step's time goes: see {@link profileWasmTrainingStep}. */
+export interface TrainingProfile {
+  /** Milliseconds per whole step (forward, backward, optimizer, reading the loss). */
+  readonly stepMs: number;
+  /** Milliseconds per step in the optimizer's applyGradients, MADGRAD's and plain SGD's. */
+  readonly applyMs: { readonly madgrad: number; readonly sgd: number };
+  /** Milliseconds per step in each wasm kernel, largest first (nested calls count twice). */
+  readonly kernels: { name: string; ms: number }[];
+}
+
+/** Per-step milliseconds of a MADGRAD or SGD loop on wasm, the optimizer timed apart. */
+async function timedLoop(
+  make: () => tf.Optimizer,
+  batch: number,
+  steps: number,
+  onTimed?: (timing: boolean) => void,
+): Promise<{ stepMs: number; applyMs: number }> {
   await tf.setBackend('wasm');
-  const entry = ENTRIES[0]!;
   const model = benchmarkCnn();
-  const optimizer = entry.optimizer();
+  const optimizer = make();
   const x = tf.randomUniform([batch, ...CNN_INPUT], 0, 1, 'float32', 7);
   const y = tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32', 8), CLASSES);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let applyMs = 0;
   const step = () => {
-    const loss = optimizer.minimize(
+    const { value, grads } = optimizer.computeGradients(
       () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar,
-      true,
       vars,
     );
-    loss!.dataSync();
-    loss!.dispose();
+    const t = performance.now();
+    optimizer.applyGradients(grads);
+    applyMs += performance.now() - t;
+    value.dataSync();
+    tf.dispose([value, grads]);
   };
   step();
-  const spent = new Map<string, number>();
-  const configs = tf.getKernelsForBackend('wasm');
-  const originals = configs.map((k) => k.kernelFunc);
-  for (const k of configs) {
-    const run = k.kernelFunc;
-    (k as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
-      const t = performance.now();
-      const out = run(args);
-      spent.set(k.kernelName, (spent.get(k.kernelName) ?? 0) + performance.now() - t);
-      return out;
-    };
-  }
+  applyMs = 0;
+  onTimed?.(true);
   const start = performance.now();
   try {
     for (let i = 0; i < steps; i++) step();
   } finally {
-    configs.forEach((k, i) => {
-      (k as { kernelFunc: tf.KernelFunc }).kernelFunc = originals[i]!;
-    });
+    onTimed?.(false);
   }
   const stepMs = (performance.now() - start) / steps;
   tf.dispose([x, y]);
   optimizer.dispose();
   model.dispose();
+  return { stepMs, applyMs: applyMs / steps };
+}
+
+/**
+ * Profiles the benchmark CNN's training step on wasm: the MADGRAD and SGD optimizers' time in
+ * the same loop (their share of a step), and the time in each wasm kernel.
+ */
+export async function profileWasmTrainingStep(batch = 64, steps = 5): Promise<TrainingProfile> {
+  const round = (ms: number) => Number(ms.toFixed(2));
+  const sgd = await timedLoop(() => tf.train.sgd(1e-2), batch, steps);
+  const spent = new Map<string, number>();
+  const configs = tf.getKernelsForBackend('wasm') as {
+    kernelName: string;
+    kernelFunc: tf.KernelFunc;
+  }[];
+  const originals = configs.map((k) => k.kernelFunc);
+  const wrap = (on: boolean) =>
+    configs.forEach((k, i) => {
+      const run = originals[i]!;
+      k.kernelFunc = on
+        ? (args) => {
+            const t = performance.now();
+            const out = run(args);
+            spent.set(k.kernelName, (spent.get(k.kernelName) ?? 0) + performance.now() - t);
+            return out;
+          }
+        : run;
+    });
+  const mad = await timedLoop(() => madgrad(1e-2), batch, steps, wrap);
   const kernels = [...spent]
-    .map(([name, ms]) => ({ name, ms: Number((ms / steps).toFixed(2)) }))
+    .map(([name, ms]) => ({ name, ms: round(ms / steps) }))
     .sort((a, b) => b.ms - a.ms);
-  return { stepMs: Number(stepMs.toFixed(2)), kernels };
+  return {
+    stepMs: round(mad.stepMs),
+    applyMs: { madgrad: round(mad.applyMs), sgd: round(sgd.applyMs) },
+    kernels,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // `node packages/lab/dist/src/bench/training-bench.js`: where a wasm training step's time goes.
   const log = console.log;
   console.log = (...args: unknown[]) => console.error(...args);
-  const profile = await profileWasmTrainingStep();
+  const p = await profileWasmTrainingStep();
   console.log = log;
-  process.stdout.write(`wasm training step, batch 64: ${profile.stepMs} ms\n`);
-  for (const k of profile.kernels.slice(0, 12)) {
+  const share = (ms: number) => `${((100 * ms) / p.stepMs).toFixed(1)}% of the step`;
+  process.stdout.write(
+    `wasm training step, batch 64, MADGRAD: ${p.stepMs} ms\n` +
+      `  MADGRAD applyGradients ${p.applyMs.madgrad} ms (${share(p.applyMs.madgrad)}); ` +
+      `SGD's ${p.applyMs.sgd} ms\n`,
+  );
+  for (const k of p.kernels.slice(0, 12)) {
     process.stdout.write(`  ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(8)} ms\n`);
   }
 }
