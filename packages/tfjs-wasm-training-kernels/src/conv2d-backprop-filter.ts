@@ -20,9 +20,11 @@ import {
 /**
  * How the filter gradient is computed; all give the same sums, in a different order:
  * one XNNPACK convolution with dy as its filter, or (stride 1 only; otherwise dy-as-filter)
- * with x as its filter, or im2col in JavaScript and one XNNPACK matrix product.
+ * with x as its filter, or im2col in JavaScript and one XNNPACK matrix product. 'auto' takes
+ * x-as-filter where it applies and x is the smaller tensor (XNNPACK repacks its filter operand
+ * on every call), else dy-as-filter; measurements in docs/training-kernels.md.
  */
-export type FilterGradientMethod = 'dy-as-filter' | 'x-as-filter' | 'im2col-matmul';
+export type FilterGradientMethod = 'auto' | 'dy-as-filter' | 'x-as-filter' | 'im2col-matmul';
 
 /**
  * The filter gradient as one XNNPACK convolution over transposed tensors: with x as a batch of
@@ -205,12 +207,14 @@ function byIm2colMatmul(
 }
 
 /** The method the registered kernel uses (see docs/training-kernels.md for the measurements). */
-export let filterGradientMethod: FilterGradientMethod = 'dy-as-filter';
+export let filterGradientMethod: FilterGradientMethod = 'auto';
 
 /** Chooses the method of the registered kernel (for benchmarks and tests). */
 export function setFilterGradientMethod(method: FilterGradientMethod): void {
   filterGradientMethod = method;
 }
+
+const sizeOf = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -236,7 +240,10 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
   );
   const wasm = backend as WasmBackend;
   if (filterGradientMethod === 'im2col-matmul') return byIm2colMatmul(wasm, x, dy, info);
-  return filterGradientMethod === 'x-as-filter' && flippedApplies(info)
+  const xAsFilter =
+    filterGradientMethod === 'x-as-filter' ||
+    (filterGradientMethod === 'auto' && sizeOf(x) < sizeOf(dy));
+  return xAsFilter && flippedApplies(info)
     ? byFlippedConvolution(wasm, x, dy, info)
     : byTransposedConvolution(wasm, x, dy, info);
 }

@@ -71,7 +71,12 @@ function randomConvolution(random: () => number, depthwise: boolean) {
 describe('kernels against the cpu backend', () => {
   before(readyBackends);
 
-  for (const method of ['dy-as-filter', 'x-as-filter', 'im2col-matmul'] as FilterGradientMethod[]) {
+  for (const method of [
+    'auto',
+    'dy-as-filter',
+    'x-as-filter',
+    'im2col-matmul',
+  ] as FilterGradientMethod[]) {
     it(`Conv2DBackpropFilter (${method}) on ${CASES} random convolutions`, async () => {
       const random = seeded(11 + method.length);
       const previous = filterGradientMethod;

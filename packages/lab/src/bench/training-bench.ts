@@ -5,9 +5,9 @@
  * from pytorch_cnn.py beside this file.
  *
  * Entries: cnn-train-wasm and cnn-train-cpu (MADGRAD), cnn-train-wasm-sgd (plain SGD: the
- * optimizer's share of a step is 1 - madgrad/sgd throughput), and two other ways to compute the
- * filter gradient (tfjs-wasm-training-kernels' FilterGradientMethod), with MADGRAD:
- * cnn-train-wasm-xfilter (x as the convolution's filter) and cnn-train-wasm-im2col.
+ * optimizer's share of a step is 1 - madgrad/sgd throughput), and each fixed way to compute the
+ * filter gradient (tfjs-wasm-training-kernels' FilterGradientMethod; cnn-train-wasm uses 'auto'),
+ * with MADGRAD: cnn-train-wasm-dyfilter, cnn-train-wasm-xfilter and cnn-train-wasm-im2col.
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -79,6 +79,12 @@ const ENTRIES: Entry[] = [
   { name: 'cnn-train-wasm', backend: 'wasm', optimizer: () => madgrad(1e-2) },
   { name: 'cnn-train-wasm-sgd', backend: 'wasm', optimizer: () => tf.train.sgd(1e-2) },
   {
+    name: 'cnn-train-wasm-dyfilter',
+    backend: 'wasm',
+    optimizer: () => madgrad(1e-2),
+    filterGradient: 'dy-as-filter',
+  },
+  {
     name: 'cnn-train-wasm-xfilter',
     backend: 'wasm',
     optimizer: () => madgrad(1e-2),
@@ -97,7 +103,7 @@ const ENTRIES: Entry[] = [
 async function timeSteps(entry: Entry, batch: number, budgetMs: number): Promise<number> {
   if (!(await tf.setBackend(entry.backend)))
     throw new Error(`backend ${entry.backend} did not start`);
-  setFilterGradientMethod(entry.filterGradient ?? 'dy-as-filter');
+  setFilterGradientMethod(entry.filterGradient ?? 'auto');
   const model = benchmarkCnn();
   const optimizer = entry.optimizer();
   const x = tf.randomUniform([batch, ...CNN_INPUT], 0, 1, 'float32', 7);
@@ -125,7 +131,7 @@ async function timeSteps(entry: Entry, batch: number, budgetMs: number): Promise
   tf.dispose([x, y]);
   optimizer.dispose();
   model.dispose();
-  setFilterGradientMethod('dy-as-filter');
+  setFilterGradientMethod('auto');
   return times[times.length >> 1]!;
 }
 
@@ -233,10 +239,74 @@ export async function profileWasmTrainingStep(batch = 64, steps = 5): Promise<Tr
   };
 }
 
+/** [batch, height, width, inChannels, outChannels, kernel, stride] of each filter-gradient case. */
+export const FILTER_GRADIENT_SHAPES = [
+  [64, 28, 28, 1, 16, 3, 1],
+  [64, 14, 14, 16, 32, 3, 1],
+  [64, 16, 16, 32, 32, 3, 2],
+  [64, 8, 8, 64, 64, 3, 1],
+  [64, 8, 8, 64, 64, 1, 1],
+] as const;
+
+const METHODS: FilterGradientMethod[] = ['auto', 'dy-as-filter', 'x-as-filter', 'im2col-matmul'];
+
+/**
+ * Median milliseconds of Conv2DBackpropFilter on wasm by each method, 'same' padding, for each
+ * shape; dy is a fresh tensor every call, as in training (XNNPACK repacks a new filter operand).
+ */
+export async function benchFilterGradient(
+  reps = 15,
+): Promise<{ shape: readonly number[]; ms: Record<FilterGradientMethod, number> }[]> {
+  await tf.setBackend('wasm');
+  const out = [];
+  for (const shape of FILTER_GRADIENT_SHAPES) {
+    const [b, h, w, ci, co, k, s] = shape;
+    const x = tf.randomNormal([b, h, w, ci], 0, 1, 'float32', 1);
+    const dy = tf.randomNormal([b, Math.ceil(h / s), Math.ceil(w / s), co], 0, 1, 'float32', 2);
+    const ms = {} as Record<FilterGradientMethod, number>;
+    for (const method of METHODS) {
+      setFilterGradientMethod(method);
+      const times: number[] = [];
+      for (let i = 0; i <= reps; i++) {
+        const fresh = tf.add(dy, 0);
+        const t = performance.now();
+        const dw = tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy: fresh },
+            { strides: [s, s], pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] },
+          ) as tf.Tensor;
+        if (i > 0) times.push(performance.now() - t);
+        tf.dispose([fresh, dw]);
+      }
+      times.sort((a, b2) => a - b2);
+      ms[method] = Number(times[times.length >> 1]!.toFixed(2));
+    }
+    setFilterGradientMethod('auto');
+    tf.dispose([x, dy]);
+    out.push({ shape, ms });
+  }
+  return out;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // `node packages/lab/dist/src/bench/training-bench.js`: where a wasm training step's time goes.
+  // `node packages/lab/dist/src/bench/training-bench.js [--filter-gradient]`: where a wasm
+  // training step's time goes, or the filter-gradient methods' times per layer shape.
   const log = console.log;
   console.log = (...args: unknown[]) => console.error(...args);
+  if (process.argv.includes('--filter-gradient')) {
+    const rows = await benchFilterGradient();
+    console.log = log;
+    process.stdout.write(
+      `[b,h,w,ci,co,k,stride]   ${METHODS.map((m) => m.padStart(14)).join('')}  (ms)\n`,
+    );
+    for (const r of rows) {
+      const cells = METHODS.map((m) => r.ms[m].toFixed(2).padStart(14)).join('');
+      process.stdout.write(`${`[${r.shape.join(',')}]`.padEnd(24)} ${cells}\n`);
+    }
+    process.exit(0);
+  }
   const p = await profileWasmTrainingStep();
   console.log = log;
   const share = (ms: number) => `${((100 * ms) / p.stepMs).toFixed(1)}% of the step`;
