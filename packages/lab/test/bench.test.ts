@@ -56,6 +56,7 @@ describe('benchmark command line', () => {
     assert.deepEqual(training.map((x: { name: string }) => x.name).sort(), [
       'cnn-train-cpu',
       'cnn-train-wasm',
+      'cnn-train-wasm-dyfilter',
       'cnn-train-wasm-im2col',
       'cnn-train-wasm-sgd',
       'cnn-train-wasm-xfilter',
