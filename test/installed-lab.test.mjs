@@ -1,11 +1,20 @@
-// The lab as a user installs it: its packed tarball and the library's, installed together into an
-// empty folder, run the `madgrad` CLI with nothing else installed.
+// The lab as a user installs it: its packed tarball, the library's and the training kernels',
+// installed together into an empty folder, run the `madgrad` CLI with nothing else installed.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { freshProject, install, LAB, LIBRARY, pack, remove, run } from './installed-project.mjs';
+import {
+  freshProject,
+  install,
+  LAB,
+  LIBRARY,
+  pack,
+  remove,
+  run,
+  TRAINING_KERNELS,
+} from './installed-project.mjs';
 
 let work;
 let project;
@@ -13,7 +22,7 @@ let project;
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'madgrad-pack-'));
   project = freshProject('lab', 'commonjs');
-  install(project, [pack(LIBRARY, work), pack(LAB, work)]);
+  install(project, [pack(LIBRARY, work), pack(TRAINING_KERNELS, work), pack(LAB, work)]);
 });
 
 after(() => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LIBRARY = join(ROOT, 'packages/madgrad');
 export const LAB = join(ROOT, 'packages/lab');
+export const TRAINING_KERNELS = join(ROOT, 'packages/tfjs-wasm-training-kernels');
 export const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
 /** Runs a command and returns its stdout; a failure throws with the command's output. */

@@ -42,6 +42,34 @@ describe('benchmark command line', () => {
     assert.match(bad.stderr, /"abc" is not a positive integer/);
   });
 
+  it('adds training throughput with --training (tiny batch)', () => {
+    const r = spawnSync(
+      process.execPath,
+      [BENCH, '--json', '--sizes', '256', '--training', '--batch', '2'],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const training = doc.results.filter(
+      (x: { samplesPerSecond?: number }) => 'samplesPerSecond' in x,
+    );
+    assert.deepEqual(training.map((x: { name: string }) => x.name).sort(), [
+      'cnn-train-cpu',
+      'cnn-train-wasm',
+      'cnn-train-wasm-dyfilter',
+      'cnn-train-wasm-im2col',
+      'cnn-train-wasm-sgd',
+      'cnn-train-wasm-xfilter',
+    ]);
+    for (const x of training)
+      assert.ok(x.samplesPerSecond > 0 && Number.isFinite(x.samplesPerSecond));
+    const bad = spawnSync(process.execPath, [BENCH, '--training', '--batch', '0'], {
+      encoding: 'utf8',
+    });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--batch: "0" is not a positive integer/);
+  });
+
   it('runs as `madgrad bench` too', () => {
     const cli = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');
     const r = spawnSync(process.execPath, [cli, 'bench', '--json', '--sizes', '512'], {

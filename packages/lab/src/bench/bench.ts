@@ -1,6 +1,7 @@
 /**
  * Step throughput: median time per step divided by the parameter count, after warm-up, in one
- * process. `npm run bench -- [--json] [--sizes N,...]`. See docs/kernels.md, "Benchmark".
+ * process. `npm run bench -- [--json] [--sizes N,...] [--training [--batch N]]`. See docs/kernels.md,
+ * "Benchmark"; --training adds training-step throughput (training-bench.ts).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,6 +17,7 @@ import {
   type WasmKernels,
 } from 'madgrad';
 import { benchTfjsOptimizers } from './tfjs-optimizers.js';
+import { benchTraining, type TrainingBenchResult } from './training-bench.js';
 
 interface Result {
   name: string;
@@ -28,7 +30,9 @@ const DEFAULT_SIZES = [65536, 1048576, 4194304, 16777216];
 const BUDGET_MS = 1500;
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run bench -- [--json] [--sizes N,...]\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run bench -- [--json] [--sizes N,...] [--training [--batch N]]\n`,
+  );
   process.exit(2);
 }
 
@@ -92,10 +96,15 @@ async function tfjsAdam(n: number): Promise<{ step: () => void; dispose: () => v
 }
 
 async function main(): Promise<void> {
-  let values: { json?: boolean; sizes?: string };
+  let values: { json?: boolean; sizes?: string; training?: boolean; batch?: string };
   try {
     ({ values } = parseArgs({
-      options: { json: { type: 'boolean' }, sizes: { type: 'string' } },
+      options: {
+        json: { type: 'boolean' },
+        sizes: { type: 'string' },
+        training: { type: 'boolean' },
+        batch: { type: 'string' },
+      },
       allowPositionals: false,
     }));
   } catch (e) {
@@ -108,6 +117,9 @@ async function main(): Promise<void> {
         return n;
       })
     : DEFAULT_SIZES;
+  const batch = Number(values.batch ?? 64);
+  if (!Number.isInteger(batch) || batch < 1)
+    usage(`--batch: "${values.batch}" is not a positive integer`);
 
   // tfjs prints advice about tfjs-node on stdout; keep stdout for the results.
   const log = console.log;
@@ -170,9 +182,15 @@ async function main(): Promise<void> {
   }
   process.stderr.write('\n');
   all.close();
+  const training: TrainingBenchResult[] = values.training
+    ? await benchTraining({
+        batch,
+        onResult: (r) => process.stderr.write(`${r.name}: ${r.samplesPerSecond} samples/s\n`),
+      })
+    : [];
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ cores, results })}\n`);
+    process.stdout.write(`${JSON.stringify({ cores, results: [...results, ...training] })}\n`);
     return;
   }
   const names = [...new Set(results.map((r) => r.name))];
@@ -185,6 +203,16 @@ async function main(): Promise<void> {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   process.stdout.write(`cores: ${cores}\n${line(header)}\n${rows.map(line).join('\n')}\n`);
+  if (training.length > 0) {
+    const trainingRows = training.map((r) => [r.name, r.samplesPerSecond.toFixed(2)]);
+    const widths = [`training, batch ${batch}`, 'samples/s'].map((h, i) =>
+      Math.max(h.length, ...trainingRows.map((r) => r[i]!.length)),
+    );
+    const tline = (c: string[]) => `${c[0]!.padEnd(widths[0]!)}  ${c[1]!.padStart(widths[1]!)}`;
+    process.stdout.write(
+      `${[[`training, batch ${batch}`, 'samples/s'], ...trainingRows].map(tline).join('\n')}\n`,
+    );
+  }
 }
 
 await main();

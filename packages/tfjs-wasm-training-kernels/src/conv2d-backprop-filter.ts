@@ -1,0 +1,255 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend: the gradient of a 2-D convolution with respect to its
+ * filter, dW[p,q,c,o] = sum_{b,i,j} x[b, i*sh + p - pt, j*sw + q - pl, c] * dy[b,i,j,o] (NHWC).
+ */
+import {
+  backend_util,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import {
+  heapF32,
+  type KernelArgs,
+  release,
+  runWasmKernel,
+  WASM,
+  type WasmBackend,
+} from './wasm-backend.js';
+
+/**
+ * How the filter gradient is computed; all give the same sums, in a different order:
+ * one XNNPACK convolution with dy as its filter, or (stride 1 only; otherwise dy-as-filter)
+ * with x as its filter, or im2col in JavaScript and one XNNPACK matrix product. 'auto' takes
+ * x-as-filter where it applies and x is the smaller tensor (XNNPACK repacks its filter operand
+ * on every call), else dy-as-filter; measurements in docs/training-kernels.md.
+ */
+export type FilterGradientMethod = 'auto' | 'dy-as-filter' | 'x-as-filter' | 'im2col-matmul';
+
+/**
+ * The filter gradient as one XNNPACK convolution over transposed tensors: with x as a batch of
+ * `inChannels` images of `batch` channels ([c,H,W,b]) and dy as a filter of `outHeight x outWidth`
+ * taps ([i,j,b,o]), the sum above is a convolution whose dilation is the forward stride.
+ */
+function byTransposedConvolution(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { padInfo, strideHeight, strideWidth, outHeight, outWidth, filterHeight, filterWidth } =
+    info;
+  // Pad the bottom/right only as far as the last tap reads; any extra rows the forward pass
+  // skipped make extra output rows, dropped when the result is rearranged.
+  const bottom = Math.max(
+    0,
+    filterHeight + (outHeight - 1) * strideHeight - info.inHeight - padInfo.top,
+  );
+  const right = Math.max(
+    0,
+    filterWidth + (outWidth - 1) * strideWidth - info.inWidth - padInfo.left,
+  );
+  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const conv = runWasmKernel(
+    backend,
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      dilations: [strideHeight, strideWidth],
+      pad: [
+        [0, 0],
+        [padInfo.top, bottom],
+        [padInfo.left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  );
+  release(backend, xT, dyT);
+  const out = backend.makeOutput(
+    [filterHeight, filterWidth, info.inChannels, info.outChannels],
+    'float32',
+  );
+  // [c, p', q', o] -> [p, q, c, o], keeping p < filterHeight and q < filterWidth.
+  const src = heapF32(backend, conv);
+  const dst = heapF32(backend, out);
+  const [, h2, w2, co] = conv.shape as [number, number, number, number];
+  const ci = info.inChannels;
+  for (let p = 0; p < filterHeight; p++) {
+    for (let q = 0; q < filterWidth; q++) {
+      for (let c = 0; c < ci; c++) {
+        const from = ((c * h2 + p) * w2 + q) * co;
+        dst.set(src.subarray(from, from + co), ((p * filterWidth + q) * ci + c) * co);
+      }
+    }
+  }
+  release(backend, conv);
+  return out;
+}
+
+/**
+ * For stride 1, the same sum with x as the filter: dy as a batch of `outChannels` images of
+ * `batch` channels ([o,i,j,b]), x as a filter of `inHeight x inWidth` taps ([a,e,b,c]). With
+ * a = i + p - pt, the output row r = filterHeight-1-p reads dy row r + a - (filterHeight-1-pt),
+ * so the result is the filter gradient flipped in both spatial axes.
+ */
+function byFlippedConvolution(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { padInfo, outHeight, outWidth, inHeight, inWidth, filterHeight, filterWidth } = info;
+  const top = filterHeight - 1 - padInfo.top;
+  const left = filterWidth - 1 - padInfo.left;
+  const bottom = Math.max(0, filterHeight - 1 + inHeight - outHeight - top);
+  const right = Math.max(0, filterWidth - 1 + inWidth - outWidth - left);
+  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [3, 1, 2, 0] });
+  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [1, 2, 0, 3] });
+  const conv = runWasmKernel(
+    backend,
+    'Conv2D',
+    { x: dyT, filter: xT },
+    {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  );
+  release(backend, xT, dyT);
+  const ci = info.inChannels;
+  const co = info.outChannels;
+  const out = backend.makeOutput([filterHeight, filterWidth, ci, co], 'float32');
+  // [o, r, t, c] -> [p, q, c, o] with r = filterHeight-1-p, t = filterWidth-1-q.
+  const src = heapF32(backend, conv);
+  const dst = heapF32(backend, out);
+  const [, h2, w2] = conv.shape as [number, number, number, number];
+  for (let o = 0; o < co; o++) {
+    for (let p = 0; p < filterHeight; p++) {
+      for (let q = 0; q < filterWidth; q++) {
+        const from = ((o * h2 + filterHeight - 1 - p) * w2 + filterWidth - 1 - q) * ci;
+        const to = (p * filterWidth + q) * ci * co + o;
+        for (let c = 0; c < ci; c++) dst[to + c * co] = src[from + c]!;
+      }
+    }
+  }
+  release(backend, conv);
+  return out;
+}
+
+/** Whether {@link byFlippedConvolution} applies: stride 1 and no padding beyond the filter. */
+function flippedApplies(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.padInfo.top <= info.filterHeight - 1 &&
+    info.padInfo.left <= info.filterWidth - 1
+  );
+}
+
+/**
+ * The filter gradient as patches^T x dy: the input patches written once into a
+ * [batch*outHeight*outWidth, filterHeight*filterWidth*inChannels] matrix (im2col), then one
+ * XNNPACK matrix product whose [K, outChannels] result is already the filter's layout.
+ */
+function byIm2colMatmul(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const rows = batchSize * outHeight * outWidth;
+  const cols = filterHeight * filterWidth * inChannels;
+  const patches = backend.makeOutput([1, rows, cols], 'float32');
+  const xs = heapF32(backend, x);
+  const ps = heapF32(backend, patches);
+  let r = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let i = 0; i < outHeight; i++) {
+      for (let j = 0; j < outWidth; j++, r++) {
+        let k = r * cols;
+        for (let p = 0; p < filterHeight; p++) {
+          const h = i * strideHeight + p - padInfo.top;
+          const rowInside = h >= 0 && h < inHeight;
+          for (let q = 0; q < filterWidth; q++, k += inChannels) {
+            const w = j * strideWidth + q - padInfo.left;
+            if (rowInside && w >= 0 && w < inWidth) {
+              const from = ((b * inHeight + h) * inWidth + w) * inChannels;
+              if (inChannels === 1) ps[k] = xs[from]!;
+              else ps.set(xs.subarray(from, from + inChannels), k);
+            } else {
+              ps.fill(0, k, k + inChannels);
+            }
+          }
+        }
+      }
+    }
+  }
+  const dy3 = { ...dy, shape: [1, rows, info.outChannels] };
+  const product = runWasmKernel(
+    backend,
+    'BatchMatMul',
+    { a: patches, b: dy3 },
+    { transposeA: true, transposeB: false },
+  );
+  release(backend, patches);
+  return { ...product, shape: [filterHeight, filterWidth, inChannels, info.outChannels] };
+}
+
+/** The method the registered kernel uses (see docs/training-kernels.md for the measurements). */
+export let filterGradientMethod: FilterGradientMethod = 'auto';
+
+/** Chooses the method of the registered kernel (for benchmarks and tests). */
+export function setFilterGradientMethod(method: FilterGradientMethod): void {
+  filterGradientMethod = method;
+}
+
+const sizeOf = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as Conv2DBackpropFilterAttrs;
+  if (dataFormat === 'NCHW') {
+    throw new Error("Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got 'NCHW'");
+  }
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+    throw new Error(
+      `Conv2DBackpropFilter on wasm takes float32 tensors, got ${x.dtype}/${dy.dtype}`,
+    );
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const wasm = backend as WasmBackend;
+  if (filterGradientMethod === 'im2col-matmul') return byIm2colMatmul(wasm, x, dy, info);
+  const xAsFilter =
+    filterGradientMethod === 'x-as-filter' ||
+    (filterGradientMethod === 'auto' && sizeOf(x) < sizeOf(dy));
+  return xAsFilter && flippedApplies(info)
+    ? byFlippedConvolution(wasm, x, dy, info)
+    : byTransposedConvolution(wasm, x, dy, info);
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: WASM,
+  kernelFunc: conv2DBackpropFilter as KernelConfig['kernelFunc'],
+};

@@ -1,0 +1,64 @@
+/**
+ * The few parts of the wasm backend these kernels use: its heap, its tensor storage, and its own
+ * registered kernels (called directly, as the backend's kernels call each other).
+ */
+import {
+  type DataId,
+  type DataType,
+  getKernel,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+
+/** The backend name every kernel here registers for. */
+export const WASM = 'wasm';
+
+/** The surface of `BackendWasm` (from @tensorflow/tfjs-backend-wasm) that the kernels need. */
+export interface WasmBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** A kernel's arguments as tfjs passes them. */
+export interface KernelArgs {
+  inputs: NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}
+
+/**
+ * Runs the wasm backend's own kernel `name` (for example its XNNPACK Conv2D). The caller owns
+ * the result and must dispose it with {@link release} unless it returns it.
+ */
+export function runWasmKernel(
+  backend: WasmBackend,
+  name: string,
+  inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap = {},
+): TensorInfo {
+  const kernel = getKernel(name, WASM);
+  if (kernel === undefined) throw new Error(`the wasm backend has no '${name}' kernel`);
+  return kernel.kernelFunc({ inputs, attrs, backend: backend as never }) as TensorInfo;
+}
+
+/** Frees intermediates made with {@link runWasmKernel}. */
+export function release(backend: WasmBackend, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/**
+ * A float32 view of a tensor on the wasm heap. Take views only after the last allocation of a
+ * kernel: allocating may grow (and so detach) the heap.
+ */
+export function heapF32(backend: WasmBackend, info: TensorInfo): Float32Array {
+  if (info.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${info.dtype}`);
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+/** An int32 view of a tensor on the wasm heap (same caveat as {@link heapF32}). */
+export function heapI32(backend: WasmBackend, info: TensorInfo): Int32Array {
+  if (info.dtype !== 'int32') throw new Error(`expected an int32 tensor, got ${info.dtype}`);
+  return backend.typedArrayFromHeap(info) as Int32Array;
+}
