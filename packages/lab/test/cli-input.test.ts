@@ -56,6 +56,12 @@ describe('CLI input', () => {
     const method = run(CLI, ['train', '--task', 'digits', '--method', 'sgd,adam']);
     assert.equal(method.status, 1);
     assert.match(method.stderr, /takes one method, got the list "sgd,adam"/);
+    const noCentre = run(CLI, ['train', '--task', 'sparse', '--method', 'da']);
+    assert.equal(noCentre.status, 1);
+    assert.match(
+      noCentre.stderr.trim(),
+      /^error: method "da" has no learning-rate centre on task "sparse".*give --lr$/,
+    );
   });
 
   it('--out naming a file, a path under a file, an empty path or a read-only place: one line, exit 1', () => {

@@ -58,7 +58,9 @@ export function register(program: Command): void {
         try {
           lrCentreOf(flags.task, flags.method);
         } catch (e) {
-          program.error(`error: ${(e as Error).message}: give --lr`);
+          console.error(`error: ${(e as Error).message}: give --lr`);
+          process.exitCode = 1;
+          return;
         }
       }
       const record = await trainOne({
