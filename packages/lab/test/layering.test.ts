@@ -11,7 +11,7 @@ import { ROOT } from './helpers.js';
  * lower level (so there can be no cycle between folders).
  *
  * Library (packages/madgrad/src): maths < kernels < optimizers < tfjs < index.ts.
- * Lab (packages/lab/src): experiments/data < experiments/tasks < experiments < experiments/report
+ * Lab (packages/lab/src): experiments/data < experiments/models < experiments/tasks < experiments < experiments/report
  * < conformance, bench, queue (side by side: none imports another) < cli/commands < cli. The lab
  * reaches the library only through its package exports, `madgrad` and `madgrad/tfjs`.
  */
@@ -24,14 +24,15 @@ const LIBRARY_LEVELS: Record<string, number> = {
 };
 const LAB_LEVELS: Record<string, number> = {
   'experiments/data': 0,
-  'experiments/tasks': 1,
-  experiments: 2,
-  'experiments/report': 3,
-  conformance: 4,
-  bench: 4,
-  queue: 4,
-  'cli/commands': 5,
-  cli: 6,
+  'experiments/models': 1,
+  'experiments/tasks': 2,
+  experiments: 3,
+  'experiments/report': 4,
+  conformance: 5,
+  bench: 5,
+  queue: 5,
+  'cli/commands': 6,
+  cli: 7,
 };
 const LAB_LIBRARY_ENTRIES = new Set(['madgrad', 'madgrad/tfjs']);
 
@@ -165,7 +166,7 @@ describe('layering', () => {
     assert.deepEqual(folderCycles(librarySrc, files, libraryFolder), []);
   });
 
-  it('the lab: data < tasks < experiments < report < conformance, bench, queue < cli; the library only as madgrad, madgrad/tfjs', () => {
+  it('the lab: data < models < tasks < experiments < report < conformance, bench, queue < cli; the library only as madgrad, madgrad/tfjs', () => {
     const files = read(labSrc);
     assert.ok(files.size > 20, `found ${files.size} lab sources`);
     assert.equal(
