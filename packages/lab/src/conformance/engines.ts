@@ -33,6 +33,23 @@ export const ENGINES: Readonly<
       'ops',
       'the TensorFlow.js optimizers with the step in tfjs ops (the webgl/webgpu path), on cpu',
     ),
+  ...Object.fromEntries(
+    (
+      [
+        ['webgl', 'the ops path on WebGL'],
+        ['webgpu', 'the ops path on WebGPU'],
+        ['wasm', 'the core kernels over the WebAssembly heap'],
+        ['cpu', 'the core kernels over the backend data store'],
+      ] as const
+    ).map(([backend, path]) => [
+      `browser-${backend}`,
+      async () =>
+        (await import('./browser-engine.js')).browserEngine(
+          backend,
+          `the TensorFlow.js optimizers in headless Chromium on the ${backend} backend (${path})`,
+        ),
+    ]),
+  ),
 };
 
 export async function getEngine(name: string): Promise<ConformanceEngine> {
