@@ -6,7 +6,8 @@ import type { ConformancePageApi } from './browser/conformance-page.js';
 import type { ConformanceEngine, EngineSession } from './engine.js';
 import type { GoldenCase } from './golden-case.js';
 
-declare const globalThis: { madgradConformance: ConformancePageApi };
+// The page script sets window.madgradConformance; callbacks of page.evaluate run in the page.
+declare const window: { madgradConformance: ConformancePageApi };
 
 const PAGE_SCRIPT = fileURLToPath(new URL('./browser/conformance-page.js', import.meta.url));
 
@@ -26,8 +27,8 @@ export function browserEngine(
     opened ??= (async () => {
       const p = await openBundledPage(PAGE_SCRIPT, 'madgrad conformance');
       try {
-        await p.page.waitForFunction(() => globalThis.madgradConformance !== undefined);
-        await p.page.evaluate((b) => globalThis.madgradConformance.start(b), backend);
+        await p.page.waitForFunction(() => window.madgradConformance !== undefined);
+        await p.page.evaluate((b) => window.madgradConformance.start(b), backend);
       } catch (e) {
         await p.close();
         throw e;
@@ -50,25 +51,25 @@ export function browserEngine(
       step: async (grads) => {
         const pending = lrs;
         lrs = null;
-        await p.evaluate(([i, r, g]) => globalThis.madgradConformance.step(i, r, g), [
+        await p.evaluate(([i, r, g]) => window.madgradConformance.step(i, r, g), [
           id,
           pending,
           grads,
         ] as const);
       },
       params: async () =>
-        toFloat32(await p.evaluate((i) => globalThis.madgradConformance.params(i), id)),
+        toFloat32(await p.evaluate((i) => window.madgradConformance.params(i), id)),
       state: async () => {
-        const s = await p.evaluate((i) => globalThis.madgradConformance.state(i), id);
+        const s = await p.evaluate((i) => window.madgradConformance.state(i), id);
         return {
           k: s.k,
           params: Object.fromEntries(Object.entries(s.params).map(([n, b]) => [n, toFloat32(b)])),
         };
       },
       save: async () =>
-        Uint8Array.from(await p.evaluate((i) => globalThis.madgradConformance.save(i), id)),
+        Uint8Array.from(await p.evaluate((i) => window.madgradConformance.save(i), id)),
       dispose: () => {
-        void p.evaluate((i) => globalThis.madgradConformance.dispose(i), id).catch(() => {});
+        void p.evaluate((i) => window.madgradConformance.dispose(i), id).catch(() => {});
       },
     };
   };
@@ -77,16 +78,16 @@ export function browserEngine(
     description,
     open: async (c: GoldenCase, params) => {
       const p = await page();
-      const id = await p.evaluate(
-        ([cc, pp]) => globalThis.madgradConformance.open(cc, pp, 'auto'),
-        [c, plain(params)] as const,
-      );
+      const id = await p.evaluate(([cc, pp]) => window.madgradConformance.open(cc, pp, 'auto'), [
+        c,
+        plain(params),
+      ] as const);
       return session(p, id);
     },
     restore: async (c: GoldenCase, params, checkpoint) => {
       const p = await page();
       const id = await p.evaluate(
-        ([cc, pp, bytes]) => globalThis.madgradConformance.restore(cc, pp, bytes, 'auto'),
+        ([cc, pp, bytes]) => window.madgradConformance.restore(cc, pp, bytes, 'auto'),
         [c, plain(params), Array.from(checkpoint)] as const,
       );
       return session(p, id);
