@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { Madgrad, type Parameter } from '../src/index.js';
+import { InvalidGradientError, Madgrad, type Parameter } from '../src/index.js';
 import {
   DUAL_AVERAGING_VARIANTS,
   DualAveragingVariant,
@@ -126,5 +126,38 @@ describe('CoreOptimizerAdapter: any core optimizer as a tfjs optimizer', () => {
     assert.throws(() => opt.setLearningRate(Number.NaN), /learning rate/);
     opt.dispose();
     for (const t of [a, b, c, g]) t.dispose();
+  });
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`on ${backend}: a snapshot of a variable (tf.clone) keeps its values across later steps`, async () => {
+      await useBackend(backend);
+      const w = variable([1, 1], [2], 'adapter');
+      const opt = new CoreOptimizerAdapter(
+        (params) => new Madgrad(params, { lr: 0.1, kernels: 'js' }),
+      );
+      const g = tf.tensor1d([1, -1]);
+      opt.applyGradients({ [w.name]: g });
+      const snapshot = tf.clone(w);
+      const expected = Float32Array.from(snapshot.dataSync() as Float32Array);
+      opt.applyGradients({ [w.name]: g });
+      assert.notDeepEqual([...w.dataSync()], [...expected], 'the second step moved the variable');
+      assert.deepEqual([...snapshot.dataSync()], [...expected], 'the snapshot changed');
+      opt.dispose();
+      tf.dispose([w, g, snapshot]);
+    });
+  }
+
+  it('a step that throws inside minimize leaves no tensor behind', async () => {
+    await useBackend('cpu');
+    const w = variable([1, 2], [2], 'adapter');
+    const opt = new CoreOptimizerAdapter(
+      (params) => new Madgrad(params, { lr: 0.1, kernels: 'js' }),
+    );
+    const loss = () => tf.sum(tf.mul(w, tf.scalar(Number.NaN))) as tf.Scalar;
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) assert.throws(() => opt.minimize(loss), InvalidGradientError);
+    assert.equal(tf.memory().numTensors, before);
+    opt.dispose();
+    w.dispose();
   });
 });

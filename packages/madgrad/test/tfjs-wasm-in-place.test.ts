@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createWasmKernels, type StepKernels } from '../src/index.js';
-import { createInPlaceKernels } from '../src/kernels/in-place-kernels.js';
+import { createInPlaceKernels, type ScanningKernels } from '../src/kernels/in-place-kernels.js';
 import {
   madgrad,
   mirrorMadgrad,
@@ -25,13 +25,13 @@ function forbiddenWasmKernels(): StepKernels {
 }
 
 /** The same WebAssembly kernels behind a plain object: the optimizer copies through them. */
-function copyingWasmKernels(): StepKernels {
+function copyingWasmKernels(): ScanningKernels {
   const k = createWasmKernels({ threads: 1 });
   return {
     name: 'wasm',
     madgradDense: k.madgradDense,
     mirrorDense: k.mirrorDense,
-    firstNonFinite: k.firstNonFinite,
+    firstNonFinite: k.firstNonFinite!,
   };
 }
 
@@ -122,7 +122,7 @@ describe('tfjs optimizers on the wasm backend: kernels in place in the tfjs heap
     const memory = wasmBackendMemory()!;
     let fallbackCalls = 0;
     const fallback = copyingWasmKernels();
-    const counting: StepKernels = {
+    const counting: ScanningKernels = {
       ...fallback,
       madgradDense: (b, g, c) => {
         fallbackCalls++;

@@ -9,6 +9,9 @@ import { type KernelExports, kernelModule } from './kernel-memory.js';
 import { hasWasmSimd } from './wasm-support.js';
 import { type WasmMemory, webAssembly } from './webassembly-api.js';
 
+/** Kernels with their own NaN/Infinity scan (the WebAssembly kernels have one). */
+export type ScanningKernels = StepKernels & Required<Pick<StepKernels, 'firstNonFinite'>>;
+
 /**
  * The kernels instantiated over a WebAssembly memory that someone else owns (TensorFlow.js's
  * wasm heap): steps whose arrays are all views of that memory run in place, by byte offset,
@@ -19,8 +22,8 @@ import { type WasmMemory, webAssembly } from './webassembly-api.js';
  */
 export function createInPlaceKernels(
   memory: WasmMemory,
-  fallback: StepKernels,
-): StepKernels | null {
+  fallback: ScanningKernels,
+): ScanningKernels | null {
   const k = instanceOver(memory);
   if (k === null) return null;
   /** True when every array is a live view of the memory (a grow detaches older views). */
@@ -71,8 +74,7 @@ export function createInPlaceKernels(
     },
     firstNonFinite(values: Float32Array) {
       if (inside([values])) return k.firstNonFinite(values.byteOffset, values.length);
-      if (fallback.firstNonFinite) return fallback.firstNonFinite(values);
-      return values.findIndex((x) => !Number.isFinite(x));
+      return fallback.firstNonFinite(values);
     },
   };
 }

@@ -9,7 +9,7 @@ import type { KernelMemory } from './kernel-memory.js';
  * job into a small SharedArrayBuffer, wakes the workers with Atomics.notify, runs slice 0
  * chunks itself, then blocks in Atomics.wait until every woken worker has counted itself done;
  * so `step()` stays synchronous. Every thread takes chunks from a shared counter until none is
- * left, so a worker that the OS runs late (this machine is shared) costs little: the others take
+ * left, so a worker that the OS runs late (on a machine busy with other work) costs little: the others take
  * its chunks. Chunks are whole multiples of 16 floats (64-byte lines) and every element goes
  * through the same vector code, so results do not depend on the thread count or on who ran what.
  * Workers start in the background; until one reports ready, work runs on fewer threads.

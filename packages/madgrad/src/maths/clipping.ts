@@ -1,7 +1,7 @@
 /**
  * Global-norm gradient clipping as in PyTorch's clip_grad_norm_: when the norm of all gradients
  * together exceeds `maxNorm`, every gradient is multiplied by maxNorm / (norm + 1e-6).
- * The tfjs optimizers' `clipNorm` and the reproduction harness both use it.
+ * The tfjs optimizers' `clipNorm` and `clipByGlobalNorm` of `madgrad/tfjs` use it.
  */
 export function clipScale(globalNorm: number, maxNorm: number): number {
   const coef = maxNorm / (globalNorm + 1e-6);

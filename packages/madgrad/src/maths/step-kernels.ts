@@ -106,7 +106,8 @@ const cbrt = Math.cbrt;
  *
  * With momentum 0 there is no x0 buffer: x0 = x + s / (cbrt(v) + eps) is recovered from the
  * state. Where that denominator is 0 (eps = 0, no gradient yet) the coordinate contributes
- * s / rms = 0: the corrected semantics of FORMAT.md, where the reference computes 0/0.
+ * s / rms = 0, where the reference computes 0/0 and gets NaN: the corrected semantics that the
+ * golden reference trajectories adopt (see FORMAT.md, the format notes beside them).
  */
 export function madgradRange(
   b: MadgradBuffers,

@@ -32,7 +32,10 @@ export interface DualAveragingVariantSpec {
   readonly denominator: DualAveragingDenominator;
 }
 
-/** The ablation's named variants (issue: "build MADGRAD from its parts"). */
+/**
+ * The named variants of the design ablation, which builds MADGRAD from plain dual averaging one
+ * switch at a time (the weightings and denominators listed above).
+ */
 export const DUAL_AVERAGING_VARIANTS = {
   /** Plain dual averaging: λ = lr, D = sqrt(k + 1). */
   da: { weighting: 'constant', denominator: 'step' },

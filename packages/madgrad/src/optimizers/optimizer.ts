@@ -7,6 +7,7 @@ import {
 } from '../maths/errors.js';
 import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
 import type { StepKernels } from '../maths/step-kernels.js';
+import { groupBufferSets } from './buffer-sets.js';
 import {
   checkDense,
   checkSparse,
@@ -215,7 +216,6 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
         throw new StateFormatError(`optimizer state has invalid options: ${(e as Error).message}`);
       }
     });
-    const states = new Map<string, Record<string, Float32Array>>();
     for (const t of state.tensors) {
       const slot = this.slots.get(t.param);
       if (!slot)
@@ -227,22 +227,11 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
           `optimizer state buffer ${t.buffer} of "${t.param}" has ${t.data.length} values, the parameter has ${slot.size}`,
         );
       }
-      const buffers = states.get(t.param) ?? {};
-      if (buffers[t.buffer])
-        throw new StateFormatError(`optimizer state repeats buffer ${t.buffer} of "${t.param}"`);
-      buffers[t.buffer] = t.data;
-      states.set(t.param, buffers);
     }
-    for (const [name, buffers] of states) {
-      const slot = this.slots.get(name)!;
-      const expected = this.bufferNames(options[slot.group]!).slice().sort();
-      const got = Object.keys(buffers).sort();
-      if (expected.join() !== got.join()) {
-        throw new StateFormatError(
-          `optimizer state for "${name}" has buffers [${got.join(', ')}], expected [${expected.join(', ')}]`,
-        );
-      }
-    }
+    const states = groupBufferSets(
+      state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.data })),
+      (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
+    );
     // Everything checked: commit.
     this.groupOptions = options;
     this.k = state.k;

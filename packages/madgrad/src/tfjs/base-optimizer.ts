@@ -1,23 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createInPlaceKernels } from '../kernels/in-place-kernels.js';
-import { isWasmKernels } from '../kernels/wasm-kernels.js';
 import { clipScale } from '../maths/clipping.js';
-import { InvalidGradientError, InvalidOptionError, StateFormatError } from '../maths/errors.js';
+import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
 import type { OptimizerOptions } from '../maths/options.js';
 import type { StepKernels } from '../maths/step-kernels.js';
-import { firstNonFinite } from '../optimizers/gradients.js';
-import {
-  ensureOnActiveBackend,
-  ensureOwned,
-  type FastBackendName,
-  fastBackendName,
-  float32View,
-  valuesChanged,
-  type WasmHeapScratch,
-  type WasmMemory,
-  wasmBackendMemory,
-  wasmHeapScratch,
-} from './backend-memory.js';
+import { type FastBackendName, fastBackendName } from './backend-memory.js';
 import {
   checkLearningRate,
   getDefaultStepKernels,
@@ -28,33 +14,27 @@ import {
   resolveConfig,
   type TfjsOptimizerConfig,
 } from './config.js';
-
-/** A named tensor, as tfjs's optimizers take and return them. */
-export interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
-
-/** One gradient of a step, validated. */
-interface StepItem {
-  readonly name: string;
-  readonly variable: tf.Variable;
-  readonly grad: tf.Tensor;
-}
-
-/** PyTorch's `clip_grad_norm_` adds this to the norm before dividing. */
+import { minimizeOrDispose } from './minimize.js';
+import type { NamedTensor } from './named-tensor.js';
+import { applyWithOps, scanWithOps } from './ops-step.js';
+import { StateSlots } from './state-slots.js';
+import { collectStepGradients } from './step-gradients.js';
+import { ViewStep } from './view-step.js';
+import { readWeights, weightsOf } from './weights.js';
 
 /**
  * What `MadgradOptimizer` and `MirrorMadgradOptimizer` share, on top of tfjs's `Optimizer`:
  *
  * - State is keyed by variable name and created at a variable's first gradient, as in the
- *   reference; a step may carry any subset of variables in any order.
+ *   reference; a step may carry any subset of variables in any order (`StateSlots`).
  * - A step validates everything first (names, shapes, dtypes, NaN/Infinity, the learning rate),
- *   then applies to every variable: it applies completely or not at all.
- * - On the cpu and wasm backends the step runs the core's kernels over the tensors' storage; on
- *   any other backend (or with `path: 'ops'`) it runs as tfjs ops inside `tidy`.
+ *   then applies to every variable: it applies completely or not at all, and a step that throws
+ *   leaves no tensor behind, `minimize` included.
+ * - On the cpu and wasm backends the step runs the core's kernels over the tensors' storage
+ *   (`ViewStep`); on any other backend (or with `path: 'ops'`) it runs as tfjs ops inside `tidy`
+ *   (`ops-step.ts`).
  * - `getWeights` / `setWeights` carry the iteration count (`iter`) and every buffer as
- *   `<variable name>/<buffer>`, with the reference's buffer names.
+ *   `<variable name>/<buffer>`, with the reference's buffer names (`weights.ts`).
  */
 export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   private lr: LearningRate;
@@ -63,15 +43,10 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   private readonly nonFinite: NonFiniteMode;
   private readonly kernelsOverride: StepKernels | null;
   private readonly path: 'auto' | 'ops';
-  private readonly slots = new Map<string, Record<string, tf.Variable>>();
-  /** Names whose state came from `setWeights` and has not met its variable yet. */
-  private readonly unclaimed = new Set<string>();
+  private readonly slots = new StateSlots();
+  private readonly viewStep = new ViewStep(() => this.kernels());
   private iterVariable: tf.Variable | null = null;
   private skipped = 0;
-  private scratch = new Float32Array(0);
-  /** The WebAssembly kernels instantiated over the tfjs wasm heap (see `kernelsFor`). */
-  private inPlace: { memory: WasmMemory; fallback: StepKernels; kernels: StepKernels } | null =
-    null;
 
   protected constructor(
     config: TfjsOptimizerConfig | Record<string, unknown>,
@@ -146,7 +121,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
 
   /** Names of the variables that have state, in the order of `getWeights`. */
   get stateNames(): string[] {
-    return [...this.slots.keys()];
+    return this.slots.names();
   }
 
   /** Which implementation the next step runs: the kernels' name on cpu/wasm, or "ops". */
@@ -157,24 +132,6 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
 
   private kernels(): StepKernels {
     return this.kernelsOverride ?? getDefaultStepKernels();
-  }
-
-  /**
-   * The kernels for a step on `fast`: on the wasm backend, when the chosen kernels are the
-   * WebAssembly ones, the same kernels instantiated over the tfjs heap, so that a step whose
-   * tensors all live there runs in place instead of copying them into the kernels' own memory
-   * and back (they fall back to the chosen kernels for anything else).
-   */
-  private kernelsFor(fast: FastBackendName): StepKernels {
-    const chosen = this.kernels();
-    if (fast !== 'wasm' || !isWasmKernels(chosen)) return chosen;
-    const memory = wasmBackendMemory();
-    if (memory === null) return chosen;
-    if (this.inPlace?.memory !== memory || this.inPlace.fallback !== chosen) {
-      const kernels = createInPlaceKernels(memory, chosen);
-      this.inPlace = kernels ? { memory, fallback: chosen, kernels } : null;
-    }
-    return this.inPlace?.kernels ?? chosen;
   }
 
   private fastBackend(): FastBackendName | null {
@@ -191,14 +148,27 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     return lr;
   }
 
+  /** As tfjs's `minimize`, but a step that throws disposes the cost and gradients it computed. */
+  override minimize(
+    f: () => tf.Scalar,
+    returnCost = false,
+    varList?: tf.Variable[],
+  ): tf.Scalar | null {
+    return minimizeOrDispose(this, f, returnCost, varList);
+  }
+
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const k = this.iterations;
-    const items = this.collect(variableGradients, k);
+    const first = this.bufferNames()[0]!;
+    const items = collectStepGradients(variableGradients, k, (name) =>
+      this.slots.shapeOf(name, first),
+    );
     const lr = this.learningRateAt(k);
     const fast = this.fastBackend();
-    // Data created before a setBackend may still live on the previous backend.
-    if (fast) for (const item of items) ensureOnActiveBackend(item.grad);
-    const { bad, sumSquares } = fast ? this.inspectViews(items, fast) : this.inspectOps(items);
+    const clipping = this.clipNorm !== null;
+    const { bad, sumSquares } = fast
+      ? this.viewStep.scan(items, fast, clipping)
+      : scanWithOps(items, clipping);
     if (bad !== null) {
       if (this.nonFinite === 'skip') {
         this.skipped += 1;
@@ -209,200 +179,25 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
       );
     }
     const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);
-    for (const item of items) this.stateFor(item.name, item.variable);
-    if (fast) this.applyKernels(items, lr, k, scale, fast);
-    else this.applyOps(items, lr, k, scale);
-    this.incrementIterations();
-  }
-
-  /** Validates names, shapes and dtypes; returns the non-null gradients in the order given. */
-  private collect(variableGradients: tf.NamedTensorMap | NamedTensor[], k: number): StepItem[] {
-    if (variableGradients == null || typeof variableGradients !== 'object') {
-      throw new InvalidGradientError(
-        `step k=${k}: gradients must be a map or an array of {name, tensor}`,
+    const buffers = this.bufferNames();
+    for (const item of items) {
+      this.slots.claim(item.name, item.variable, buffers, (b) =>
+        this.initialBuffer(b, item.variable),
       );
     }
-    const pairs: [string, tf.Tensor | null | undefined][] = Array.isArray(variableGradients)
-      ? variableGradients.map((e) => [e?.name, e?.tensor])
-      : Object.entries(variableGradients);
-    const registered = tf.engine().registeredVariables;
-    const seen = new Set<string>();
-    const items: StepItem[] = [];
-    for (const [name, grad] of pairs) {
-      const where = `step k=${k}: variable "${name}"`;
-      if (typeof name !== 'string') {
-        throw new InvalidGradientError(`step k=${k}: every gradient needs a variable name`);
-      }
-      if (seen.has(name)) throw new InvalidGradientError(`${where} has two gradients`);
-      seen.add(name);
-      if (grad == null) continue;
-      const variable = registered[name];
-      if (!variable) throw new InvalidGradientError(`${where} is not a registered tf.Variable`);
-      if (!(grad instanceof tf.Tensor) || grad.isDisposed) {
-        throw new InvalidGradientError(`${where}: the gradient is not a live tensor`);
-      }
-      if (variable.dtype !== 'float32' || grad.dtype !== 'float32') {
-        throw new InvalidGradientError(
-          `${where}: variable and gradient must be float32, got ${variable.dtype} and ${grad.dtype}`,
-        );
-      }
-      if (!tf.util.arraysEqual(variable.shape, grad.shape)) {
-        throw new InvalidGradientError(
-          `${where}: gradient has shape [${grad.shape}], the variable has [${variable.shape}]`,
-        );
-      }
-      const slot = this.slots.get(name);
-      if (slot) {
-        const first = slot[this.bufferNames()[0]!]!;
-        if (!tf.util.arraysEqual(first.shape, variable.shape)) {
-          throw new InvalidGradientError(
-            `${where}: its optimizer state has shape [${first.shape}], the variable has [${variable.shape}]`,
-          );
-        }
-      }
-      items.push({ name, variable, grad });
+    const slotOf = (name: string) => this.slots.get(name)!;
+    if (fast) {
+      this.viewStep.apply(
+        items,
+        slotOf,
+        (kernels, p, b, g) => this.kernelStep(kernels, p, b, g, lr, k),
+        scale,
+        fast,
+      );
+    } else {
+      applyWithOps(items, slotOf, (p, b, g) => this.opsStep(p, b, g, lr, k), scale);
     }
-    return items;
-  }
-
-  /** NaN/Infinity check and sum of squares, reading the gradients' storage directly. */
-  private inspectViews(
-    items: readonly StepItem[],
-    fast: FastBackendName,
-  ): { bad: string | null; sumSquares: number } {
-    let sumSquares = 0;
-    const kernels = this.kernelsFor(fast);
-    for (const item of items) {
-      const g = float32View(item.grad);
-      if (this.clipNorm === null) {
-        const bad = kernels.firstNonFinite ? kernels.firstNonFinite(g) : firstNonFinite(g);
-        if (bad >= 0) return { bad: item.name, sumSquares: Number.NaN };
-      } else {
-        // One pass: squares of float32 values cannot overflow a float64 sum, so the sum is
-        // finite exactly when every value is.
-        let sum = 0;
-        for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
-        if (!Number.isFinite(sum)) return { bad: item.name, sumSquares: Number.NaN };
-        sumSquares += sum;
-      }
-    }
-    return { bad: null, sumSquares };
-  }
-
-  /** The same in tfjs ops, with one small read back for the whole step. */
-  private inspectOps(items: readonly StepItem[]): { bad: string | null; sumSquares: number } {
-    if (items.length === 0) return { bad: null, sumSquares: 0 };
-    const flags = tf.tidy(() => {
-      const parts = items.map((item) => {
-        const finite = tf.cast(tf.all(tf.isFinite(item.grad)), 'float32');
-        const squares = this.clipNorm === null ? tf.scalar(0) : tf.sum(tf.square(item.grad));
-        return tf.stack([finite, squares]);
-      });
-      return tf.stack(parts);
-    });
-    const values = flags.dataSync();
-    flags.dispose();
-    let sumSquares = 0;
-    for (let i = 0; i < items.length; i++) {
-      if (values[2 * i] !== 1) return { bad: items[i]!.name, sumSquares: Number.NaN };
-      sumSquares += values[2 * i + 1]!;
-    }
-    return { bad: null, sumSquares };
-  }
-
-  private applyKernels(
-    items: readonly StepItem[],
-    lr: number,
-    k: number,
-    scale: number,
-    fast: FastBackendName,
-  ): void {
-    const kernels = this.kernelsFor(fast);
-    // Every allocation first (private copies of shared storage, scratch), then views: on wasm a
-    // view dies when the heap grows.
-    for (const item of items) {
-      for (const t of [item.variable, ...Object.values(this.slots.get(item.name)!)]) {
-        ensureOnActiveBackend(t);
-        ensureOwned(t);
-      }
-    }
-    // On wasm the scaled (or de-aliased) gradient goes to the tfjs heap too, to stay in place.
-    let heapScratch: WasmHeapScratch | null = null;
-    if (kernels === this.inPlace?.kernels) {
-      const copied = items.filter((i) => scale !== 1 || i.grad.dataId === i.variable.dataId);
-      if (copied.length > 0)
-        heapScratch = wasmHeapScratch(Math.max(...copied.map((i) => i.grad.size)));
-    }
-    try {
-      for (const item of items) {
-        const slot = this.slots.get(item.name)!;
-        const p = float32View(item.variable);
-        const buffers: Record<string, Float32Array> = {};
-        for (const [name, v] of Object.entries(slot)) buffers[name] = float32View(v);
-        let g = float32View(item.grad);
-        // A copy when scaling, or when the gradient shares storage with what the step writes.
-        const aliased = g.buffer === p.buffer && g.byteOffset === p.byteOffset;
-        if (scale !== 1 || aliased) {
-          let scaled: Float32Array;
-          if (heapScratch !== null) scaled = heapScratch.view(g.length);
-          else {
-            if (this.scratch.length < g.length) this.scratch = new Float32Array(g.length);
-            scaled = this.scratch.subarray(0, g.length);
-          }
-          for (let i = 0; i < g.length; i++) scaled[i] = g[i]! * scale;
-          g = scaled;
-        }
-        this.kernelStep(kernels, p, buffers, g, lr, k);
-        valuesChanged(item.variable);
-      }
-    } finally {
-      heapScratch?.free();
-    }
-  }
-
-  private applyOps(items: readonly StepItem[], lr: number, k: number, scale: number): void {
-    for (const item of items) {
-      const slot = this.slots.get(item.name)!;
-      tf.tidy(() => {
-        const g = scale === 1 ? item.grad : tf.mul(item.grad, tf.scalar(scale));
-        const next = this.opsStep(item.variable, slot, g, lr, k);
-        item.variable.assign(next.p);
-        for (const [name, value] of Object.entries(next.buffers)) slot[name]!.assign(value);
-      });
-    }
-  }
-
-  /**
-   * The state of a variable, created at its first gradient. State loaded by `setWeights` under a
-   * name `N` is adopted by a variable named `N_<digits>`: tfjs-layers gives a model's variables
-   * such names when a model with the same layer names was built before in the same process.
-   */
-  private stateFor(name: string, variable: tf.Variable): Record<string, tf.Variable> {
-    const existing = this.slots.get(name);
-    if (existing) {
-      this.unclaimed.delete(name);
-      return existing;
-    }
-    for (const candidate of this.unclaimed) {
-      const first = this.slots.get(candidate)![this.bufferNames()[0]!]!;
-      if (
-        name.startsWith(`${candidate}_`) &&
-        /^\d+$/.test(name.slice(candidate.length + 1)) &&
-        tf.util.arraysEqual(first.shape, variable.shape)
-      ) {
-        const slot = this.slots.get(candidate)!;
-        this.slots.delete(candidate);
-        this.unclaimed.delete(candidate);
-        this.slots.set(name, slot);
-        return slot;
-      }
-    }
-    const slot: Record<string, tf.Variable> = {};
-    for (const buffer of this.bufferNames()) {
-      slot[buffer] = tf.tidy(() => tf.variable(this.initialBuffer(buffer, variable), false));
-    }
-    this.slots.set(name, slot);
-    return slot;
+    this.incrementIterations();
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
@@ -411,13 +206,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     } else {
       tf.tidy(() => this.iterVariable!.assign(tf.scalar(this.iterations, 'int32')));
     }
-    const weights: NamedTensor[] = [{ name: 'iter', tensor: this.iterVariable }];
-    for (const [name, slot] of this.slots) {
-      for (const buffer of this.bufferNames()) {
-        weights.push({ name: `${name}/${buffer}`, tensor: slot[buffer]! });
-      }
-    }
-    return weights;
+    return weightsOf(this.iterVariable, this.slots, this.bufferNames());
   }
 
   /**
@@ -426,61 +215,8 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
    * leaves the optimizer as it was.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    if (!Array.isArray(weightValues) || weightValues.length === 0) {
-      throw new StateFormatError('optimizer weights must start with the iteration count "iter"');
-    }
-    const [iter, ...rest] = weightValues;
-    const k = (await iter!.tensor.data())[0]!;
-    if (iter!.tensor.size !== 1 || !Number.isInteger(k) || k < 0) {
-      throw new StateFormatError(
-        `optimizer weights must start with the iteration count, got "${iter!.name}" = ${k}`,
-      );
-    }
-    const names = this.bufferNames();
-    const grouped = new Map<string, Record<string, tf.Tensor>>();
-    for (const { name, tensor } of rest) {
-      const cut = name.lastIndexOf('/');
-      const variable = name.slice(0, cut);
-      const buffer = name.slice(cut + 1);
-      if (cut <= 0 || !names.includes(buffer)) {
-        throw new StateFormatError(
-          `optimizer weight "${name}" is not <variable>/<buffer> with a buffer in [${names.join(', ')}]`,
-        );
-      }
-      if (tensor.dtype !== 'float32') {
-        throw new StateFormatError(
-          `optimizer weight "${name}" must be float32, got ${tensor.dtype}`,
-        );
-      }
-      const buffers = grouped.get(variable) ?? {};
-      if (buffers[buffer]) throw new StateFormatError(`optimizer weight "${name}" is repeated`);
-      buffers[buffer] = tensor;
-      grouped.set(variable, buffers);
-    }
-    for (const [variable, buffers] of grouped) {
-      const got = Object.keys(buffers).sort();
-      if (got.join() !== [...names].sort().join()) {
-        throw new StateFormatError(
-          `optimizer weights for "${variable}" have buffers [${got.join(', ')}], expected [${names.join(', ')}]`,
-        );
-      }
-      const shape = buffers[names[0]!]!.shape;
-      for (const b of names) {
-        if (!tf.util.arraysEqual(buffers[b]!.shape, shape)) {
-          throw new StateFormatError(
-            `optimizer weights for "${variable}" have buffers of different shapes`,
-          );
-        }
-      }
-    }
-    // Everything checked: commit.
-    this.disposeState();
-    for (const [variable, buffers] of grouped) {
-      const slot: Record<string, tf.Variable> = {};
-      for (const b of names) slot[b] = tf.variable(buffers[b]!, false);
-      this.slots.set(variable, slot);
-      this.unclaimed.add(variable);
-    }
+    const { k, state } = await readWeights(weightValues, this.bufferNames());
+    this.slots.replace(state, this.bufferNames());
     this.iterations_ = k;
   }
 
@@ -496,15 +232,9 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     };
   }
 
-  private disposeState(): void {
-    for (const slot of this.slots.values()) for (const v of Object.values(slot)) v.dispose();
-    this.slots.clear();
-    this.unclaimed.clear();
-  }
-
   /** Disposes every state variable; `tf.memory().numTensors` returns to its count before. */
   override dispose(): void {
-    this.disposeState();
+    this.slots.dispose();
     this.iterVariable?.dispose();
     this.iterVariable = null;
   }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StatefulOptimizer } from '../optimizers/optimizer.js';
 import type { Parameter } from '../optimizers/parameters.js';
-
-type NamedTensor = { name: string; tensor: tf.Tensor };
+import { minimizeOrDispose } from './minimize.js';
+import type { NamedTensor } from './named-tensor.js';
 
 /** Builds the core optimizer over the given parameters (called once, at the first step). */
 export type CoreOptimizerFactory = (params: Parameter[]) => StatefulOptimizer;
@@ -14,7 +14,7 @@ export type CoreOptimizerFactory = (params: Parameter[]) => StatefulOptimizer;
  * with `dataSync`, steps the core optimizer and writes the new values back with `assign`.
  *
  * This trades speed for generality (two copies per variable per step): it is how the design
- * ablation trains the dual-averaging variants of `src/core/dual-averaging-variants.ts` on small
+ * ablation trains the dual-averaging variants of `src/optimizers/dual-averaging-variants.ts` on small
  * models. The fast MADGRAD path is `MadgradOptimizer`. Gradients of variables not seen at the
  * first step are rejected (the core optimizer's parameter set is fixed at construction).
  */
@@ -44,6 +44,15 @@ export class CoreOptimizerAdapter extends tf.Optimizer {
     }
     this.learningRate = lr;
     this.core?.setLr(lr);
+  }
+
+  /** As tfjs's `minimize`, but a step that throws disposes the cost and gradients it computed. */
+  override minimize(
+    f: () => tf.Scalar,
+    returnCost = false,
+    varList?: tf.Variable[],
+  ): tf.Scalar | null {
+    return minimizeOrDispose(this, f, returnCost, varList);
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
@@ -83,7 +92,10 @@ export class CoreOptimizerAdapter extends tf.Optimizer {
     entries.forEach(([name, grad], i) => {
       if (grad == null) return;
       const variable = variables[i]!;
-      tf.tidy(() => variable.assign(tf.tensor(this.values.get(name)!, variable.shape, 'float32')));
+      // A copy: tf.tensor keeps the array it is given as the tensor's storage on the cpu
+      // backend, and the core optimizer writes into this.values at the next step.
+      const next = this.values.get(name)!.slice();
+      tf.tidy(() => variable.assign(tf.tensor(next, variable.shape, 'float32')));
     });
     this.incrementIterations();
   }

@@ -22,7 +22,8 @@ export {
 } from '../maths/schedules.js';
 export { jsKernels, type StepKernels } from '../maths/step-kernels.js';
 export { type WasmMemory, wasmBackendMemory } from './backend-memory.js';
-export { MadgradFamilyOptimizer, type NamedTensor } from './base-optimizer.js';
+export { MadgradFamilyOptimizer } from './base-optimizer.js';
+export { clipByGlobalNorm } from './clip-by-global-norm.js';
 export {
   getDefaultStepKernels,
   type LearningRate,
@@ -34,3 +35,4 @@ export { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
 export { type EpochScheduleCallback, learningRateScheduler } from './lr-callback.js';
 export { MadgradOptimizer, madgrad } from './madgrad-optimizer.js';
 export { MirrorMadgradOptimizer, mirrorMadgrad } from './mirror-madgrad-optimizer.js';
+export type { NamedTensor } from './named-tensor.js';

@@ -106,7 +106,7 @@ let outV = ZERO;
 let outS = ZERO;
 
 /**
- * One MADGRAD update of four coordinates (see madgradRange in src/core/step-kernels.ts):
+ * One MADGRAD update of four coordinates (see madgradRange in src/maths/step-kernels.ts):
  * g += wd·x (coupled); v += λg²; s += λg; z = x0 − s/(cbrt(v) + eps); x = βx + (1 − β)z;
  * x −= lr·wd·x_old (decoupled). Without x0 (momentum 0) the origin x + s/rms is recovered from
  * the state before the update. Returns the new x; writes the new v and s (see `direct`).
@@ -236,7 +236,7 @@ export function madgrad(
 }
 
 /**
- * One MirrorMADGRAD update of four coordinates (see mirrorRange in src/core/step-kernels.ts):
+ * One MirrorMADGRAD update of four coordinates (see mirrorRange in src/maths/step-kernels.ts):
  * z *= 1 − lr·wd (decoupled) or g += wd·x (coupled); v = v·sqrt(k/(k+1)) + g²;
  * z −= lr (k+1)^(1/3) g / (cbrt(v) + eps); x = βx + (1 − β)z. Returns x; writes the new v and
  * z (see `direct`).

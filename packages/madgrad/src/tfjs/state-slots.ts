@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The state variables of one tfjs variable, by buffer name (`grad_sum_sq`, `s`, ...). */
+export type Slot = Record<string, tf.Variable>;
+
+/**
+ * The optimizer state of the tfjs optimizers, keyed by variable name and created at a variable's
+ * first gradient, as in the reference. State loaded by `setWeights` waits, "unclaimed", for its
+ * variable; a variable named `N_<digits>` adopts the unclaimed state of `N` (see `claim`).
+ */
+export class StateSlots {
+  private readonly slots = new Map<string, Slot>();
+  /** Names whose state came from `setWeights` and has not met its variable yet. */
+  private readonly unclaimed = new Set<string>();
+
+  /** The state of a variable, or undefined before its first step. */
+  get(name: string): Slot | undefined {
+    return this.slots.get(name);
+  }
+
+  /** Names of the variables that have state, in insertion order. */
+  names(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  entries(): IterableIterator<[string, Slot]> {
+    return this.slots.entries();
+  }
+
+  /** Shape of a variable's state (that of its first buffer), or undefined before its first step. */
+  shapeOf(name: string, firstBuffer: string): readonly number[] | undefined {
+    return this.slots.get(name)?.[firstBuffer]?.shape;
+  }
+
+  /**
+   * The state of `variable`, created with `initial(buffer)` at its first gradient. State loaded
+   * under a name `N` is adopted by a variable named `N_<digits>` of the same shape: tfjs-layers
+   * gives a model's variables such names when a model with the same layer names was built before
+   * in the same process.
+   */
+  claim(
+    name: string,
+    variable: tf.Variable,
+    buffers: readonly string[],
+    initial: (buffer: string) => tf.Tensor,
+  ): Slot {
+    const existing = this.slots.get(name);
+    if (existing) {
+      this.unclaimed.delete(name);
+      return existing;
+    }
+    for (const candidate of this.unclaimed) {
+      const slot = this.slots.get(candidate)!;
+      if (
+        name.startsWith(`${candidate}_`) &&
+        /^\d+$/.test(name.slice(candidate.length + 1)) &&
+        tf.util.arraysEqual(slot[buffers[0]!]!.shape, variable.shape)
+      ) {
+        this.slots.delete(candidate);
+        this.unclaimed.delete(candidate);
+        this.slots.set(name, slot);
+        return slot;
+      }
+    }
+    const slot: Slot = {};
+    for (const buffer of buffers) slot[buffer] = tf.tidy(() => tf.variable(initial(buffer), false));
+    this.slots.set(name, slot);
+    return slot;
+  }
+
+  /** Replaces every slot with loaded state (copied into new variables), unclaimed until met. */
+  replace(
+    loaded: ReadonlyMap<string, Readonly<Record<string, tf.Tensor>>>,
+    buffers: readonly string[],
+  ): void {
+    this.dispose();
+    for (const [name, values] of loaded) {
+      const slot: Slot = {};
+      for (const b of buffers) slot[b] = tf.variable(values[b]!, false);
+      this.slots.set(name, slot);
+      this.unclaimed.add(name);
+    }
+  }
+
+  /** Disposes every state variable and forgets them. */
+  dispose(): void {
+    for (const slot of this.slots.values()) for (const v of Object.values(slot)) v.dispose();
+    this.slots.clear();
+    this.unclaimed.clear();
+  }
+}
