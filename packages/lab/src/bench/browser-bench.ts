@@ -16,7 +16,7 @@ import type { BenchOptimizer, BenchPageApi } from './browser/bench-page.js';
 declare const window: { madgradBench: BenchPageApi };
 
 const PAGE_SCRIPT = fileURLToPath(new URL('./browser/bench-page.js', import.meta.url));
-const OPTIMIZERS: readonly BenchOptimizer[] = ['adam', 'madgrad', 'mirror-madgrad'];
+const OPTIMIZERS: readonly BenchOptimizer[] = ['adam', 'madgrad', 'mirror-madgrad', 'madgrad-ops'];
 
 interface Result {
   name: string;

@@ -5,7 +5,7 @@ import type { EngineSession } from './engine.js';
 import type { GoldenCase, GoldenGradient } from './golden-case.js';
 
 /** Which step implementation the tfjs optimizers use ('auto': the backend's fastest). */
-export type TfjsStepPath = 'auto' | 'ops';
+export type TfjsStepPath = 'auto' | 'ops' | 'device';
 
 /**
  * A golden case replayed through the TensorFlow.js optimizers on whatever backend is active

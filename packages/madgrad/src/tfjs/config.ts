@@ -35,9 +35,18 @@ export interface TfjsOptimizerConfig {
   /** Dense step kernels for the cpu and wasm backends: 'auto', 'wasm', 'js' or a `StepKernels`
    * object (default: `setDefaultStepKernels`, itself 'auto': WebAssembly SIMD where available). */
   kernels?: KernelChoice;
-  /** `auto` (default): kernels on cpu and wasm, tfjs ops elsewhere; `ops`: always tfjs ops. */
-  path?: 'auto' | 'ops';
+  /**
+   * How a step runs. `auto` (default): the kernels over the tensors' memory on cpu and wasm;
+   * on webgl and webgpu the device path (`device`: no read-back during a step; the fused WGSL
+   * step on webgpu). `ops`: tfjs ops with a synchronous NaN/Infinity check on any backend.
+   * `device`: the device path on any backend. See docs/browser.md.
+   * @default 'auto'
+   */
+  path?: StepPathChoice;
 }
+
+/** The step implementations `path` can ask for. */
+export type StepPathChoice = 'auto' | 'ops' | 'device';
 
 /** The validated, resolved configuration. */
 export interface ResolvedConfig {
@@ -46,7 +55,7 @@ export interface ResolvedConfig {
   clipNorm: number | null;
   nonFinite: NonFiniteMode;
   kernels: StepKernels | null;
-  path: 'auto' | 'ops';
+  path: StepPathChoice;
 }
 
 let defaultKernels: StepKernels | null = null;
@@ -146,8 +155,10 @@ export function resolveConfig(
     );
   }
   const path = c.path ?? 'auto';
-  if (path !== 'auto' && path !== 'ops') {
-    throw new InvalidOptionError(`option path must be "auto" or "ops", got ${String(path)}`);
+  if (path !== 'auto' && path !== 'ops' && path !== 'device') {
+    throw new InvalidOptionError(
+      `option path must be "auto", "ops" or "device", got ${String(path)}`,
+    );
   }
   const kernels = c.kernels === undefined ? null : checkKernels(c.kernels as KernelChoice);
   return { learningRate, options, clipNorm: clipNorm as number | null, nonFinite, kernels, path };

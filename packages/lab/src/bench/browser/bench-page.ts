@@ -31,6 +31,8 @@ export const MODEL_SHAPES: readonly (readonly number[])[] = [
 const OPTIMIZERS = {
   madgrad: () => madgrad(1e-3),
   'mirror-madgrad': () => mirrorMadgrad(1e-3),
+  /** MADGRAD on the ops path: tfjs ops with a synchronous check (the path before the device path). */
+  'madgrad-ops': () => madgrad(1e-3, { path: 'ops' }),
   adam: () => tf.train.adam(1e-3),
 } as const;
 export type BenchOptimizer = keyof typeof OPTIMIZERS;
