@@ -22,6 +22,7 @@ import { applyWithOps, scanWithOps } from './ops-step.js';
 import { StateSlots } from './state-slots.js';
 import { collectStepGradients } from './step-gradients.js';
 import { ViewStep } from './view-step.js';
+import { fusedWebGlAvailable } from './webgl-fused-step.js';
 import { fusedWebGpuAvailable } from './webgpu-fused-step.js';
 import { readWeights, weightsOf } from './weights.js';
 
@@ -154,7 +155,8 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const fast = this.fastBackend();
     if (fast !== null) return `${this.kernels().name} kernels on ${fast}`;
     if (!this.onDevice()) return 'ops';
-    return fusedWebGpuAvailable() ? 'fused WGSL on webgpu' : `device ops on ${tf.getBackend()}`;
+    if (fusedWebGpuAvailable()) return 'fused WGSL on webgpu';
+    return fusedWebGlAvailable() ? 'fused programs on webgl' : `device ops on ${tf.getBackend()}`;
   }
 
   /**
@@ -262,7 +264,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
       (name) => this.slots.get(name)!,
       (p, b, g, k) => this.opsStep(p, b, g, lr, k),
       this.clipNorm,
-      fusedWebGpuAvailable() ? this.fusedStep(lr) : null,
+      fusedWebGpuAvailable() || fusedWebGlAvailable() ? this.fusedStep(lr) : null,
     );
     this.incrementIterations();
   }

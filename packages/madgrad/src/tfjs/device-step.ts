@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidGradientError } from '../maths/errors.js';
 import type { Slot } from './state-slots.js';
 import type { StepItem } from './step-gradients.js';
-import { allFiniteOnDevice } from './webgpu-fused-step.js';
+import { allFiniteOnDevice, fusedWebGpuAvailable } from './webgpu-fused-step.js';
 
 /**
  * One parameter's step on the device path (run inside `tidy`): the new parameter and buffer
@@ -89,7 +89,7 @@ export class DeviceStep {
     const applied = this.counter(kHost);
     const [ok, k, scale] = tf.tidy((): tf.Scalar[] => {
       // One parallel dispatch per gradient on webgpu (a tfjs `all` reduces on one workgroup).
-      const finite = fused
+      const finite = fusedWebGpuAvailable()
         ? tf.greater(tf.reshape(allFiniteOnDevice(items.map((i) => i.grad)), []), 0)
         : tf.all(tf.stack(items.map((i) => tf.all(tf.isFinite(i.grad)))));
       // `throw`: a step applies only while no refused step is pending (device k = host k).

@@ -5,6 +5,7 @@ import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
 import type { FusedStepKernel } from './device-step.js';
 import { cubeRoot } from './step-scalars.js';
+import { fusedWebGlAvailable, runWebGlFusedStep } from './webgl-fused-step.js';
 import { recordFusedStep } from './webgpu-fused-step.js';
 
 /**
@@ -57,8 +58,9 @@ export class MadgradOptimizer extends MadgradFamilyOptimizer {
       guarded: !(c.eps > 0),
     } as const;
     const scalars = [c.lr, c.eps, c.momentum, c.weightDecay, c.lr * c.weightDecay] as const;
+    const run = fusedWebGlAvailable() ? runWebGlFusedStep : recordFusedStep;
     return (p, slot, g, consts) =>
-      recordFusedStep(variant, p, slot.grad_sum_sq!, slot.s!, slot.x0 ?? null, g, consts, scalars);
+      run(variant, p, slot.grad_sum_sq!, slot.s!, slot.x0 ?? null, g, consts, scalars);
   }
 
   /** The same maths as `madgradRange` of the core (eq. 6 of the paper), in float32 tfjs ops. */

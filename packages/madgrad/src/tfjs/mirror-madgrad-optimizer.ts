@@ -5,6 +5,7 @@ import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
 import type { FusedStepKernel } from './device-step.js';
 import { cubeRoot } from './step-scalars.js';
+import { fusedWebGlAvailable, runWebGlFusedStep } from './webgl-fused-step.js';
 import { recordFusedStep } from './webgpu-fused-step.js';
 
 /**
@@ -54,8 +55,9 @@ export class MirrorMadgradOptimizer extends MadgradFamilyOptimizer {
       guarded: !(c.eps > 0),
     } as const;
     const scalars = [c.lr, c.eps, c.momentum, c.weightDecay, c.lr * c.weightDecay] as const;
+    const run = fusedWebGlAvailable() ? runWebGlFusedStep : recordFusedStep;
     return (p, slot, g, consts) =>
-      recordFusedStep(variant, p, slot.grad_sum_sq!, slot.z!, null, g, consts, scalars);
+      run(variant, p, slot.grad_sum_sq!, slot.z!, null, g, consts, scalars);
   }
 
   /** The same maths as `mirrorRange` of the core, in float32 tfjs ops. */
