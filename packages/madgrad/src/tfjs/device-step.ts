@@ -154,7 +154,7 @@ export class DeviceStep {
   }
 
   private counter(k: number): tf.Variable {
-    this.applied ??= tf.variable(tf.scalar(k), false);
+    this.applied ??= tf.tidy(() => tf.variable(tf.scalar(k), false));
     return this.applied;
   }
 
