@@ -26,6 +26,23 @@ import { fusedWebGlAvailable } from './webgl-fused-step.js';
 import { fusedWebGpuAvailable } from './webgpu-fused-step.js';
 import { readWeights, weightsOf } from './weights.js';
 
+let warnedHalfFloat = false;
+
+/**
+ * WebGL devices without 32-bit float render targets make tfjs keep every tensor in 16-bit
+ * floats: say so once, visibly, rather than lose precision silently.
+ */
+function warnIfHalfFloat(): void {
+  if (warnedHalfFloat || tf.getBackend() !== 'webgl') return;
+  if (tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) return;
+  warnedHalfFloat = true;
+  console.warn(
+    'madgrad: this WebGL device cannot render to 32-bit float textures, so TensorFlow.js stores ' +
+      'every tensor as a 16-bit float: parameters and optimizer state lose precision (about 3 ' +
+      'significant digits). Use the webgpu, wasm or cpu backend for full precision.',
+  );
+}
+
 /**
  * What `MadgradOptimizer` and `MirrorMadgradOptimizer` share, on top of tfjs's `Optimizer`:
  *
@@ -253,6 +270,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
 
   /** The device path (see DeviceStep): checked, clipped and selected on the device. */
   private applyOnDevice(items: ReturnType<typeof collectStepGradients>, lr: number): void {
+    warnIfHalfFloat();
     const buffers = this.bufferNames();
     for (const item of items) {
       this.slots.claim(item.name, item.variable, buffers, (b) =>
