@@ -45,44 +45,91 @@ export interface PageBenchResult {
   readonly stepPath?: string;
 }
 
-/**
- * Times `rounds` rounds of `steps` applyGradients each, after warm-up; each round ends with an
- * asynchronous read of one value, so the time includes the GPU's work (queued steps finish in
- * order), paid once per round.
- */
-async function run(which: BenchOptimizer, steps: number, rounds: number) {
+/** One optimizer over its own copy of the model's variables. */
+function setUp(which: BenchOptimizer) {
   const variables = MODEL_SHAPES.map((shape, i) =>
-    tf.tidy(() => tf.variable(tf.randomNormal([...shape], 0, 0.05, 'float32', i), true, `v${i}`)),
+    tf.tidy(() => tf.variable(tf.randomNormal([...shape], 0, 0.05, 'float32', i), true)),
   );
   const grads = MODEL_SHAPES.map((shape, i) =>
     tf.randomNormal([...shape], 0, 1e-2, 'float32', 100 + i),
   );
   const named = variables.map((v, i) => ({ name: v.name, tensor: grads[i]! }));
   const optimizer = OPTIMIZERS[which]();
-  const sync = async () => {
-    const one = tf.slice(variables[0]!, [0, 0], [1, 1]);
-    await one.data();
-    one.dispose();
+  return {
+    variables,
+    step: () => optimizer.applyGradients(named),
+    /** An asynchronous read: queued steps finish in order before it resolves. */
+    sync: async () => {
+      const one = tf.slice(variables[0]!, [0, 0], [1, 1]);
+      await one.data();
+      one.dispose();
+    },
+    stepPath: (optimizer as { stepPath?: string }).stepPath,
+    dispose: () => {
+      optimizer.dispose();
+      tf.dispose([...variables, ...grads]);
+    },
   };
-  const params = variables.reduce((a, v) => a + v.size, 0);
-  try {
-    for (let i = 0; i < 3; i++) optimizer.applyGradients(named);
-    await sync();
-    const times: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const t0 = performance.now();
-      for (let i = 0; i < steps; i++) optimizer.applyGradients(named);
-      await sync();
-      times.push((performance.now() - t0) / steps);
+}
+
+/**
+ * Times `rounds` rounds of `steps` applyGradients of each optimizer, after warm-up; the
+ * optimizers take turns round by round, so that a machine busy with other work slows them
+ * alike. Each round ends with an asynchronous read, so the time includes the GPU's work.
+ * Results by optimizer; an optimizer that throws gets its error instead.
+ */
+async function run(which: readonly BenchOptimizer[], steps: number, rounds: number) {
+  interface Run {
+    which: BenchOptimizer;
+    setup: ReturnType<typeof setUp> | null;
+    times: number[];
+    error: string | null;
+  }
+  const runs = which.map((w): Run => {
+    try {
+      return { which: w, setup: setUp(w), times: [], error: null };
+    } catch (e) {
+      return { which: w, setup: null, times: [], error: (e as Error).message };
     }
-    times.sort((a, b) => a - b);
-    const ms = times[times.length >> 1]!;
-    const path = (optimizer as { stepPath?: string }).stepPath;
-    const result: PageBenchResult = { nsPerParam: (ms * 1e6) / params, params };
-    return path === undefined ? result : { ...result, stepPath: path };
+  });
+  const attempt = async (r: Run, f: () => Promise<void>) => {
+    if (r.error !== null) return;
+    try {
+      await f();
+    } catch (e) {
+      r.error = (e as Error).message.split('\n')[0]!;
+    }
+  };
+  try {
+    for (const r of runs) {
+      await attempt(r, async () => {
+        for (let i = 0; i < 3; i++) r.setup!.step();
+        await r.setup!.sync();
+      });
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const r of runs) {
+        await attempt(r, async () => {
+          const t0 = performance.now();
+          for (let i = 0; i < steps; i++) r.setup!.step();
+          await r.setup!.sync();
+          r.times.push((performance.now() - t0) / steps);
+        });
+      }
+    }
+    const params = MODEL_SHAPES.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+    return runs.map((r) => {
+      if (r.error !== null) return { which: r.which, error: r.error };
+      const times = [...r.times].sort((a, b) => a - b);
+      const result: PageBenchResult = {
+        nsPerParam: (times[times.length >> 1]! * 1e6) / params,
+        params,
+      };
+      const path = r.setup!.stepPath;
+      return { which: r.which, ...(path === undefined ? result : { ...result, stepPath: path }) };
+    });
   } finally {
-    optimizer.dispose();
-    tf.dispose([...variables, ...grads]);
+    for (const r of runs) r.setup?.dispose();
   }
 }
 
