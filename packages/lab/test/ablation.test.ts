@@ -13,10 +13,10 @@ import { ABLATION_METHODS, METHOD_LABELS } from '../src/experiments/methods.js';
 import { sweepSpecs } from '../src/experiments/protocol.js';
 import {
   type ArmSummary,
-  CONSTRUCTION_STEPS,
   compareEstimates,
   constructionParagraphs,
 } from '../src/experiments/report/ablation-report.js';
+import { CONSTRUCTION_STEPS } from '../src/experiments/report/construction-steps.js';
 import { ROOT } from './helpers.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');

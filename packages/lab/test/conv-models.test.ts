@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import 'tfjs-wasm-training-kernels';
 import { madgrad } from 'madgrad/tfjs';
 import { useBackend } from '../src/experiments/backend.js';
+import { Rng } from '../src/experiments/data/rng.js';
 import { type ConvModel, preActivationResNet } from '../src/experiments/models/resnet.js';
 import { uNet, upsampleNearest2x } from '../src/experiments/models/unet.js';
-import { Rng } from '../src/experiments/rng.js';
 
 /** Loss after each of `steps` MADGRAD steps on one fixed batch (the first: before any step). */
 async function trainLosses(

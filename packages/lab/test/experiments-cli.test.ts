@@ -8,7 +8,7 @@ import { METHOD_LABELS, METHODS } from '../src/experiments/methods.js';
 import { PRESET_TABLE } from '../src/experiments/presets.js';
 import { seedSpecs, sweepSpecs } from '../src/experiments/protocol.js';
 import { RunStore } from '../src/experiments/run-store.js';
-import { TASKS } from '../src/experiments/tasks/task.js';
+import { TASKS } from '../src/experiments/tasks/index.js';
 import { ROOT } from './helpers.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');

@@ -11,8 +11,8 @@ import {
   SgdMomentum,
 } from 'madgrad';
 import { useBackend } from '../src/experiments/backend.js';
-import { createTfMethod, type MethodName, methodLrFactor } from '../src/experiments/methods.js';
-import { Rng } from '../src/experiments/rng.js';
+import { Rng } from '../src/experiments/data/rng.js';
+import { createTfMethod, type MethodName, methodLrFactorFor } from '../src/experiments/methods.js';
 
 const close = (a: number, b: number, tol = 1e-6) =>
   assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${a} vs ${b}`);
@@ -114,10 +114,10 @@ describe('tfjs methods', () => {
 
 describe('sgd-power', () => {
   it('carries its own factor 1/(k+1)^p on the learning rate; other methods none', () => {
-    close(methodLrFactor('sgd-power-0.5', 0), 1);
-    close(methodLrFactor('sgd-power-0.5', 3), 0.5);
-    close(methodLrFactor('sgd-power-0.25', 15), 0.5);
-    close(methodLrFactor('sgd-power-0.25', 80), 1 / 3);
-    for (const m of ['sgd', 'madgrad', 'da'] as const) close(methodLrFactor(m, 99), 1);
+    close(methodLrFactorFor('sgd-power-0.5')(0), 1);
+    close(methodLrFactorFor('sgd-power-0.5')(3), 0.5);
+    close(methodLrFactorFor('sgd-power-0.25')(15), 0.5);
+    close(methodLrFactorFor('sgd-power-0.25')(80), 1 / 3);
+    for (const m of ['sgd', 'madgrad', 'da'] as const) close(methodLrFactorFor(m)(99), 1);
   });
 });

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { METHODS } from '../src/experiments/methods.js';
+import { lrCentreOf, METHODS } from '../src/experiments/methods.js';
 import { spec } from '../src/experiments/protocol.js';
 import { executeRun } from '../src/experiments/run-task.js';
-import { TASK_REGISTRY } from '../src/experiments/tasks/index.js';
-import { TASKS, type TaskSize } from '../src/experiments/tasks/task.js';
+import { TASK_REGISTRY, TASKS, type TaskName } from '../src/experiments/tasks/index.js';
+import type { TaskSize } from '../src/experiments/tasks/task.js';
 
 /**
  * A reduced smoke configuration (smaller than the `smoke` preset, which the CLI test and
  * `madgrad reproduce --preset smoke` run in full): every task × method trains two epochs and
  * ends with finite metrics.
  */
-const TINY: Record<(typeof TASKS)[number], TaskSize> = {
+const TINY: Record<TaskName, TaskSize> = {
   digits: { train: 128, val: 32, test: 32, epochs: 2, batchSize: 32, width: 16 },
   kspace: { train: 128, val: 16, test: 16, epochs: 2, batchSize: 32, width: 16 },
   g2p: { train: 64, val: 16, test: 16, epochs: 2, batchSize: 32, width: 8 },
@@ -24,7 +24,7 @@ describe('smoke: every task × method', () => {
     for (const method of METHODS) {
       it(`${task} × ${method} finishes with finite metrics (wasm)`, async () => {
         const t = TASK_REGISTRY[task];
-        const hp = { lr: t.lrCentre[method], weightDecay: t.usesWeightDecay ? 1e-4 : 0 };
+        const hp = { lr: lrCentreOf(task, method), weightDecay: t.usesWeightDecay ? 1e-4 : 0 };
         const run = await executeRun(spec(task, method, hp, 0, TINY[task]), 'wasm');
         assert.equal(run.status, 'ok', run.error);
         assert.equal(run.epochs.length, 2);
@@ -38,7 +38,7 @@ describe('smoke: every task × method', () => {
   for (const task of ['digits', 'kspace', 'g2p', 'mlm'] as const) {
     it(`${task} trains on the cpu backend too, with the same result as wasm`, async () => {
       const t = TASK_REGISTRY[task];
-      const s = spec(task, 'adam', { lr: t.lrCentre.adam, weightDecay: 0 }, 0, {
+      const s = spec(task, 'adam', { lr: lrCentreOf(task, 'adam'), weightDecay: 0 }, 0, {
         ...TINY[task],
         epochs: 1,
       });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clipScale, globalNorm } from 'madgrad';
-import { editDistance } from '../src/experiments/edit-distance.js';
-import { nmse, ssim } from '../src/experiments/image-metrics.js';
 import { formatEstimate, rebaseGaps } from '../src/experiments/report/summary.js';
 import type { StoredRun } from '../src/experiments/run-record.js';
-import { lrMultiplier } from '../src/experiments/schedules.js';
 import { mean, meanWithTwoSe, sampleStd, standardError } from '../src/experiments/stats.js';
+import { editDistance } from '../src/experiments/tasks/edit-distance.js';
+import { nmse, ssim } from '../src/experiments/tasks/image-metrics.js';
+import { lrMultiplier } from '../src/experiments/tasks/schedules.js';
 
 describe('statistics', () => {
   it('mean, sample standard deviation and standard error match hand computation', () => {

@@ -3,20 +3,10 @@
  *
  *   npx tsx packages/madgrad/examples/least-squares.ts   (from the repository, after npm run build)
  */
-import { Madgrad } from 'madgrad';
+import { Madgrad, mulberry32 } from 'madgrad';
 
 // A small, seeded problem: 256 samples, 16 features, a known weight vector plus noise.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(42);
+const random = mulberry32(42);
 const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const samples = 256;
 const features = 16;

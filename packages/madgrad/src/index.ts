@@ -28,6 +28,7 @@ export {
   MIRROR_MADGRAD_DEFAULTS,
   type OptimizerOptions,
 } from './maths/options.js';
+export { mulberry32 } from './maths/random.js';
 export {
   constant,
   inverseSqrt,
@@ -49,6 +50,7 @@ export {
 } from './maths/step-kernels.js';
 export { ADAGRAD_DEFAULTS, Adagrad } from './optimizers/baselines/adagrad.js';
 export { ADAM_DEFAULTS, Adam, type AdamOptions } from './optimizers/baselines/adam.js';
+export { densify } from './optimizers/baselines/densify.js';
 export { SGD_MOMENTUM_DEFAULTS, SgdMomentum } from './optimizers/baselines/sgd-momentum.js';
 export {
   DUAL_AVERAGING_DEFAULTS,

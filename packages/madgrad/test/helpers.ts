@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Parameter, StatefulOptimizer } from '../src/index.js';
+import { mulberry32, type Parameter, type StatefulOptimizer } from '../src/index.js';
 
 /** The package's folder, whether the test runs from test/ (tsx) or dist/test/ (compiled). */
 export const ROOT = (() => {
@@ -10,17 +10,8 @@ export const ROOT = (() => {
   return dir;
 })();
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) generator: the library's mulberry32. */
+export const rng = mulberry32;
 
 export function randomArray(n: number, random: () => number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);

@@ -6,11 +6,12 @@ import { type Plan, seedSpecs } from './protocol.js';
 import type { RunSpec } from './run-record.js';
 import { RunStore } from './run-store.js';
 import { completedRuns, type RunnerOptions, runPending, runSweeps } from './runner.js';
-import type { Schedule } from './schedules.js';
-import type { TaskName, TaskSize } from './tasks/task.js';
+import type { TaskName } from './tasks/index.js';
+import type { ScheduleSpec } from './tasks/schedules.js';
+import type { TaskSize } from './tasks/task.js';
 
 /**
- * The design ablation (issue 7): MADGRAD built from its parts (Defazio & Jelassi 2021, §5), each
+ * The design ablation: MADGRAD built from its parts (Defazio & Jelassi 2021, §5), each
  * step trained with the harness's protocol under a flat schedule and under the stage-wise one.
  */
 export const ABLATION_TASKS = ['digits', 'g2p'] as const satisfies readonly TaskName[];
@@ -24,7 +25,7 @@ export function isAblationTask(name: string): name is AblationTaskName {
 export const ABLATION_SCHEDULES = {
   flat: { kind: 'constant' },
   'stage-wise': { kind: 'stepwise', milestones: [0.5, 0.75], factor: 0.1 },
-} as const satisfies Record<string, Schedule>;
+} as const satisfies Record<string, ScheduleSpec>;
 export type AblationScheduleName = keyof typeof ABLATION_SCHEDULES;
 export const ABLATION_SCHEDULE_NAMES = Object.keys(ABLATION_SCHEDULES) as AblationScheduleName[];
 

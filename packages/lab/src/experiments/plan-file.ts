@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { isKnownMethod, type MethodName } from './methods.js';
 import { isPreset, PRESET_TABLE, type PresetName } from './presets.js';
 import type { Plan } from './protocol.js';
-import type { Schedule } from './schedules.js';
-import { isTask, type TaskName, type TaskSize } from './tasks/task.js';
+import { isTask, type TaskName } from './tasks/index.js';
+import type { ScheduleSpec } from './tasks/schedules.js';
+import type { TaskSize } from './tasks/task.js';
 
 /** What `<out>/plan.json` holds: enough to rebuild the report from the stored runs. */
 interface PlanFile {
@@ -13,7 +14,7 @@ interface PlanFile {
   methods: MethodName[];
   seeds: number;
   sizes?: Partial<Record<TaskName, TaskSize>>;
-  schedule?: Schedule;
+  schedule?: ScheduleSpec;
 }
 
 export function savePlan(outDir: string, plan: Plan): void {

@@ -1,7 +1,7 @@
-import type { TaskName, TaskSize } from './tasks/task.js';
+import { TASK_REGISTRY, TASKS, type TaskName } from './tasks/index.js';
+import { PRESETS, type PresetName, type TaskSize } from './tasks/task.js';
 
-export const PRESETS = ['smoke', 'quick', 'full'] as const;
-export type PresetName = (typeof PRESETS)[number];
+export { PRESETS, type PresetName };
 
 export function isPreset(name: string): name is PresetName {
   return (PRESETS as readonly string[]).includes(name);
@@ -22,6 +22,14 @@ export interface Preset {
   readonly sizes: Readonly<Record<TaskName, TaskSize>>;
 }
 
+/** Each task's size under a preset (the tasks define them). */
+function sizesOf(preset: PresetName): Readonly<Record<TaskName, TaskSize>> {
+  return Object.fromEntries(TASKS.map((t) => [t, TASK_REGISTRY[t].sizes[preset]])) as Record<
+    TaskName,
+    TaskSize
+  >;
+}
+
 export const PRESET_TABLE: Readonly<Record<PresetName, Preset>> = {
   smoke: {
     name: 'smoke',
@@ -30,13 +38,7 @@ export const PRESET_TABLE: Readonly<Record<PresetName, Preset>> = {
     lrExponents: [0],
     sweepWeightDecay: false,
     seeds: 1,
-    sizes: {
-      digits: { train: 256, val: 100, test: 100, epochs: 2, batchSize: 64, width: 32 },
-      kspace: { train: 256, val: 50, test: 50, epochs: 2, batchSize: 64, width: 32 },
-      g2p: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 64, width: 16 },
-      mlm: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 64, width: 16 },
-      sparse: { train: 512, val: 200, test: 200, epochs: 2, batchSize: 64, width: 0 },
-    },
+    sizes: sizesOf('smoke'),
   },
   quick: {
     name: 'quick',
@@ -45,13 +47,7 @@ export const PRESET_TABLE: Readonly<Record<PresetName, Preset>> = {
     lrExponents: [-1, 0, 1, 2],
     sweepWeightDecay: false,
     seeds: 3,
-    sizes: {
-      digits: { train: 2000, val: 500, test: 1000, epochs: 6, batchSize: 64, width: 128 },
-      kspace: { train: 2000, val: 300, test: 500, epochs: 5, batchSize: 64, width: 256 },
-      g2p: { train: 2048, val: 300, test: 500, epochs: 4, batchSize: 128, width: 48 },
-      mlm: { train: 2048, val: 300, test: 500, epochs: 4, batchSize: 128, width: 16 },
-      sparse: { train: 4046, val: 1000, test: 1000, epochs: 5, batchSize: 32, width: 0 },
-    },
+    sizes: sizesOf('quick'),
   },
   full: {
     name: 'full',
@@ -60,12 +56,6 @@ export const PRESET_TABLE: Readonly<Record<PresetName, Preset>> = {
     lrExponents: [-3, -2, -1, 0, 1, 2, 3],
     sweepWeightDecay: true,
     seeds: 5,
-    sizes: {
-      digits: { train: 7000, val: 1000, test: 2000, epochs: 20, batchSize: 128, width: 256 },
-      kspace: { train: 7000, val: 1000, test: 2000, epochs: 15, batchSize: 64, width: 512 },
-      g2p: { train: 20000, val: 2000, test: 2000, epochs: 15, batchSize: 64, width: 128 },
-      mlm: { train: 20000, val: 3000, test: 3000, epochs: 10, batchSize: 64, width: 64 },
-      sparse: { train: 4046, val: 1000, test: 1000, epochs: 20, batchSize: 32, width: 0 },
-    },
+    sizes: sizesOf('full'),
   },
 };

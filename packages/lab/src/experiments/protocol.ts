@@ -1,10 +1,9 @@
-import { lrCentreOf, weightDecayGridOf } from './lr-centres.js';
-import type { Hyperparameters, MethodName } from './methods.js';
+import { type Hyperparameters, lrCentreOf, type MethodName, weightDecayGridOf } from './methods.js';
 import type { Preset } from './presets.js';
 import { type RunSpec, runId, type StoredRun } from './run-record.js';
-import type { Schedule } from './schedules.js';
-import { TASK_REGISTRY } from './tasks/index.js';
-import type { TaskName, TaskSize } from './tasks/task.js';
+import { TASK_REGISTRY, type TaskName } from './tasks/index.js';
+import type { ScheduleSpec } from './tasks/schedules.js';
+import type { TaskSize } from './tasks/task.js';
 
 /**
  * The paper's protocol: sweep the learning rate on a power-of-2 grid around each method's usual
@@ -20,7 +19,7 @@ export interface Plan {
   /** Size overrides (tests use smaller runs than the preset). */
   readonly sizes?: Partial<Record<TaskName, TaskSize>>;
   /** A schedule replacing every task's own (the ablation's flat and stage-wise arms). */
-  readonly schedule?: Schedule;
+  readonly schedule?: ScheduleSpec;
 }
 
 export function sizeOf(plan: Plan, task: TaskName): TaskSize {
@@ -38,7 +37,7 @@ export function spec(
   hp: Hyperparameters,
   seed: number,
   size: TaskSize,
-  schedule?: Schedule,
+  schedule?: ScheduleSpec,
 ): RunSpec {
   return {
     id: runId(task, method, hp, seed, size, schedule),
@@ -202,9 +201,4 @@ export function finalRuns(
     }
   }
   return out;
-}
-
-/** Optimizer steps of a run (for progress bars). */
-export function stepsOf(size: TaskSize): number {
-  return Math.max(1, Math.floor(size.train / size.batchSize)) * size.epochs;
 }

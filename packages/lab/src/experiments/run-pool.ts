@@ -1,19 +1,22 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from './backend.js';
 import type { RunHooks } from './run-executor.js';
-import type { RunSpec, StoredRun } from './run-record.js';
+import { type RunSpec, type StoredRun, storedRun } from './run-record.js';
 
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; id: string; step: number; total: number }
   | { type: 'done'; record: StoredRun };
 
-/** The worker script next to this file: worker.ts under tsx, worker.js once compiled. */
+/**
+ * The worker script next to this file: worker.ts under tsx, worker.js once compiled. A file path,
+ * not a URL's pathname (which would percent-encode a space in the checkout's path).
+ */
 function workerPath(): string {
   const here = fileURLToPath(import.meta.url);
-  return new URL(`./worker${extname(here)}`, import.meta.url).pathname;
+  return join(dirname(here), `worker${extname(here)}`);
 }
 
 /**
@@ -69,20 +72,14 @@ async function worker(
         if (m.type === 'done' && m.record.id === spec.id) finish(m.record);
       };
       const onExit = (code: number | null, signal: string | null) => {
-        finish({
-          id: spec.id,
-          task: spec.task,
-          method: spec.method,
-          hyperparameters: spec.hyperparameters,
-          seed: spec.seed,
-          size: spec.size,
-          backend,
-          epochs: [],
-          final: {},
-          status: 'failed',
-          seconds: 0,
-          error: `worker exited (code ${code}, signal ${signal}): ${stderr.split('\n').slice(-5).join(' ').slice(-500)}`,
-        });
+        finish(
+          storedRun(spec, backend, {
+            epochs: [],
+            status: 'failed',
+            seconds: 0,
+            error: `worker exited (code ${code}, signal ${signal}): ${stderr.split('\n').slice(-5).join(' ').slice(-500)}`,
+          }),
+        );
       };
       const finish = (r: StoredRun) => {
         current.off('message', onMessage);
@@ -97,7 +94,8 @@ async function worker(
     hooks.onResult(record);
   }
   if (child) {
-    child.disconnect();
+    // A child that died with the last run is already disconnected.
+    if (child.connected) child.disconnect();
     children.delete(child);
   }
 }

@@ -1,6 +1,10 @@
+import type { BackendName } from './backend.js';
 import type { Hyperparameters, MethodName } from './methods.js';
-import type { Schedule } from './schedules.js';
-import type { EpochMetrics, RunStatus, TaskName, TaskSize } from './tasks/task.js';
+import { TASK_REGISTRY, type TaskName } from './tasks/index.js';
+import type { ScheduleSpec } from './tasks/schedules.js';
+import type { EpochMetrics, TaskSize } from './tasks/task.js';
+
+export type RunStatus = 'ok' | 'diverged' | 'failed';
 
 /** One planned run: everything needed to train it, and its identity for resuming. */
 export interface RunSpec {
@@ -11,10 +15,10 @@ export interface RunSpec {
   readonly seed: number;
   readonly size: TaskSize;
   /** A schedule replacing the task's own (absent: the task's schedule). */
-  readonly schedule?: Schedule;
+  readonly schedule?: ScheduleSpec;
 }
 
-/** A finished run, as stored and as listed in results.json (the issue's schema). */
+/** A finished run, as listed in results.json. */
 export interface RunRecord {
   readonly task: TaskName;
   readonly method: MethodName;
@@ -41,7 +45,7 @@ export function runId(
   hp: Hyperparameters,
   seed: number,
   size: TaskSize,
-  schedule?: Schedule,
+  schedule?: ScheduleSpec,
 ): string {
   const s = size;
   const sizeKey = `n${s.train}-${s.val}-${s.test}_e${s.epochs}_b${s.batchSize}_w${s.width}`;
@@ -56,4 +60,35 @@ export function finalMetrics(epochs: readonly EpochMetrics[]): Record<string, nu
   if (!last) return {};
   const { epoch: _epoch, ...rest } = last;
   return rest;
+}
+
+/** What trained a run: the tfjs backend, or `core` for tasks on the core engine. */
+export function backendOf(spec: RunSpec, backend: BackendName): string {
+  return TASK_REGISTRY[spec.task].engine === 'core' ? 'core' : backend;
+}
+
+/** How a run ended, as the stored record keeps it. */
+export interface RunOutcome {
+  readonly epochs: EpochMetrics[];
+  readonly status: RunStatus;
+  readonly error?: string;
+  readonly seconds: number;
+}
+
+/** The one way a stored run is built, whether it trained or its process died. */
+export function storedRun(spec: RunSpec, backend: BackendName, outcome: RunOutcome): StoredRun {
+  return {
+    id: spec.id,
+    task: spec.task,
+    method: spec.method,
+    hyperparameters: spec.hyperparameters,
+    seed: spec.seed,
+    size: spec.size,
+    backend: backendOf(spec, backend),
+    epochs: outcome.epochs,
+    final: finalMetrics(outcome.epochs),
+    status: outcome.status,
+    seconds: outcome.seconds,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
 }

@@ -1,7 +1,8 @@
 import { type BackendName, useBackend } from './backend.js';
-import { finalMetrics, type RunSpec, type StoredRun } from './run-record.js';
+import { type RunSpec, type StoredRun, storedRun } from './run-record.js';
 import { TASK_REGISTRY } from './tasks/index.js';
-import type { EpochMetrics, TaskOutcome } from './tasks/task.js';
+import type { EpochMetrics } from './tasks/task.js';
+import { type TaskOutcome, trainRun } from './training.js';
 
 /**
  * Trains one run and returns its record. Never throws for a training problem: a non-finite loss
@@ -17,17 +18,18 @@ export async function executeRun(
   } = {},
 ): Promise<StoredRun> {
   const started = performance.now();
+  const task = TASK_REGISTRY[spec.task];
   let outcome: TaskOutcome;
   const epochs: EpochMetrics[] = [];
   try {
-    if (spec.task !== 'sparse') await useBackend(backend);
-    outcome = await TASK_REGISTRY[spec.task].run({
+    if (task.engine === 'tfjs') await useBackend(backend);
+    outcome = await trainRun(task, {
       method: spec.method,
       hyperparameters: spec.hyperparameters,
       seed: spec.seed,
       size: spec.size,
-      schedule: spec.schedule,
-      onStep: hooks.onStep,
+      ...(spec.schedule ? { schedule: spec.schedule } : {}),
+      ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
       onEpoch: (m) => {
         epochs.push(m);
         hooks.onEpoch?.(m);
@@ -36,23 +38,8 @@ export async function executeRun(
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const nonFinite = /NaN|Infinity/.test(message) && /gradient/.test(message);
-    outcome = nonFinite
-      ? { epochs, status: 'diverged', error: message }
-      : { epochs, status: 'failed', error: message };
+    outcome = { epochs, status: nonFinite ? 'diverged' : 'failed', error: message };
   }
-  const record: StoredRun = {
-    id: spec.id,
-    task: spec.task,
-    method: spec.method,
-    hyperparameters: spec.hyperparameters,
-    seed: spec.seed,
-    size: spec.size,
-    backend: spec.task === 'sparse' ? 'core' : backend,
-    epochs: outcome.epochs,
-    final: finalMetrics(outcome.epochs),
-    status: outcome.status,
-    seconds: Math.round((performance.now() - started) / 10) / 100,
-    ...(outcome.error ? { error: outcome.error } : {}),
-  };
-  return record;
+  const seconds = Math.round((performance.now() - started) / 10) / 100;
+  return storedRun(spec, backend, { ...outcome, seconds });
 }

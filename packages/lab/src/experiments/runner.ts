@@ -1,10 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { BackendName } from './backend.js';
-import { type Plan, seedSpecs, stepsOf, sweepSpecs } from './protocol.js';
+import { type Plan, seedSpecs, sweepSpecs } from './protocol.js';
 import type { RunExecutor } from './run-executor.js';
 import { runInPool } from './run-pool.js';
 import type { RunSpec, StoredRun } from './run-record.js';
 import { RunStore } from './run-store.js';
+import { totalStepsOf } from './tasks/task.js';
 
 export interface RunnerOptions {
   readonly jobs: number;
@@ -40,7 +41,7 @@ export async function runPending(
     `${label}: ${specs.length} runs, ${skipped} already stored, ${pending.length} to run on ${Math.min(options.jobs, pending.length)} processes`,
   );
   if (pending.length === 0) return { ran: 0, skipped };
-  const totalSteps = pending.reduce((s, p) => s + stepsOf(p.size), 0);
+  const totalSteps = pending.reduce((s, p) => s + totalStepsOf(p.size), 0);
   const bar = options.progress
     ? new cliProgress.SingleBar(
         {
@@ -67,8 +68,8 @@ export async function runPending(
       store.save(record);
       finished += 1;
       const spec = pending.find((p) => p.id === record.id)!;
-      progressed += stepsOf(spec.size) - (stepsSeen.get(record.id) ?? 0);
-      stepsSeen.set(record.id, stepsOf(spec.size));
+      progressed += totalStepsOf(spec.size) - (stepsSeen.get(record.id) ?? 0);
+      stepsSeen.set(record.id, totalStepsOf(spec.size));
       const tag = `${record.task}/${record.method} lr=${record.hyperparameters.lr} seed=${record.seed}: ${record.status}`;
       bar?.update(progressed, { runs: finished, last: tag });
       if (!bar) options.log?.(`  [${finished}/${pending.length}] ${tag} (${record.seconds}s)`);

@@ -3,7 +3,7 @@
  * variables (NHWC): convolutions, transposed convolutions, batch normalisation, dense layers.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../data/rng.js';
 
 /** Variables of a model: those the optimizer trains, and state it must leave alone. */
 export interface ModelVariables {

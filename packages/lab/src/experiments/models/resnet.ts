@@ -5,7 +5,7 @@
  * its shortcut a strided 1x1 convolution), a final BN-ReLU, global average pooling, dense logits.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../data/rng.js';
 import { batchNormLayer, conv2dLayer, denseLayer, type ModelVariables } from './conv-layers.js';
 
 export interface ResNetOptions {

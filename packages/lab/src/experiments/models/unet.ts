@@ -6,7 +6,7 @@
  * the input (the network learns a residual correction of the zero-filled image).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../data/rng.js';
 import { conv2dLayer, type ModelVariables, upConv2dLayer } from './conv-layers.js';
 import type { ConvModel } from './resnet.js';
 

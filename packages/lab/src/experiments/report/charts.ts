@@ -118,6 +118,6 @@ export function gapSpec(
       },
       color: { field: 'method', type: 'nominal' },
     },
-    title: task.task === 'sparse' ? undefined : task.task,
+    title: TASK_REGISTRY[task.task].optimalityGap ? undefined : task.task,
   } as TopLevelSpec;
 }

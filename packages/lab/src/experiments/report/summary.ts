@@ -2,8 +2,8 @@ import { type Hyperparameters, METHOD_LABELS, type MethodName } from '../methods
 import { finalRuns, type Plan, sweepSpecs } from '../protocol.js';
 import { finalMetrics, type StoredRun } from '../run-record.js';
 import { meanWithTwoSe } from '../stats.js';
-import { TASK_REGISTRY } from '../tasks/index.js';
-import type { MetricInfo, TaskName } from '../tasks/task.js';
+import { TASK_REGISTRY, type TaskName } from '../tasks/index.js';
+import type { MetricInfo } from '../tasks/task.js';
 
 export interface Estimate {
   readonly mean: number;
@@ -39,15 +39,15 @@ export interface TaskSummary {
 }
 
 /**
- * `sparse` stores its gap against the reference solver's f*; a run can go lower than that
- * estimate. The report re-bases every gap on f* = the lowest training objective reached by the
+ * A task with an optimality gap (`sparse`) stores it against its reference solver's f*; a run can
+ * go lower than that estimate. The report re-bases every gap on f* = the lowest training objective reached by the
  * solver or by any run of the same size, so gaps are never negative.
  */
 export function rebaseGaps(stored: readonly StoredRun[]): StoredRun[] {
   const lowest = new Map<string, number>();
   const key = (r: StoredRun) => JSON.stringify(r.size);
   for (const r of stored) {
-    if (r.task !== 'sparse') continue;
+    if (!TASK_REGISTRY[r.task].optimalityGap) continue;
     let low = lowest.get(key(r)) ?? Number.POSITIVE_INFINITY;
     for (const e of r.epochs) {
       for (const v of [e.f_star, e.objective])
@@ -57,7 +57,7 @@ export function rebaseGaps(stored: readonly StoredRun[]): StoredRun[] {
   }
   return stored.map((r) => {
     const fStar = lowest.get(key(r));
-    if (r.task !== 'sparse' || fStar === undefined) return r;
+    if (!TASK_REGISTRY[r.task].optimalityGap || fStar === undefined) return r;
     const epochs = r.epochs.map((e) =>
       e.objective === undefined
         ? e

@@ -1,7 +1,8 @@
 import { METHOD_LABELS } from '../methods.js';
 import type { Plan } from '../protocol.js';
-import { describeSchedule } from '../schedules.js';
 import { TASK_REGISTRY } from '../tasks/index.js';
+import { describeSchedule } from '../tasks/schedules.js';
+import { stepsPerEpochOf } from '../tasks/task.js';
 import { formatEstimate, type TaskSummary, verdict } from './summary.js';
 
 /** A cell of the paper-style table: bold (markdown) when the method has the best mean. */
@@ -76,11 +77,11 @@ export function verdictSentence(summary: TaskSummary): string {
 export function taskDescription(summary: TaskSummary, plan: Plan): string {
   const t = TASK_REGISTRY[summary.task];
   const size = plan.sizes?.[summary.task] ?? plan.preset.sizes[summary.task];
-  const steps = Math.max(1, Math.floor(size.train / size.batchSize));
+  const steps = stepsPerEpochOf(size);
   return [
-    `mirrors ${t.mirrors}.`,
-    `Data: ${t.data}; this run uses ${size.train} train / ${size.val} val / ${size.test} test examples.`,
-    `Model: ${t.model.replace(/\bW\b/g, String(size.width))}.`,
+    `mirrors ${t.about.mirrors}.`,
+    `Data: ${t.about.data}; this run uses ${size.train} train / ${size.val} val / ${size.test} test examples.`,
+    `Model: ${t.about.model.replace(/\bW\b/g, String(size.width))}.`,
     `${size.epochs} epochs of ${steps} steps, batch ${size.batchSize}; schedule: ${describeSchedule(plan.schedule ?? t.schedule(size, steps))}${t.clipNorm ? `; gradients clipped at global norm ${t.clipNorm}` : ''}.`,
   ].join(' ');
 }

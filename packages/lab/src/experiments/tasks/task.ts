@@ -1,12 +1,10 @@
-import type { Hyperparameters, MainMethodName, MethodName } from '../methods.js';
-import type { Schedule } from '../schedules.js';
+import type { GradientMap, Parameter } from 'madgrad';
+import type { ScheduleSpec } from './schedules.js';
+import type { TfModel } from './tf-model.js';
 
-export const TASKS = ['digits', 'kspace', 'g2p', 'mlm', 'sparse'] as const;
-export type TaskName = (typeof TASKS)[number];
-
-export function isTask(name: string): name is TaskName {
-  return (TASKS as readonly string[]).includes(name);
-}
+/** The presets that size a run: seconds for tests, the quick reproduction, the whole protocol. */
+export const PRESETS = ['smoke', 'quick', 'full'] as const;
+export type PresetName = (typeof PRESETS)[number];
 
 /** How big a run of a task is: presets choose these. `width` scales the model. */
 export interface TaskSize {
@@ -18,29 +16,18 @@ export interface TaskSize {
   readonly width: number;
 }
 
+/** Optimizer steps in one epoch: every full batch of the training subset (the last partial one is dropped). */
+export function stepsPerEpochOf(size: TaskSize): number {
+  return Math.max(1, Math.floor(size.train / size.batchSize));
+}
+
+/** Optimizer steps of a whole run. */
+export function totalStepsOf(size: TaskSize): number {
+  return stepsPerEpochOf(size) * size.epochs;
+}
+
 /** Metrics after one epoch: `train_loss`, then `val_<metric>` and `test_<metric>` for each metric. */
 export type EpochMetrics = { epoch: number } & Record<string, number>;
-
-export type RunStatus = 'ok' | 'diverged' | 'failed';
-
-export interface TaskOutcome {
-  readonly epochs: EpochMetrics[];
-  readonly status: RunStatus;
-  readonly error?: string;
-}
-
-/** What a task needs to train once. */
-export interface RunContext {
-  readonly method: MethodName;
-  readonly hyperparameters: Hyperparameters;
-  readonly seed: number;
-  readonly size: TaskSize;
-  /** Replaces the task's own schedule (for experiments that compare schedules). */
-  readonly schedule?: Schedule;
-  readonly onEpoch?: (metrics: EpochMetrics) => void;
-  /** Called after every optimizer step (progress bars). */
-  readonly onStep?: (step: number, total: number) => void;
-}
 
 export interface MetricInfo {
   /** Key in the per-epoch records, after `val_` / `test_`. */
@@ -49,38 +36,62 @@ export interface MetricInfo {
   readonly higherIsBetter: boolean;
 }
 
-/** One of the five problems. */
-export interface Task {
-  readonly name: TaskName;
-  readonly mirrors: string;
-  readonly data: string;
-  readonly model: string;
+/**
+ * What trains a task's model: `tfjs` (tf.Variables, gradients by tf.variableGrads, on the chosen
+ * tfjs backend) or `core` (the library's optimizers over Float32Array, gradients computed by the
+ * model itself).
+ */
+export type Engine = 'tfjs' | 'core';
+
+/** A model trained by the core engine: plain parameters and a hand-written gradient. */
+export interface CoreModel {
+  readonly parameters: Parameter[];
+  /** The gradient of the training loss on a batch (positions in the training subset). */
+  gradient(batch: readonly number[]): GradientMap;
+  /** Metrics after an epoch: `train_loss`, `val_<key>`, `test_<key>` and any further records. */
+  evaluate(): Record<string, number>;
+}
+
+/** The parts of a task every engine shares: what it is, how it is measured and scheduled. */
+interface TaskBase<Name extends string> {
+  readonly name: Name;
+  /** For the report: the paper's problem it mirrors, its data and its model (W: the width). */
+  readonly about: { readonly mirrors: string; readonly data: string; readonly model: string };
   /** Primary metric: chosen on validation, reported on test. */
   readonly metric: MetricInfo;
   /** Further metrics reported in the tables. */
   readonly extraMetrics: readonly MetricInfo[];
   readonly usesWeightDecay: boolean;
+  /** Clip the gradient (after weight decay) to this global norm at every step (absent: no clipping). */
   readonly clipNorm?: number;
   /**
-   * The usual learning rate of each method on this problem: the centre of the sweep grid. Where
-   * the first quick sweep (a 5-point grid, before the protocol grew grids past a winning edge)
-   * chose the top of its grid, the centre was moved up once (×2); where the second one still chose
-   * the top after growing twice (×16 the centre), it was moved up ×4 again.
+   * The run records the training objective against a known optimum f* (`objective`, `f_star`,
+   * `val_gap`, `test_gap`): the report re-bases and plots the optimality gap.
    */
-  readonly lrCentre: Readonly<Record<MainMethodName, number>>;
-  /** The weight-decay grid of each method (a single 0 where the task uses no decay). */
-  readonly weightDecayGrid: Readonly<Record<MainMethodName, readonly number[]>>;
+  readonly optimalityGap?: boolean;
   /** The largest data split available: sizes must fit. */
   readonly available: { readonly train: number; readonly val: number; readonly test: number };
-  schedule(size: TaskSize, stepsPerEpoch: number): Schedule;
-  run(ctx: RunContext): Promise<TaskOutcome>;
+  /** The size of a run under each preset. */
+  readonly sizes: Readonly<Record<PresetName, TaskSize>>;
+  /** The task's own learning-rate schedule, given the run's size and steps per epoch. */
+  schedule(size: TaskSize, stepsPerEpoch: number): ScheduleSpec;
 }
 
-/** No weight decay for any method. */
-export const NO_DECAY: Readonly<Record<MainMethodName, readonly number[]>> = {
-  madgrad: [0],
-  'mirror-madgrad': [0],
-  sgd: [0],
-  adam: [0],
-  adagrad: [0],
-};
+/** A task trained with tensorflow.js: its data, and a model over that data. */
+export interface TfjsTask<Name extends string = string, Data = unknown> extends TaskBase<Name> {
+  readonly engine: 'tfjs';
+  /** The data of a run of this size (the training subset has exactly `size.train` examples). */
+  data(size: TaskSize): Data;
+  /** A freshly initialised model; `loss` takes positions in the training subset. */
+  model(data: Data, size: TaskSize, seed: number): TfModel;
+}
+
+/** A task trained by the library's core optimizers over Float32Array parameters. */
+export interface CoreTask<Name extends string = string, Data = unknown> extends TaskBase<Name> {
+  readonly engine: 'core';
+  data(size: TaskSize): Data;
+  model(data: Data, size: TaskSize, seed: number): CoreModel;
+}
+
+/** A task = data + model + metric (and the schedule and sizes it is run with). */
+export type TaskDefinition<Name extends string = string> = TfjsTask<Name> | CoreTask<Name>;

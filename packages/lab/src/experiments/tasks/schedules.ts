@@ -1,13 +1,13 @@
 import { inverseSqrt, polynomialDecay, stepDecay } from 'madgrad';
 
 /**
- * Learning-rate schedules as pure functions of the step: the multiplier of the base learning rate
- * at step t (0-based) of a run of `total` steps. One per task, after the paper's problems.
- * Each is computed by the library's schedules (`src/core/schedules.ts`, tested against fairseq
- * and optax); the warmup schedules are read one update ahead, so that the first update does not
- * get a learning rate of 0.
+ * A learning-rate schedule as data (stored in plans and run ids): it names a pure function of the
+ * step, the multiplier of the base learning rate at step t (0-based) of a run of `total` steps.
+ * One per task, after the paper's problems. Each is computed by the library's schedules
+ * (packages/madgrad/src/maths/schedules.ts, tested against fairseq and optax); the warmup
+ * schedules are read one update ahead, so that the first update does not get a learning rate of 0.
  */
-export type Schedule =
+export type ScheduleSpec =
   /** Multiply by `factor` at each milestone (fractions of training): CIFAR/ImageNet style. */
   | { readonly kind: 'stepwise'; readonly milestones: readonly number[]; readonly factor: number }
   /** No change. */
@@ -24,7 +24,7 @@ export type Schedule =
  * The multiplier of the base learning rate at each step t (0-based) of a run of `total` steps,
  * built once per run (the library schedule is validated here, not at every step).
  */
-export function lrMultiplierFor(schedule: Schedule, total: number): (t: number) => number {
+export function lrMultiplierFor(schedule: ScheduleSpec, total: number): (t: number) => number {
   switch (schedule.kind) {
     case 'constant':
       return () => 1;
@@ -52,12 +52,12 @@ export function lrMultiplierFor(schedule: Schedule, total: number): (t: number) 
 }
 
 /** One value of `lrMultiplierFor(schedule, total)`. */
-export function lrMultiplier(schedule: Schedule, t: number, total: number): number {
+export function lrMultiplier(schedule: ScheduleSpec, t: number, total: number): number {
   return lrMultiplierFor(schedule, total)(t);
 }
 
 /** A short human description, for the report. */
-export function describeSchedule(schedule: Schedule): string {
+export function describeSchedule(schedule: ScheduleSpec): string {
   switch (schedule.kind) {
     case 'constant':
       return 'constant';

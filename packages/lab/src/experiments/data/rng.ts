@@ -1,18 +1,16 @@
-/** Seeded pseudo-random numbers (mulberry32): every split, initialisation and batch order derives from a seed. */
+import { mulberry32 } from 'madgrad';
+
+/**
+ * Seeded pseudo-random numbers: every split, initialisation and batch order derives from a seed.
+ * The stream is the library's mulberry32, started from the seed mixed with 0x9e3779b9 (the golden
+ * ratio's bits), so that seeds 0, 1, 2... do not start from small states.
+ */
 export class Rng {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32((seed >>> 0) ^ 0x9e3779b9);
   }
 
   /** Integer in [0, n). */

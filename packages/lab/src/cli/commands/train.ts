@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import type { BackendName } from '../../experiments/backend.js';
+import {
+  ABLATION_METHODS,
+  isKnownMethod,
+  isMethod,
+  lrCentreOf,
+  METHOD_LABELS,
+  METHODS,
+  type MethodName,
+} from '../../experiments/methods.js';
+import type { PresetName } from '../../experiments/presets.js';
+import { isTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
+import { trainOne } from '../../experiments/train-one.js';
+import {
+  backendOption,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  presetOption,
+} from './shared-options.js';
+
+interface TrainFlags {
+  readonly task: TaskName;
+  readonly method: MethodName;
+  readonly lr?: number;
+  readonly weightDecay: number;
+  readonly seed: number;
+  readonly epochs?: number;
+  readonly preset: PresetName;
+  readonly backend: BackendName;
+}
+
+/** `madgrad train`: one run, its per-epoch metrics as JSON lines. */
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train one run and print its per-epoch metrics as JSON lines')
+    .requiredOption('--task <name>', TASKS.join(', '), oneOf('task', TASKS, isTask))
+    .requiredOption(
+      '--method <name>',
+      `${METHODS.join(', ')}; on digits and g2p also the ablation's ${ABLATION_METHODS.filter((m) => !isMethod(m)).join(', ')}`,
+      oneOf('method', Object.keys(METHOD_LABELS) as MethodName[], isKnownMethod),
+    )
+    .option(
+      '--lr <x>',
+      "learning rate (default: the method's usual value on the task)",
+      positiveNumber('--lr'),
+    )
+    .option('--weight-decay <x>', 'coupled weight decay', positiveNumber('--weight-decay', true), 0)
+    .option('--seed <n>', 'seed', nonNegativeInt('--seed'), 0)
+    .option('--epochs <n>', "epochs (default: the preset's)", positiveInt('--epochs'))
+    .addOption(presetOption('sizes from this preset'))
+    .addOption(backendOption())
+    .action(async (flags: TrainFlags) => {
+      if (flags.lr === undefined) {
+        try {
+          lrCentreOf(flags.task, flags.method);
+        } catch (e) {
+          console.error(`error: ${(e as Error).message}: give --lr`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+      const record = await trainOne({
+        ...flags,
+        onEpoch: (m) => console.log(JSON.stringify(m)),
+      });
+      console.log(
+        JSON.stringify({
+          status: record.status,
+          seconds: record.seconds,
+          final: record.final,
+          ...(record.error ? { error: record.error } : {}),
+        }),
+      );
+      if (record.status === 'failed') process.exitCode = 1;
+    });
+}
