@@ -33,6 +33,13 @@ import { RunStore } from '../experiments/run-store.js';
 import { executeRun } from '../experiments/run-task.js';
 import { runProtocol } from '../experiments/runner.js';
 import { isTask, TASKS, type TaskName } from '../experiments/tasks/task.js';
+import {
+  addQueueOptions,
+  jobsCount,
+  type QueueFlags,
+  queueRunner,
+  registerQueueCommands,
+} from './queue-options.js';
 
 function listOf<T extends string>(kind: string, all: readonly T[], check: (s: string) => s is T) {
   return (value: string): T[] => {
@@ -71,7 +78,7 @@ function positiveNumber(name: string, allowZero = false) {
   };
 }
 
-interface ProtocolFlags {
+interface ProtocolFlags extends QueueFlags {
   preset: string;
   tasks?: TaskName[];
   methods?: MethodName[];
@@ -102,18 +109,13 @@ function protocolOptions(cmd: Command, defaultPreset: string): Command {
 
 /** The options every command that runs a protocol shares: seeds, jobs, backend, output, progress. */
 function runOptions(cmd: Command, defaultOut: string, outContents: string): Command {
-  return cmd
+  return addQueueOptions(cmd)
     .option(
       '--seeds <n>',
       "seeds for the chosen setting (default: the preset's)",
       positiveInt('--seeds'),
     )
-    .option(
-      '--jobs <n>',
-      'parallel runs (child processes)',
-      positiveInt('--jobs'),
-      availableParallelism(),
-    )
+    .option('--jobs <n>', 'parallel runs (child processes)', jobsCount, availableParallelism())
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('wasm'))
     .option('--out <dir>', `output directory (${outContents})`, defaultOut)
     .option('--no-progress', 'plain log lines instead of a progress bar');
@@ -135,12 +137,15 @@ async function sweep(flags: ProtocolFlags): Promise<Plan> {
   mkdirSync(flags.out, { recursive: true });
   savePlan(flags.out, plan);
   const started = Date.now();
+  const queue = await queueRunner(flags, { protocol: plan });
   await runProtocol(plan, flags.out, {
     jobs: flags.jobs,
     backend: flags.backend,
     progress: flags.progress && Boolean(process.stderr.isTTY),
     log: (line) => console.log(line),
+    ...queue.runnerOptions,
   });
+  await queue.close();
   console.log(
     `protocol finished in ${((Date.now() - started) / 1000).toFixed(1)} s with ${flags.jobs} jobs`,
   );
@@ -205,16 +210,16 @@ export function buildProgram(): Command {
     'report-ablation',
     'runs/, ablation.json, results.json, index.html, README.md',
   ).action(
-    async (flags: {
-      preset: string;
-      tasks?: AblationTaskName[];
-      methods?: AblationMethodName[];
-      seeds?: number;
-      jobs: number;
-      backend: BackendName;
-      out: string;
-      progress: boolean;
-    }) => {
+    async (
+      flags: QueueFlags & {
+        preset: string;
+        tasks?: AblationTaskName[];
+        methods?: AblationMethodName[];
+        seeds?: number;
+        out: string;
+        progress: boolean;
+      },
+    ) => {
       if (!isPreset(flags.preset)) throw new InvalidArgumentError(`unknown preset ${flags.preset}`);
       const config = ablationConfig(flags.preset, {
         ...(flags.tasks ? { tasks: flags.tasks } : {}),
@@ -224,12 +229,15 @@ export function buildProgram(): Command {
       mkdirSync(flags.out, { recursive: true });
       saveAblationConfig(flags.out, config);
       const started = Date.now();
+      const queue = await queueRunner(flags, { ablation: config });
       const store = await runAblation(config, flags.out, {
         jobs: flags.jobs,
         backend: flags.backend,
         progress: flags.progress && Boolean(process.stderr.isTTY),
         log: (line) => console.log(line),
+        ...queue.runnerOptions,
       });
+      await queue.close();
       console.log(
         `ablation finished in ${((Date.now() - started) / 1000).toFixed(1)} s with ${flags.jobs} jobs`,
       );
@@ -343,6 +351,7 @@ export function buildProgram(): Command {
       process.exitCode = result.status ?? 1;
     });
 
+  registerQueueCommands(program);
   return program;
 }
 
