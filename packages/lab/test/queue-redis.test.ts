@@ -71,14 +71,16 @@ describe('queue on a real redis-server', () => {
     const connection = connectionFor(1);
     const plan: Plan = { preset: smoke, tasks: ['digits'], methods: ['madgrad', 'sgd'], seeds: 1 };
     const open = async () =>
-      track(await openQueueCoordinator({
-        connection,
-        plans: [protocolRef(plan)],
-        backend: 'wasm',
-        jobs: 0,
-        timing: FAST,
-        log: quiet,
-      });)
+      track(
+        await openQueueCoordinator({
+          connection,
+          plans: [protocolRef(plan)],
+          backend: 'wasm',
+          jobs: 0,
+          timing: FAST,
+          log: quiet,
+        }),
+      );
     const [a, b] = await Promise.all([open(), open()]);
     const worker = track(await startQueueWorker({ connection, jobs: 1, timing: FAST, log: quiet }));
     const [first, second] = await Promise.all([
