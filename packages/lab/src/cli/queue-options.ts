@@ -176,7 +176,26 @@ export function registerQueueCommands(program: Command): void {
       const { parseQueueUrl } = await import('../queue/queue-url.js');
       const { startQueueWorker } = await import('../queue/queue-worker.js');
       const connection = parseQueueUrl(flags.queue);
-      const worker = await startQueueWorker({
+      // This process owns its signals (from before the first job can arrive): the first finishes
+      // the runs in flight, the second hands them back.
+      process.removeAllListeners('SIGINT');
+      let signals = 0;
+      let worker: Awaited<ReturnType<typeof startQueueWorker>> | undefined;
+      const act = () => {
+        if (worker && signals > 0) void worker.stop(signals > 1);
+      };
+      const onSignal = (signal: string) => {
+        signals += 1;
+        console.log(
+          signals === 1
+            ? `${signal}: finishing the runs in flight, then exiting (signal again to hand them back)`
+            : `${signal}: handing the runs in flight back to the queue`,
+        );
+        act();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      worker = await startQueueWorker({
         connection,
         jobs: flags.jobs,
         exitWhenIdle: Boolean(flags.exitWhenIdle),
@@ -187,23 +206,7 @@ export function registerQueueCommands(program: Command): void {
         },
         log: (line) => console.log(line),
       });
-      // This process owns its signals: the first finishes the runs in flight, the second hands them back.
-      process.removeAllListeners('SIGINT');
-      let signals = 0;
-      const onSignal = (signal: string) => {
-        signals += 1;
-        if (signals === 1) {
-          console.log(
-            `${signal}: finishing the runs in flight, then exiting (signal again to hand them back)`,
-          );
-          void worker.stop(false);
-        } else {
-          console.log(`${signal}: handing the runs in flight back to the queue`);
-          void worker.stop(true);
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      act();
       const code = await worker.stopped;
       console.log(`worker stopped after ${worker.finished()} runs`);
       process.exit(code);

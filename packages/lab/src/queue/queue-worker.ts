@@ -83,6 +83,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       throw new UnrecoverableError(`rejected by the worker: ${verdict.reason}`);
     }
     const { spec, backend } = verdict;
+    if (handingBack) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const runner = idle.pop() ?? new ChildRunner();
     inFlight.set(spec.id, runner);
@@ -131,8 +135,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     : null;
   counter?.on('error', (err) => logError(`queue: ${err.message}`));
   let idleSince = Date.now();
+  let checking = false;
   const idleTimer = options.exitWhenIdle
     ? setInterval(() => {
+        if (checking) return;
+        checking = true;
         void (async () => {
           if (!counter || stopping) return;
           const c = await counter.getJobCounts('waiting', 'prioritized', 'delayed', 'paused');
@@ -142,7 +149,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
             log('queue idle: stopping');
             void stop(false);
           }
-        })().catch((e: unknown) => logError(`queue: ${e instanceof Error ? e.message : e}`));
+        })()
+          .catch((e: unknown) => logError(`queue: ${e instanceof Error ? e.message : e}`))
+          .finally(() => {
+            checking = false;
+          });
       }, 500)
     : null;
 
