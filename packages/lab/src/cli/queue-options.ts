@@ -111,7 +111,13 @@ export async function queueRunner(
     import('../queue/queue-url.js'),
     import('../queue/plan-ref.js'),
   ]);
-  const connection = parseQueueUrl(flags.queue);
+  const connection = (() => {
+    try {
+      return parseQueueUrl(flags.queue);
+    } catch (e) {
+      fatal(e);
+    }
+  })();
   log(`coordinating on ${connection.display} with ${flags.jobs} local workers`);
   const coordinator = await openQueueCoordinator({
     connection,
@@ -121,7 +127,7 @@ export async function queueRunner(
     jobs: flags.jobs,
     timing: timingOf(flags),
     log,
-  });
+  }).catch(fatal);
   return {
     runnerOptions: { executor: coordinator.executor },
     close: async () => {
@@ -135,6 +141,12 @@ export async function queueRunner(
       await coordinator.close();
     },
   };
+}
+
+/** Prints a queue error as the CLI's other errors are (no stack) and exits with status 1. */
+function fatal(e: unknown): never {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
 }
 
 /** `madgrad worker` and `madgrad status`. */
@@ -175,7 +187,13 @@ export function registerQueueCommands(program: Command): void {
     ) => {
       const { parseQueueUrl } = await import('../queue/queue-url.js');
       const { startQueueWorker } = await import('../queue/queue-worker.js');
-      const connection = parseQueueUrl(flags.queue);
+      const connection = (() => {
+        try {
+          return parseQueueUrl(flags.queue);
+        } catch (e) {
+          fatal(e);
+        }
+      })();
       // This process owns its signals (from before the first job can arrive): the first finishes
       // the runs in flight, the second hands them back.
       process.removeAllListeners('SIGINT');
@@ -186,6 +204,7 @@ export function registerQueueCommands(program: Command): void {
       };
       const onSignal = (signal: string) => {
         signals += 1;
+        if (signals > 2) process.exit(130); // a third signal: now (a lost run's lock expires)
         console.log(
           signals === 1
             ? `${signal}: finishing the runs in flight, then exiting (signal again to hand them back)`
@@ -205,7 +224,7 @@ export function registerQueueCommands(program: Command): void {
           ...(flags.maxStalled !== undefined ? { maxStalledCount: flags.maxStalled } : {}),
         },
         log: (line) => console.log(line),
-      });
+      }).catch(fatal);
       act();
       const code = await worker.stopped;
       console.log(`worker stopped after ${worker.finished()} runs`);
@@ -223,8 +242,14 @@ export function registerQueueCommands(program: Command): void {
     .action(async (flags: { queue: string; json?: boolean }) => {
       const { parseQueueUrl } = await import('../queue/queue-url.js');
       const { formatStatus, queueStatus, redactStatus } = await import('../queue/queue-status.js');
-      const connection = parseQueueUrl(flags.queue);
-      const status = await queueStatus(connection);
+      let connection: ReturnType<typeof parseQueueUrl>;
+      let status: Awaited<ReturnType<typeof queueStatus>>;
+      try {
+        connection = parseQueueUrl(flags.queue);
+        status = await queueStatus(connection);
+      } catch (e) {
+        fatal(e);
+      }
       const out = flags.json ? JSON.stringify(status, null, 2) : formatStatus(status);
       console.log(redactStatus(out, connection));
       process.exit(0);

@@ -6,6 +6,7 @@ import type { RunSpec, StoredRun } from '../experiments/run-record.js';
 import { codeVersion } from './code-version.js';
 import { failedRecord, jobFor, recordFromResult } from './job-schema.js';
 import { type PlanRef, planFromRef, specInPlan } from './plan-ref.js';
+import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME, type QueueTiming, timingWith } from './queue-settings.js';
 import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
 import { type QueueWorkerHandle, startQueueWorker } from './queue-worker.js';
@@ -52,11 +53,14 @@ export async function openQueueCoordinator(
   const version = codeVersion();
   const secrets = [options.connection.password];
   const log = (line: string) => options.log(redactText(line, secrets));
-  let lastError = '';
+  const lastErrors = new Map<string, number>();
+  /** A repeated error (a reconnect loop) is printed at most every 10 s. */
   const logError = (line: string) => {
-    if (line !== lastError) log(line);
-    lastError = line;
+    if ((lastErrors.get(line) ?? 0) > Date.now() - 10_000) return;
+    lastErrors.set(line, Date.now());
+    log(line);
   };
+  await checkQueueConnection(options.connection);
   const connection = redisOptions(options.connection);
   const queue = new Queue(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
@@ -87,6 +91,7 @@ export async function openQueueCoordinator(
     const pending = new Map(specs.map((s) => [s.id, s]));
     if (pending.size === 0) return;
     const busy = new Set<string>();
+    const again = new Set<string>();
     const tally = { enqueued: 0, queued: 0, finished: 0, retried: 0 };
     let fail!: (e: Error) => void;
     let done!: () => void;
@@ -116,17 +121,22 @@ export async function openQueueCoordinator(
 
     /** Brings one run forward: enqueue it if missing, collect it if finished, else wait. */
     const collect = async (spec: RunSpec, first: boolean) => {
-      if (busy.has(spec.id) || !pending.has(spec.id)) return;
+      if (!pending.has(spec.id)) return;
+      if (busy.has(spec.id)) {
+        again.add(spec.id); // an event during a check: check once more after it
+        return;
+      }
       busy.add(spec.id);
       try {
-        const job = await queue.getJob(spec.id);
+        // The state first, then the job: a job read before its state could predate its result.
+        const state = await queue.getJobState(spec.id);
+        const job = state === 'unknown' ? undefined : await queue.getJob(spec.id);
         if (!job) {
           await add(spec);
           if (first) tally.enqueued += 1;
           else log(`queue: ${spec.id} was missing from the queue (Redis lost it?): enqueued again`);
           return;
         }
-        const state = await job.getState();
         const ownVersion = (job.data as { version?: unknown } | undefined)?.version === version;
         if (!ownVersion) {
           if (!FINISHED.has(state)) {
@@ -140,6 +150,7 @@ export async function openQueueCoordinator(
           return;
         }
         if (state === 'completed') {
+          if (job.returnvalue === null || job.returnvalue === undefined) return; // not yet readable
           const record = recordFromResult(spec, job.returnvalue);
           const stored =
             typeof record === 'string' ? failedRecord(spec, options.backend, record) : record;
@@ -169,9 +180,10 @@ export async function openQueueCoordinator(
         }
       } finally {
         busy.delete(spec.id);
+        if (again.delete(spec.id)) void collectLogged(spec);
       }
     };
-    const collectLogged = (spec: RunSpec, first = false) =>
+    const collectLogged = (spec: RunSpec, first = false): Promise<void> =>
       collect(spec, first).catch((e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);
         if (/another code version/.test(message)) fail(e as Error);

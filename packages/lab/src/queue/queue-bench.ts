@@ -93,22 +93,10 @@ try {
     const db = n % 16;
     const connection = parseQueueUrl(`redis://:${password}@127.0.0.1:${port}/${db}`);
     const workers: ChildProcess[] = Array.from({ length: n }, () =>
-      spawn(
-        process.execPath,
-        [
-          cli,
-          'worker',
-          '--queue',
-          `redis://127.0.0.1:${port}/${db}`,
-          '--exit-when-idle',
-          '--idle',
-          '1000',
-        ],
-        {
-          env: { ...process.env, MADGRAD_QUEUE_PASSWORD: password },
-          stdio: 'ignore',
-        },
-      ),
+      spawn(process.execPath, [cli, 'worker', '--queue', `redis://127.0.0.1:${port}/${db}`], {
+        env: { ...process.env, MADGRAD_QUEUE_PASSWORD: password },
+        stdio: 'ignore',
+      }),
     );
     await new Promise((r) => setTimeout(r, 1500)); // let the workers connect (not timed)
     const coordinator = await openQueueCoordinator({
@@ -129,6 +117,7 @@ try {
     const queueMinutes = (performance.now() - t) / 60_000;
     const overhead = coordinator.overhead();
     await coordinator.close();
+    for (const w of workers) w.kill('SIGTERM');
     await Promise.all(
       workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))),
     );

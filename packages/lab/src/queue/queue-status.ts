@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME } from './queue-settings.js';
 import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
 
@@ -37,6 +38,7 @@ const text = (v: unknown, fallback: string) =>
 
 /** Reads the queue's state (never its password: only the URL's display form is shown). */
 export async function queueStatus(connection: QueueConnection): Promise<QueueStatus> {
+  await checkQueueConnection(connection);
   const queue = new Queue(QUEUE_NAME, {
     connection: { ...redisOptions(connection), maxRetriesPerRequest: 3 },
   });

@@ -4,6 +4,7 @@ import type { StoredRun } from '../experiments/run-record.js';
 import { ChildRunner } from './child-runner.js';
 import { codeVersion } from './code-version.js';
 import { checkJob, failedRecord } from './job-schema.js';
+import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME, type QueueTiming, timingWith } from './queue-settings.js';
 import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
 
@@ -50,6 +51,7 @@ function throttledLog(log: (line: string) => void, secrets: (string | undefined)
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
   const timing = timingWith(options.timing);
+  await checkQueueConnection(options.connection);
   const version = codeVersion();
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const secrets = [options.connection.password];
