@@ -272,6 +272,10 @@ describe('queue faults (CLI processes on a real redis-server)', () => {
         return handed !== '';
       });
       handing.child.kill('SIGTERM');
+      // Signals do not queue: send the second once the first has been seen.
+      await until('the first signal is seen', () =>
+        /finishing the runs in flight/.test(handing.output()),
+      );
       handing.child.kill('SIGTERM');
       assert.equal(await handing.exit, 0, handing.output());
       const job = await queue.getJob(handed);
