@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
+import { ablationConfig, runAblation } from '../src/experiments/ablation.js';
 import { PRESET_TABLE } from '../src/experiments/presets.js';
 import { type Plan, sweepSpecs } from '../src/experiments/protocol.js';
 import type { RunExecutor } from '../src/experiments/run-executor.js';
@@ -13,7 +14,8 @@ import { runPending } from '../src/experiments/runner.js';
 import { codeVersion } from '../src/queue/code-version.js';
 import { openQueueCoordinator } from '../src/queue/coordinator.js';
 import { jobFor } from '../src/queue/job-schema.js';
-import { protocolRef } from '../src/queue/plan-ref.js';
+import { ablationRefs, protocolRef } from '../src/queue/plan-ref.js';
+import { checkQueueConnection } from '../src/queue/preflight.js';
 import { QUEUE_NAME } from '../src/queue/queue-settings.js';
 import { parseQueueUrl, redisOptions } from '../src/queue/queue-url.js';
 import { startQueueWorker } from '../src/queue/queue-worker.js';
@@ -67,6 +69,23 @@ async function collectInto(dir: string, plan: Plan, executor: RunExecutor) {
 }
 
 describe('queue on a real redis-server', () => {
+  it('a wrong password or an unreachable server is a clear error at once, without the password', async () => {
+    const wrong = parseQueueUrl(`redis://:not-${redis.password}@127.0.0.1:${redis.port}/0`, {});
+    await assert.rejects(checkQueueConnection(wrong), (e: Error) => {
+      assert.match(e.message, /WRONGPASS.*check the password/);
+      assert.ok(!e.message.includes(redis.password));
+      return true;
+    });
+    const none = parseQueueUrl(`redis://127.0.0.1:${redis.port}/0`, {});
+    await assert.rejects(checkQueueConnection(none), /NOAUTH/);
+    const closed = parseQueueUrl('redis://127.0.0.1:1/0', {});
+    await assert.rejects(
+      checkQueueConnection(closed),
+      /cannot use the queue at redis:\/\/127\.0\.0\.1:1\/0: connect ECONNREFUSED/,
+    );
+    await checkQueueConnection(connectionFor(0));
+  });
+
   it('computes a run once: two coordinators enqueue the same plan, a third (a restart) only collects', async () => {
     const connection = connectionFor(1);
     const plan: Plan = { preset: smoke, tasks: ['digits'], methods: ['madgrad', 'sgd'], seeds: 1 };
@@ -103,6 +122,34 @@ describe('queue on a real redis-server', () => {
       [2, 0, 0, 0],
     );
     await Promise.all([queue.close(), a.close(), b.close(), c.close(), worker.stop(false)]);
+  });
+
+  it('runs the ablation (both schedule arms) through the queue', async () => {
+    const connection = connectionFor(4);
+    const config = ablationConfig('smoke', { methods: ['da', 'madgrad'] });
+    const coordinator = track(
+      await openQueueCoordinator({
+        connection,
+        plans: ablationRefs(config),
+        backend: 'wasm',
+        jobs: 1,
+        timing: FAST,
+        log: quiet,
+      }),
+    );
+    const store = await runAblation(config, join(temp, 'ablation'), {
+      jobs: 0,
+      backend: 'wasm',
+      progress: false,
+      executor: coordinator.executor,
+    });
+    const runs = store.all();
+    assert.equal(runs.length, 4, 'two methods under two schedules');
+    assert.deepEqual(
+      runs.map((r) => r.status),
+      ['ok', 'ok', 'ok', 'ok'],
+    );
+    assert.equal(runs.filter((r) => r.id.includes('__sched-stepwise')).length, 2);
   });
 
   it('retries a run that throws a bounded number of times, then stores it as failed with its error', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,16 @@ function versionAbove(start: string): string {
 
 /** The directory of a package's entry point (its built code) and its version. */
 function packageOf(specifier: string): { src: string; version: string } {
-  const src = dirname(fileURLToPath(import.meta.resolve(specifier)));
+  let src: string;
+  if (typeof import.meta.resolve === 'function') {
+    src = dirname(fileURLToPath(import.meta.resolve(specifier)));
+  } else {
+    // Node before 20.6: look for node_modules/<specifier> above this file.
+    let dir = dirname(fileURLToPath(import.meta.url));
+    while (!existsSync(join(dir, 'node_modules', specifier)) && dirname(dir) !== dir)
+      dir = dirname(dir);
+    src = join(dir, 'node_modules', specifier, 'dist', 'src');
+  }
   return { src, version: versionAbove(src) };
 }
 
