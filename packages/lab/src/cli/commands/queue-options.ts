@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { AblationConfig } from '../../experiments/ablation.js';
 import type { BackendName } from '../../experiments/backend.js';
 import type { Plan } from '../../experiments/protocol.js';
