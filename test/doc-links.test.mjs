@@ -9,8 +9,6 @@ import { describe, it } from 'node:test';
 import { ROOT } from './installed-project.mjs';
 
 const REPOSITORY = 'https://github.com/madgrad-js/madgrad/';
-/** Files that other work adds to the repository: links to them may come first. */
-const NOT_YET_HERE = new Set(['CONTRIBUTING.md']);
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading) {
@@ -58,7 +56,7 @@ function problem(file, link) {
     fragment = frag;
   }
   const name = relative(ROOT, target);
-  if (!existsSync(target)) return NOT_YET_HERE.has(name) ? null : `${name} does not exist`;
+  if (!existsSync(target)) return `${name} does not exist`;
   if (fragment && target.endsWith('.md') && statSync(target).isFile()) {
     if (!anchors(target).has(fragment)) return `${name} has no heading #${fragment}`;
   }

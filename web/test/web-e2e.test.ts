@@ -23,6 +23,8 @@ interface RaceProbe {
 interface TrainProbe {
   losses(): { method: string; losses: number[] }[];
   backend(): string;
+  backends(): string[];
+  stepPaths(): (string | null)[];
 }
 declare const window: { madgradRace: RaceProbe; madgradTrain: TrainProbe };
 declare const document: {
@@ -89,7 +91,9 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
       args: [
         '--headless',
         '--no-sandbox',
-        '--disable-gpu',
+        // WebGPU on SwiftShader (the CPU implementation) where there is no GPU; WebGL too.
+        '--enable-unsafe-webgpu',
+        '--use-webgpu-adapter=swiftshader',
         '--disable-quic',
         '--no-first-run',
         '--disable-background-networking',
@@ -236,6 +240,47 @@ describe('web playground in headless Chromium', { skip: missing && `no ${CHROMIU
       assert.ok(last < 0.6 * first, `${r.method}: loss ${first} → ${last}`);
     }
     await page.screenshot({ path: join(SHOTS, 'train.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('train: the backend picker offers webgpu, webgl, wasm and cpu, and each one trains', async () => {
+    const { page, errors } = await open('train.html');
+    await page.waitForSelector('[data-testid="train"]:not([disabled])', { timeout: 30_000 });
+    const offered = await page.evaluate(() => window.madgradTrain.backends());
+    assert.deepEqual(offered, ['webgpu', 'webgl', 'wasm', 'cpu']);
+    const expectedPath: Record<string, RegExp> = {
+      webgpu: /^fused WGSL on webgpu$/,
+      webgl: /^fused programs on webgl$/,
+      wasm: /kernels on wasm$/,
+      cpu: /kernels on cpu$/,
+    };
+    const mean = (v: number[]) => v.reduce((s, c) => s + c, 0) / v.length;
+    for (const backend of offered) {
+      await page.selectOption('[data-testid="backend"]', backend);
+      await page.waitForFunction((b) => window.madgradTrain.backend() === b, backend);
+      await page.waitForSelector('[data-testid="train"]:not([disabled])');
+      await page.click('[data-testid="train"]');
+      await page
+        .waitForFunction(
+          () => window.madgradTrain.losses().every((r) => r.losses.length >= 40),
+          undefined,
+          { timeout: 60_000 },
+        )
+        .catch(async (e) => {
+          const status = await page.textContent('[data-testid="status"]');
+          throw new Error(`${backend}: ${status} ${errors.join('; ')}: ${e}`);
+        });
+      await page.click('[data-testid="train"]'); // pause
+      const path = String((await page.evaluate(() => window.madgradTrain.stepPaths()))[0]);
+      assert.match(path, expectedPath[backend]!);
+      assert.equal(await page.textContent('[data-testid="step-path"]'), `step path: ${path}`);
+      for (const r of await page.evaluate(() => window.madgradTrain.losses())) {
+        const first = mean(r.losses.slice(0, 5));
+        const last = mean(r.losses.slice(-10));
+        assert.ok(last < 0.8 * first, `${backend} ${r.method}: loss ${first} → ${last}`);
+      }
+    }
     assert.deepEqual(errors, []);
     await page.close();
   });

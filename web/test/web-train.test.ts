@@ -55,7 +55,9 @@ describe('training page: data', () => {
     const losses: number[] = [];
     for (let k = 0; k < 60; k++) {
       const { x, y } = batchTensors(train, schedule.next());
-      losses.push(trainer.step(x, y));
+      const loss = trainer.step(x, y);
+      losses.push(loss.dataSync()[0]!);
+      loss.dispose();
       x.dispose();
       y.dispose();
     }

@@ -8,7 +8,7 @@ import { GOLDEN_DIR } from './helpers.js';
 tf.env().set('PROD', true); // no "install tfjs-node" banner
 
 describe('golden trajectories of the reference implementation (tfjs engines)', () => {
-  for (const engine of ['tfjs-cpu', 'tfjs-wasm', 'tfjs-ops']) {
+  for (const engine of ['tfjs-cpu', 'tfjs-wasm', 'tfjs-ops', 'tfjs-device']) {
     for (const resumeAt of [undefined, 0, 7, 1000]) {
       it(`${engine} passes every case${resumeAt === undefined ? '' : ` resuming after step ${resumeAt}`}`, async () => {
         const summary = await runConformance(await getEngine(engine), [GOLDEN_DIR], { resumeAt });

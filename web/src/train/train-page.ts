@@ -1,9 +1,8 @@
 import '../style.css';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import { getBackend, setBackend, type Tensor2D } from '@tensorflow/tfjs-core';
+import { dispose, getBackend, type Scalar, type Tensor2D } from '@tensorflow/tfjs-core';
 import { type LineSeries, lineChart } from '../charts.js';
 import { appRoot, h } from '../dom.js';
+import { availableBackends, type BackendName, useBackend } from './backends.js';
 import { BatchSchedule } from './batches.js';
 import { type DigitSet, loadDigits, PIXELS } from './digits.js';
 import { TRAIN_METHODS, trainMethodById } from './methods.js';
@@ -44,6 +43,8 @@ const startButton = h(
   'Train',
 );
 const resetButton = h('button', { 'data-testid': 'reset', disabled: true }, 'Reset');
+const backendSelect = h('select', { 'data-testid': 'backend', disabled: true });
+const stepPathLabel = h('span', { class: 'muted', 'data-testid': 'step-path' });
 const status = h('span', { class: 'muted', 'data-testid': 'status' }, 'loading digits…');
 const lossBox = h('div', { 'data-testid': 'loss-chart' });
 const accBox = h('div', { 'data-testid': 'accuracy-chart' });
@@ -64,9 +65,11 @@ root.append(
     h('label', {}, 'Method A', methodA, 'lr', lrA),
     h('label', {}, 'Method B', methodB, 'lr', lrB),
     h('label', {}, 'seed', seedInput),
+    h('label', {}, 'backend', backendSelect),
     startButton,
     resetButton,
     status,
+    stepPathLabel,
   ),
   h(
     'div',
@@ -103,6 +106,9 @@ let schedule: BatchSchedule;
 let steps = 0;
 let playing = false;
 let backend = '';
+/** Bumped at every reset: results of reads started before it are dropped. */
+let generation = 0;
+let offered: BackendName[] = [];
 
 methodA.addEventListener('change', () => {
   lrA.value = String(trainMethodById(methodA.value).defaultLr);
@@ -114,6 +120,9 @@ methodB.addEventListener('change', () => {
   reset();
 });
 for (const input of [lrA, lrB, seedInput]) input.addEventListener('change', () => reset());
+backendSelect.addEventListener('change', () => {
+  void switchBackend(backendSelect.value as BackendName);
+});
 startButton.addEventListener('click', () => setPlaying(!playing));
 resetButton.addEventListener('click', () => reset());
 
@@ -124,8 +133,25 @@ function readLr(input: HTMLInputElement): number | null {
   return ok ? v : null;
 }
 
+/** Moves training to another backend: the data tensors move with tfjs, the runs restart. */
+async function switchBackend(name: BackendName): Promise<void> {
+  setPlaying(false);
+  await ticking;
+  for (const b of [backendSelect, startButton, resetButton]) b.disabled = true;
+  if (!(await useBackend(name))) status.textContent = `the ${name} backend did not start`;
+  backend = getBackend();
+  // Tensors are made again on the new backend: moving them would read the old one synchronously,
+  // which webgpu cannot do.
+  dispose([testX!, shownX!]);
+  makeTestTensors();
+  backendSelect.value = backend;
+  for (const b of [backendSelect, startButton, resetButton]) b.disabled = false;
+  reset();
+}
+
 function reset(): void {
   setPlaying(false);
+  generation += 1;
   for (const r of runs) r.trainer.dispose();
   runs = [];
   steps = 0;
@@ -159,25 +185,45 @@ function reset(): void {
   render();
 }
 
+/** Test accuracy at the current step, read asynchronously (dropped after a reset). */
 function evaluate(): void {
+  const at = steps;
+  const gen = generation;
   for (const r of runs) {
-    while (r.accuracy.length < steps) r.accuracy.push(null);
-    r.accuracy[steps] = r.trainer.accuracy(test, testX!);
+    while (r.accuracy.length < at) r.accuracy.push(null);
+    void r.trainer.accuracy(test, testX!).then((a) => {
+      if (gen !== generation) return;
+      r.accuracy[at] = a;
+      render();
+    });
   }
 }
 
-function trainOneStep(): void {
+/** One step of every run; the losses stay on the device until the frame reads them. */
+function trainOneStep(pending: Scalar[][]): void {
   const { x, y } = batchTensors(train, schedule.next());
-  for (const r of runs) {
-    const loss = r.trainer.step(x, y);
-    r.losses.push(loss);
-    const prev = r.smoothed.at(-1);
-    r.smoothed.push(prev === undefined ? loss : 0.9 * prev + 0.1 * loss);
-  }
+  pending.push(runs.map((r) => r.trainer.step(x, y)));
   x.dispose();
   y.dispose();
   steps += 1;
   if (steps % EVAL_EVERY === 0) evaluate();
+}
+
+/** Reads a frame's losses in one go (one wait for the device per frame, not per step). */
+async function recordLosses(pending: Scalar[][]): Promise<void> {
+  const gen = generation;
+  const values = await Promise.all(pending.map((row) => Promise.all(row.map((l) => l.data()))));
+  dispose(pending.flat());
+  if (gen !== generation) return;
+  for (const row of values) {
+    row.forEach((v, i) => {
+      const r = runs[i]!;
+      const loss = v[0]!;
+      r.losses.push(loss);
+      const prev = r.smoothed.at(-1);
+      r.smoothed.push(prev === undefined ? loss : 0.9 * prev + 0.1 * loss);
+    });
+  }
 }
 
 function render(): void {
@@ -196,14 +242,22 @@ function render(): void {
     const acc = r.accuracy.filter((a) => a !== null).at(-1);
     return `${r.label}: loss ${loss === undefined ? '–' : loss.toFixed(3)}, accuracy ${acc == null ? '–' : (100 * acc).toFixed(1)}%`;
   });
+  const path = runs.map((r) => r.trainer.stepPath).find((p) => p !== null);
+  stepPathLabel.textContent = path ? `step path: ${path}` : '';
   status.textContent = `backend ${backend} · step ${steps} (epoch ${((steps * BATCH) / train.count).toFixed(1)}) · ${last.join(' · ')}`;
   status.dataset.step = String(steps);
   renderDigits();
 }
 
 function renderDigits(): void {
+  const gen = generation;
+  void Promise.all(runs.map((r) => r.trainer.predict(shownX!))).then((predictions) => {
+    if (gen === generation) showDigits(predictions);
+  });
+}
+
+function showDigits(predictions: Int32Array[]): void {
   const shown = Math.min(SHOWN_DIGITS, test.count);
-  const predictions = runs.map((r) => r.trainer.predict(shownX!));
   digitGrid.replaceChildren(
     ...Array.from({ length: shown }, (_, i) => {
       const canvas = h('canvas', { width: 28, height: 28, style: 'width:56px;height:56px' });
@@ -238,34 +292,54 @@ function setPlaying(on: boolean): void {
   if (playing) requestAnimationFrame(tick);
 }
 
+/** The frame in progress (its loss reads), awaited before the backend changes. */
+let ticking: Promise<void> | null = null;
+
 function tick(): void {
-  if (!playing) return;
-  const until = performance.now() + FRAME_BUDGET_MS;
-  do trainOneStep();
-  while (performance.now() < until && steps < MAX_STEPS);
-  render();
-  if (steps >= MAX_STEPS) setPlaying(false);
-  if (playing) requestAnimationFrame(tick);
+  if (!playing || ticking) return;
+  ticking = frame().finally(() => {
+    ticking = null;
+    if (playing) requestAnimationFrame(tick);
+  });
 }
 
-async function main(): Promise<void> {
-  try {
-    if (!(await setBackend('webgl'))) await setBackend('cpu');
-  } catch {
-    await setBackend('cpu');
-  }
-  backend = getBackend();
-  ({ train, test } = await loadDigits());
-  testX = batchTensors(
+async function frame(): Promise<void> {
+  const until = performance.now() + FRAME_BUDGET_MS;
+  const pending: Scalar[][] = [];
+  do trainOneStep(pending);
+  while (performance.now() < until && steps < MAX_STEPS);
+  await recordLosses(pending);
+  render();
+  if (steps >= MAX_STEPS) setPlaying(false);
+}
+
+function makeTestTensors(): void {
+  const all = batchTensors(
     test,
     Uint32Array.from({ length: test.count }, (_, i) => i),
-  ).x;
-  shownX = batchTensors(
+  );
+  const shown = batchTensors(
     test,
     Uint32Array.from({ length: Math.min(SHOWN_DIGITS, test.count) }, (_, i) =>
       shownIndex(i, test.count),
     ),
-  ).x;
+  );
+  dispose([all.y, shown.y]);
+  testX = all.x;
+  shownX = shown.x;
+}
+
+async function main(): Promise<void> {
+  offered = await availableBackends();
+  backendSelect.replaceChildren(...offered.map((b) => h('option', { value: b }, b)));
+  // WebGL by default (the most widely available GPU backend), else the CPU.
+  const start = offered.includes('webgl') ? 'webgl' : 'cpu';
+  await useBackend(start);
+  backend = getBackend();
+  backendSelect.value = backend;
+  backendSelect.disabled = false;
+  ({ train, test } = await loadDigits());
+  makeTestTensors();
   startButton.disabled = false;
   resetButton.disabled = false;
   reset();
@@ -281,5 +355,7 @@ Object.assign(window, {
   madgradTrain: {
     losses: () => runs.map((r) => ({ method: r.method, losses: r.losses.slice() })),
     backend: () => backend,
+    backends: () => offered.slice(),
+    stepPaths: () => runs.map((r) => r.trainer.stepPath),
   },
 });

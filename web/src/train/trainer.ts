@@ -64,29 +64,40 @@ export class Trainer {
     this.optimizer = createOptimizer(method, lr);
   }
 
-  /** One optimizer step on the batch; returns the batch loss before the step. */
-  step(x: Tensor2D, y: Tensor2D): number {
-    const loss = this.optimizer.minimize(
+  /**
+   * One optimizer step on the batch; returns the batch loss before the step as a tensor, to be
+   * read later (reading it here would stall the GPU every step; on webgpu it cannot be read
+   * synchronously at all). The caller disposes it.
+   */
+  step(x: Tensor2D, y: Tensor2D): Scalar {
+    return this.optimizer.minimize(
       () => losses.softmaxCrossEntropy(y, this.model.apply(x) as Tensor) as Scalar,
       true,
       this.variables,
-    );
-    const value = loss!.dataSync()[0]!;
-    loss!.dispose();
-    return value;
+    )!;
   }
 
   /** Predicted classes for the given examples. */
-  predict(x: Tensor2D): Int32Array {
-    return tidy(() => argMax(this.model.predict(x) as Tensor, 1)).dataSync() as Int32Array;
+  async predict(x: Tensor2D): Promise<Int32Array> {
+    const classes = tidy(() => argMax(this.model.predict(x) as Tensor, 1));
+    try {
+      return (await classes.data()) as Int32Array;
+    } finally {
+      classes.dispose();
+    }
   }
 
   /** Fraction of the set classified correctly. */
-  accuracy(data: DigitSet, x: Tensor2D): number {
-    const predicted = this.predict(x);
+  async accuracy(data: DigitSet, x: Tensor2D): Promise<number> {
+    const predicted = await this.predict(x);
     let correct = 0;
     for (let i = 0; i < data.count; i++) if (predicted[i] === data.labels[i]) correct++;
     return correct / data.count;
+  }
+
+  /** The optimizer's step implementation (our optimizers report one), or null. */
+  get stepPath(): string | null {
+    return (this.optimizer as { stepPath?: string }).stepPath ?? null;
   }
 
   dispose(): void {

@@ -41,8 +41,9 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  let engine: Awaited<ReturnType<typeof getEngine>> | undefined;
   try {
-    const engine = await getEngine(values.engine ?? 'core');
+    engine = await getEngine(values.engine ?? 'core');
     const resumeNote =
       resumeAt === undefined ? '' : `, resuming from a checkpoint after step ${resumeAt}`;
     console.log(`engine ${engine.name}: ${engine.description}${resumeNote}`);
@@ -53,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     console.error(`conformance: ${(e as Error).message}`);
     return 1;
+  } finally {
+    await engine?.close?.();
   }
 }
 

@@ -3,8 +3,10 @@ import { register as ablation } from './commands/ablation.js';
 import { register as bench } from './commands/bench.js';
 import { register as report } from './commands/report.js';
 import { register as reproduce } from './commands/reproduce.js';
+import { register as status } from './commands/status.js';
 import { register as sweep } from './commands/sweep.js';
 import { register as train } from './commands/train.js';
+import { register as worker } from './commands/worker.js';
 
 /** The commands of the `madgrad` CLI, each defined in its own module under commands/. */
 export const COMMANDS: readonly ((program: Command) => void)[] = [
@@ -14,6 +16,8 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   report,
   train,
   bench,
+  worker,
+  status,
 ];
 
 /** The `madgrad` program, with every command registered (nothing parsed yet). */

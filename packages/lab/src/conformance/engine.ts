@@ -17,6 +17,8 @@ export interface ConformanceEngine {
     params: Readonly<Record<string, Float32Array>>,
     checkpoint: Uint8Array,
   ): Promise<EngineSession> | EngineSession;
+  /** Releases what the engine holds between cases (a browser, a server), if anything. */
+  close?(): Promise<void>;
 }
 
 export interface EngineSession {

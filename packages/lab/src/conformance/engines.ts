@@ -33,6 +33,30 @@ export const ENGINES: Readonly<
       'ops',
       'the TensorFlow.js optimizers with the step in tfjs ops (the webgl/webgpu path), on cpu',
     ),
+  'tfjs-device': async () =>
+    (await import('./tfjs-engine.js')).tfjsEngine(
+      'tfjs-device',
+      'cpu',
+      'device',
+      'the TensorFlow.js optimizers on the device path (no read-back; the webgl/webgpu path), on cpu',
+    ),
+  ...Object.fromEntries(
+    (
+      [
+        ['webgl', 'the device path in tfjs ops'],
+        ['webgpu', 'the device path in tfjs ops'],
+        ['wasm', 'the core kernels over the WebAssembly heap'],
+        ['cpu', 'the core kernels over the backend data store'],
+      ] as const
+    ).map(([backend, path]) => [
+      `browser-${backend}`,
+      async () =>
+        (await import('./browser-engine.js')).browserEngine(
+          backend,
+          `the TensorFlow.js optimizers in headless Chromium on the ${backend} backend (${path})`,
+        ),
+    ]),
+  ),
 };
 
 export async function getEngine(name: string): Promise<ConformanceEngine> {

@@ -4,8 +4,9 @@ import type { KernelMemory } from './kernel-memory.js';
 /**
  * Worker threads that run kernel slices over the shared kernel memory, driven synchronously.
  *
- * Node only (it takes `worker_threads` from `process.getBuiltinModule`, so importing this file
- * is harmless in a browser, where `ThreadPool.create` returns null). The calling thread writes a
+ * Node's worker_threads (taken from `process.getBuiltinModule`, so importing this file is
+ * harmless in a browser), or Web Workers inside a Web Worker of a cross-origin-isolated page;
+ * elsewhere `ThreadPool.create` returns null. The calling thread writes a
  * job into a small SharedArrayBuffer, wakes the workers with Atomics.notify, runs slice 0
  * chunks itself, then blocks in Atomics.wait until every woken worker has counted itself done;
  * so `step()` stays synchronous. Every thread takes chunks from a shared counter until none is
@@ -40,10 +41,8 @@ export function chunkSize(n: number, threads: number): number {
   return Math.max(MIN_CHUNK, target);
 }
 
-/** The worker's whole program (CommonJS, run with `eval: true`, so no file path is needed). */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, index } = workerData;
+/** A worker's loop, given `module`, `memory`, `control` and `index`. */
+const WORKER_LOOP = `
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const I = new Int32Array(control);
 const F = new Float64Array(control, ${SCALARS * 8}, 6);
@@ -76,18 +75,71 @@ for (;;) {
 }
 `;
 
-type WorkerConstructor = new (
+/** A Node worker's whole program (CommonJS, run with `eval: true`, so no file path is needed). */
+const NODE_WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, index } = workerData;
+${WORKER_LOOP}`;
+
+/** A Web Worker's program: its first message carries what a Node worker gets as workerData. */
+const WEB_WORKER_SOURCE = `
+self.onmessage = (event) => {
+  self.onmessage = null;
+  const { module, memory, control, index } = event.data;
+  ${WORKER_LOOP}
+};`;
+
+/** What the pool needs of a worker, Node's or the browser's. */
+interface PoolWorker {
+  unref?(): void;
+  terminate(): unknown;
+}
+
+/** Starts one worker on `workerData`. */
+type StartWorker = (workerData: unknown) => PoolWorker;
+
+type NodeWorkerConstructor = new (
   code: string,
   options: { eval: true; workerData: unknown },
 ) => NodeWorker;
 
 /** `worker_threads.Worker` where the runtime is Node (20.16+), else null. */
-function nodeWorkerConstructor(): WorkerConstructor | null {
+function nodeWorkers(): StartWorker | null {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const load = proc?.getBuiltinModule;
   if (typeof load !== 'function') return null;
-  const wt = load.call(proc, 'node:worker_threads') as { Worker?: WorkerConstructor } | undefined;
-  return wt?.Worker ?? null;
+  const wt = load.call(proc, 'node:worker_threads') as
+    | { Worker?: NodeWorkerConstructor }
+    | undefined;
+  const Worker = wt?.Worker;
+  if (!Worker) return null;
+  return (workerData) => new Worker(NODE_WORKER_SOURCE, { eval: true, workerData });
+}
+
+interface WebGlobals {
+  Worker?: new (url: string) => { postMessage(data: unknown): void; terminate(): void };
+  Blob?: new (parts: string[], options: { type: string }) => unknown;
+  URL?: { createObjectURL(blob: unknown): string };
+  crossOriginIsolated?: boolean;
+  WorkerGlobalScope?: unknown;
+}
+
+/**
+ * Web Workers where they can run the pool: inside a Web Worker (the page's main thread may not
+ * block in Atomics.wait) of a cross-origin-isolated page (COOP/COEP headers: shared memory).
+ * Elsewhere null, and the kernels run on the calling thread.
+ */
+function webWorkers(): StartWorker | null {
+  const g = globalThis as WebGlobals;
+  if (!g.Worker || !g.Blob || !g.URL || g.crossOriginIsolated !== true) return null;
+  if (g.WorkerGlobalScope === undefined) return null;
+  const url = g.URL.createObjectURL(new g.Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+  const Worker = g.Worker;
+  return (workerData) => {
+    const w = new Worker(url);
+    w.postMessage(workerData);
+    return w;
+  };
 }
 
 /** Hardware threads available to this process (1 where unknown). */
@@ -124,22 +176,19 @@ export interface MirrorJob {
 export class ThreadPool {
   private readonly I: Int32Array;
   private readonly F: Float64Array;
-  private readonly workers: NodeWorker[];
+  private readonly workers: PoolWorker[];
 
   private constructor(
     private readonly memory: KernelMemory,
     workers: number,
-    Worker: WorkerConstructor,
+    start: StartWorker,
   ) {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.I = new Int32Array(control);
     this.F = new Float64Array(control, SCALARS * 8, 6);
     this.workers = Array.from({ length: workers }, (_, index) => {
-      const w = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module: memory.module, memory: memory.memory, control, index },
-      });
-      w.unref(); // idle workers never keep the process alive
+      const w = start({ module: memory.module, memory: memory.memory, control, index });
+      w.unref?.(); // idle Node workers never keep the process alive
       return w;
     });
   }
@@ -147,9 +196,9 @@ export class ThreadPool {
   /** A pool of `threads − 1` workers (the caller is the first thread), or null where impossible. */
   static create(memory: KernelMemory, threads: number): ThreadPool | null {
     if (threads <= 1 || !memory.shared) return null;
-    const Worker = nodeWorkerConstructor();
-    if (Worker === null) return null;
-    return new ThreadPool(memory, Math.min(threads - 1, MAX_WORKERS), Worker);
+    const start = nodeWorkers() ?? webWorkers();
+    if (start === null) return null;
+    return new ThreadPool(memory, Math.min(threads - 1, MAX_WORKERS), start);
   }
 
   /** Workers that have started and wait for work. */

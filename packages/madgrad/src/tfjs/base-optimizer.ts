@@ -13,15 +13,36 @@ import {
   type NonFiniteMode,
   type ResolvedConfig,
   resolveConfig,
+  type StepPathChoice,
   type TfjsOptimizerConfig,
 } from './config.js';
+import { DeviceStep, type DeviceStepStatus, type FusedStepKernel } from './device-step.js';
 import { minimizeOrDispose } from './minimize.js';
 import type { NamedTensor } from './named-tensor.js';
 import { applyWithOps, scanWithOps } from './ops-step.js';
 import { StateSlots } from './state-slots.js';
 import { collectStepGradients } from './step-gradients.js';
 import { ViewStep } from './view-step.js';
+import { fusedWebGlAvailable } from './webgl-fused-step.js';
+import { fusedWebGpuAvailable } from './webgpu-fused-step.js';
 import { readWeights, weightsOf } from './weights.js';
+
+let warnedHalfFloat = false;
+
+/**
+ * WebGL devices without 32-bit float render targets make tfjs keep every tensor in 16-bit
+ * floats: say so once, visibly, rather than lose precision silently.
+ */
+function warnIfHalfFloat(): void {
+  if (warnedHalfFloat || tf.getBackend() !== 'webgl') return;
+  if (tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) return;
+  warnedHalfFloat = true;
+  console.warn(
+    'madgrad: this WebGL device cannot render to 32-bit float textures, so TensorFlow.js stores ' +
+      'every tensor as a 16-bit float: parameters and optimizer state lose precision (about 3 ' +
+      'significant digits). Use the webgpu, wasm or cpu backend for full precision.',
+  );
+}
 
 /**
  * What `MadgradOptimizer` and `MirrorMadgradOptimizer` share, on top of tfjs's `Optimizer`:
@@ -43,9 +64,19 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   private readonly clipNorm: number | null;
   private readonly nonFinite: NonFiniteMode;
   private readonly kernelsOverride: StepKernels | null;
-  private readonly path: 'auto' | 'ops';
+  private readonly path: StepPathChoice;
   private readonly slots = new StateSlots();
   private readonly viewStep = new ViewStep(() => this.kernels());
+  private readonly deviceStep = new DeviceStep({
+    getSteps: () => this.iterations_,
+    setSteps: (k) => {
+      this.iterations_ = k;
+    },
+    addSkipped: (n) => {
+      this.skipped += n;
+    },
+    sticky: () => this.nonFinite === 'throw',
+  });
   private iterVariable: tf.Variable | null = null;
   private skipped = 0;
 
@@ -91,14 +122,23 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     lr: number,
     k: number,
   ): void;
-  /** The step in tfjs ops (called inside tidy): the new parameter and buffer values. */
+  /**
+   * The step in tfjs ops (called inside tidy): the new parameter and buffer values. `k` is a
+   * number on the ops path, the device's float32 step counter on the device path.
+   */
   protected abstract opsStep(
     p: tf.Tensor,
     buffers: Record<string, tf.Tensor>,
     g: tf.Tensor,
     lr: number,
-    k: number,
+    k: number | tf.Scalar,
   ): { p: tf.Tensor; buffers: Record<string, tf.Tensor> };
+
+  /**
+   * The step of one variable as one fused WGSL dispatch on webgpu (in place; `consts` = [ok,
+   * scale, k] on the device), or null where the optimizer has none.
+   */
+  protected abstract fusedStep(lr: number): FusedStepKernel | null;
 
   /** The learning rate: a number or a schedule of the step. */
   get learningRate(): LearningRate {
@@ -130,10 +170,28 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     return this.slots.names();
   }
 
-  /** Which implementation the next step runs: the kernels' name on cpu/wasm, or "ops". */
+  /**
+   * Which implementation the next step runs: the kernels' name on cpu/wasm, "device ops" (the
+   * device path: no read-back) on webgl/webgpu, or "ops" (tfjs ops with a synchronous check).
+   */
   get stepPath(): string {
     const fast = this.fastBackend();
-    return fast === null ? 'ops' : `${this.kernels().name} kernels on ${fast}`;
+    if (fast !== null) return `${this.kernels().name} kernels on ${fast}`;
+    if (!this.onDevice()) return 'ops';
+    if (fusedWebGpuAvailable()) return 'fused WGSL on webgpu';
+    return fusedWebGlAvailable() ? 'fused programs on webgl' : `device ops on ${tf.getBackend()}`;
+  }
+
+  /**
+   * Waits until every queued step has run and returns the step counter and the skipped steps.
+   * On the device path (webgl, webgpu) a NaN or Infinity in a gradient is found on the device;
+   * with `nonFinite: 'throw'` this rejects with InvalidGradientError when a step was refused
+   * (as the next `applyGradients` would throw). Elsewhere it resolves at once.
+   */
+  async stepStatus(): Promise<DeviceStepStatus> {
+    await this.deviceStep.settle();
+    this.deviceStep.throwIfRefused();
+    return { steps: this.iterations, skipped: this.skipped };
   }
 
   private kernels(): StepKernels {
@@ -141,7 +199,12 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   }
 
   private fastBackend(): FastBackendName | null {
-    return this.path === 'ops' ? null : fastBackendName();
+    return this.path === 'auto' ? fastBackendName() : null;
+  }
+
+  /** The device path: asked for, or `auto` on a backend whose memory we cannot address. */
+  private onDevice(): boolean {
+    return this.path === 'device' || (this.path === 'auto' && fastBackendName() === null);
   }
 
   private learningRateAt(k: number): number {
@@ -164,6 +227,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    this.deviceStep.throwIfRefused();
     const k = this.iterations;
     const first = this.bufferNames()[0]!;
     const items = collectStepGradients(variableGradients, k, (name) =>
@@ -171,6 +235,10 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     );
     const lr = this.learningRateAt(k);
     const fast = this.fastBackend();
+    if (!fast && this.onDevice()) {
+      this.applyOnDevice(items, lr);
+      return;
+    }
     const clipping = this.clipNorm !== null;
     // Clipping leaves every entry at most clipNorm: then only the entries' finiteness matters.
     const overflow = this.gradientLimit(lr, k);
@@ -209,7 +277,28 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     this.incrementIterations();
   }
 
+  /** The device path (see DeviceStep): checked, clipped and selected on the device. */
+  private applyOnDevice(items: ReturnType<typeof collectStepGradients>, lr: number): void {
+    warnIfHalfFloat();
+    const buffers = this.bufferNames();
+    for (const item of items) {
+      this.slots.claim(item.name, item.variable, buffers, (b) =>
+        this.initialBuffer(b, item.variable),
+      );
+    }
+    this.deviceStep.apply(
+      items,
+      (name) => this.slots.get(name)!,
+      (p, b, g, k) => this.opsStep(p, b, g, lr, k),
+      this.clipNorm,
+      fusedWebGpuAvailable() || fusedWebGlAvailable() ? this.fusedStep(lr) : null,
+    );
+    this.incrementIterations();
+  }
+
   override async getWeights(): Promise<NamedTensor[]> {
+    // The device path: the counter of applied steps, not of queued ones.
+    await this.deviceStep.settle();
     if (this.iterVariable === null) {
       this.iterVariable = tf.tidy(() => tf.variable(tf.scalar(this.iterations, 'int32'), false));
     } else {
@@ -225,8 +314,10 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const { k, state } = await readWeights(weightValues, this.bufferNames());
+    await this.deviceStep.settle();
     this.slots.replace(state, this.bufferNames());
     this.iterations_ = k;
+    this.deviceStep.reset(k);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -244,6 +335,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   /** Disposes every state variable; `tf.memory().numTensors` returns to its count before. */
   override dispose(): void {
     this.slots.dispose();
+    this.deviceStep.dispose();
     this.iterVariable?.dispose();
     this.iterVariable = null;
   }

@@ -62,11 +62,17 @@ export interface TfjsOptimizerConfig {
    */
   kernels?: KernelChoice;
   /**
-   * `auto`: kernels on cpu and wasm, tfjs ops elsewhere; `ops`: always tfjs ops.
+   * How a step runs. `auto`: the kernels over the tensors' memory on cpu and wasm;
+   * on webgl and webgpu the device path (`device`: no read-back during a step; the fused WGSL
+   * step on webgpu). `ops`: tfjs ops with a synchronous NaN/Infinity check on any backend.
+   * `device`: the device path on any backend. See docs/browser.md.
    * @default 'auto'
    */
-  path?: 'auto' | 'ops';
+  path?: StepPathChoice;
 }
+
+/** The step implementations `path` can ask for. */
+export type StepPathChoice = 'auto' | 'ops' | 'device';
 
 /** The validated, resolved configuration. */
 export interface ResolvedConfig {
@@ -75,7 +81,7 @@ export interface ResolvedConfig {
   clipNorm: number | null;
   nonFinite: NonFiniteMode;
   kernels: StepKernels | null;
-  path: 'auto' | 'ops';
+  path: StepPathChoice;
 }
 
 let defaultKernels: StepKernels | null = null;
@@ -199,8 +205,10 @@ export function resolveConfig(
     );
   }
   const path = c.path ?? 'auto';
-  if (path !== 'auto' && path !== 'ops') {
-    throw new InvalidOptionError(`option path must be "auto" or "ops", got ${String(path)}`);
+  if (path !== 'auto' && path !== 'ops' && path !== 'device') {
+    throw new InvalidOptionError(
+      `option path must be "auto", "ops" or "device", got ${String(path)}`,
+    );
   }
   const kernels = c.kernels === undefined ? null : checkKernels(c.kernels as KernelChoice);
   return { learningRate, options, clipNorm: clipNorm as number | null, nonFinite, kernels, path };

@@ -4,7 +4,10 @@ import { MADGRAD_DEFAULTS } from '../maths/options.js';
 import { madgradScalars, type StepKernels } from '../maths/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
+import type { FusedStepKernel } from './device-step.js';
 import { cubeRoot } from './step-scalars.js';
+import { fusedWebGlAvailable, runWebGlFusedStep } from './webgl-fused-step.js';
+import { recordFusedStep } from './webgpu-fused-step.js';
 
 /**
  * MADGRAD (Defazio & Jelassi, 2021) as a TensorFlow.js optimizer, with the semantics of the
@@ -49,15 +52,33 @@ export class MadgradOptimizer extends MadgradFamilyOptimizer {
     );
   }
 
+  protected fusedStep(lr: number): FusedStepKernel {
+    const c = madgradScalars({ ...this.options, lr }, 0);
+    const decay = c.weightDecay !== 0;
+    const variant = {
+      kind: 'madgrad',
+      hasX0: c.momentum !== 0,
+      coupled: decay && !c.decoupleDecay,
+      decoupled: decay && c.decoupleDecay,
+      guarded: !(c.eps > 0),
+    } as const;
+    const scalars = [c.lr, c.eps, c.momentum, c.weightDecay, c.lr * c.weightDecay] as const;
+    const run = fusedWebGlAvailable() ? runWebGlFusedStep : recordFusedStep;
+    return (p, slot, g, consts) =>
+      run(variant, p, slot.grad_sum_sq!, slot.s!, slot.x0 ?? null, g, consts, scalars);
+  }
+
   /** The same maths as `madgradRange` of the core (eq. 6 of the paper), in float32 tfjs ops. */
   protected opsStep(
     p: tf.Tensor,
     buffers: Record<string, tf.Tensor>,
     grad: tf.Tensor,
     lr: number,
-    k: number,
+    k: number | tf.Scalar,
   ): { p: tf.Tensor; buffers: Record<string, tf.Tensor> } {
-    const c = madgradScalars({ ...this.options, lr }, k);
+    const c = madgradScalars({ ...this.options, lr }, typeof k === 'number' ? k : 0);
+    // λ = lr'·sqrt(k + 1), from the device's counter on the device path.
+    const lamb = typeof k === 'number' ? c.lamb : tf.mul(tf.sqrt(tf.add(k, 1)), c.lr);
     const v = buffers.grad_sum_sq!;
     const s = buffers.s!;
     const g =
@@ -70,8 +91,8 @@ export class MadgradOptimizer extends MadgradFamilyOptimizer {
       const rms0 = tf.add(cubeRoot(v), c.eps);
       x0 = tf.where(tf.equal(rms0, 0), p, tf.add(p, tf.div(s, rms0)));
     }
-    const vNext = tf.add(v, tf.mul(tf.square(g), c.lamb));
-    const sNext = tf.add(s, tf.mul(g, c.lamb));
+    const vNext = tf.add(v, tf.mul(tf.square(g), lamb));
+    const sNext = tf.add(s, tf.mul(g, lamb));
     const rms = tf.add(cubeRoot(vNext), c.eps);
     const z = tf.where(tf.equal(rms, 0), x0, tf.sub(x0, tf.div(sNext, rms)));
     let pNext = tf.add(tf.mul(p, c.momentum), tf.mul(z, 1 - c.momentum));

@@ -16,9 +16,10 @@ import {
 import { prepareOutDir } from '../../experiments/out-dir.js';
 import type { PresetName } from '../../experiments/presets.js';
 import { writeAblationReport } from '../../experiments/report/ablation-report.js';
+import { type QueueFlags, queueRunner } from './queue-options.js';
 import { listOf, presetOption, runOptions } from './shared-options.js';
 
-interface AblationFlags {
+interface AblationFlags extends QueueFlags {
   readonly preset: PresetName;
   readonly tasks?: AblationTaskName[];
   readonly methods?: AblationMethodName[];
@@ -63,12 +64,15 @@ export function register(program: Command): void {
     });
     saveAblationConfig(flags.out, config);
     const started = Date.now();
+    const queue = await queueRunner(flags, { ablation: config });
     const store = await runAblation(config, flags.out, {
       jobs: flags.jobs,
       backend: flags.backend,
       progress: flags.progress && Boolean(process.stderr.isTTY),
       log: (line) => console.log(line),
+      ...queue.runnerOptions,
     });
+    await queue.close();
     console.log(
       `ablation finished in ${((Date.now() - started) / 1000).toFixed(1)} s with ${flags.jobs} jobs`,
     );

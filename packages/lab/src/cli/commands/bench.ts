@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description(
-      'optimizer step benchmarks: time per parameter of every implementation (bench/bench.ts)',
+      'optimizer step benchmarks: time per parameter of every implementation (src/bench/bench.ts)',
     )
     .option('--json', 'print one JSON document instead of a table')
     .option(

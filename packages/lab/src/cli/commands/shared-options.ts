@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from '../../experiments/backend.js';
 import { PRESETS } from '../../experiments/presets.js';
+import { addQueueOptions, jobsCount } from './queue-options.js';
 
 /** A comma-separated list of known names (at least one). */
 export function listOf<T extends string>(
@@ -84,18 +85,13 @@ export function backendOption(): Option {
 
 /** The options every command that runs a protocol shares: seeds, jobs, backend, output, progress. */
 export function runOptions(cmd: Command, defaultOut: string, outContents: string): Command {
-  return cmd
+  return addQueueOptions(cmd)
     .option(
       '--seeds <n>',
       "seeds for the chosen setting (default: the preset's)",
       positiveInt('--seeds'),
     )
-    .option(
-      '--jobs <n>',
-      'parallel runs (child processes)',
-      positiveInt('--jobs'),
-      availableParallelism(),
-    )
+    .option('--jobs <n>', 'parallel runs (child processes)', jobsCount, availableParallelism())
     .addOption(backendOption())
     .option('--out <dir>', `output directory (${outContents})`, defaultOut)
     .option('--no-progress', 'plain log lines instead of a progress bar');

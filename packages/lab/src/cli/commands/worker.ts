@@ -1,0 +1,93 @@
+import { type Command, Option } from 'commander';
+import {
+  fatal,
+  integer,
+  lockOptions,
+  QUEUE_URL_HELP,
+  type QueueFlags,
+  timingOf,
+} from './queue-options.js';
+
+/** `madgrad worker`: trains runs from a shared queue until stopped. */
+export function register(program: Command): void {
+  lockOptions(
+    program
+      .command('worker')
+      .description(
+        'train runs from a shared queue until stopped (SIGINT/SIGTERM: finish the runs in flight; a second signal hands them back)',
+      )
+      .requiredOption('--queue <url>', QUEUE_URL_HELP)
+      .option('--jobs <n>', 'runs trained at once (child processes)', integer('--jobs', 1), 1)
+      .option(
+        '--exit-when-idle',
+        'exit once nothing is waiting on the queue and no run is in flight here',
+      )
+      .option(
+        '--idle <ms>',
+        'how long the queue must stay idle for --exit-when-idle',
+        integer('--idle', 0),
+        5000,
+      )
+      .addOption(
+        new Option(
+          '--max-stalled <n>',
+          'times a run may lose its worker before it is failed (default 2)',
+        ).argParser(integer('--max-stalled', 0)),
+      ),
+  ).action(
+    async (
+      flags: {
+        queue: string;
+        jobs: number;
+        exitWhenIdle?: boolean;
+        idle: number;
+        maxStalled?: number;
+      } & Partial<QueueFlags>,
+    ) => {
+      const { parseQueueUrl } = await import('../../queue/queue-url.js');
+      const { startQueueWorker } = await import('../../queue/queue-worker.js');
+      const connection = (() => {
+        try {
+          return parseQueueUrl(flags.queue);
+        } catch (e) {
+          fatal(e);
+        }
+      })();
+      // This process owns its signals (from before the first job can arrive): the first finishes
+      // the runs in flight, the second hands them back.
+      process.removeAllListeners('SIGINT');
+      let signals = 0;
+      let worker: Awaited<ReturnType<typeof startQueueWorker>> | undefined;
+      const act = () => {
+        if (worker && signals > 0) void worker.stop(signals > 1);
+      };
+      const onSignal = (signal: string) => {
+        signals += 1;
+        if (signals > 2) process.exit(130); // a third signal: now (a lost run's lock expires)
+        console.log(
+          signals === 1
+            ? `${signal}: finishing the runs in flight, then exiting (signal again to hand them back)`
+            : `${signal}: handing the runs in flight back to the queue`,
+        );
+        act();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      worker = await startQueueWorker({
+        connection,
+        jobs: flags.jobs,
+        exitWhenIdle: Boolean(flags.exitWhenIdle),
+        idleMs: flags.idle,
+        timing: {
+          ...timingOf(flags),
+          ...(flags.maxStalled !== undefined ? { maxStalledCount: flags.maxStalled } : {}),
+        },
+        log: (line) => console.log(line),
+      }).catch(fatal);
+      act();
+      const code = await worker.stopped;
+      console.log(`worker stopped after ${worker.finished()} runs`);
+      process.exit(code);
+    },
+  );
+}

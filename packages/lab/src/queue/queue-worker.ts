@@ -1,0 +1,184 @@
+import { hostname } from 'node:os';
+import { type Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { StoredRun } from '../experiments/run-record.js';
+import { ChildRunner } from './child-runner.js';
+import { codeVersion } from './code-version.js';
+import { checkJob, failedRecord } from './job-schema.js';
+import { checkQueueConnection } from './preflight.js';
+import { QUEUE_NAME, type QueueTiming, timingWith } from './queue-settings.js';
+import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
+
+export interface QueueWorkerOptions {
+  readonly connection: QueueConnection;
+  /** Runs trained at once, each in its own child process. */
+  readonly jobs: number;
+  /** Stop once nothing is waiting and no run is in flight here for `idleMs`. */
+  readonly exitWhenIdle?: boolean;
+  /** @default 5000 */
+  readonly idleMs?: number;
+  readonly timing?: Partial<QueueTiming>;
+  /** How the worker shows in `madgrad status`. @default `<hostname>:<pid>` */
+  readonly name?: string;
+  readonly log: (line: string) => void;
+}
+
+export interface QueueWorkerHandle {
+  /** Resolves once the worker stopped: 0, or 2 when it refused a job of another version or plan. */
+  readonly stopped: Promise<number>;
+  /** Stops taking runs and finishes those in flight, or hands them back to the queue at once. */
+  stop(handBack: boolean): Promise<void>;
+  /** Runs finished here (any status). */
+  finished(): number;
+}
+
+/** A log function that prints a repeated message (a reconnect loop) at most every 10 s. */
+function throttledLog(log: (line: string) => void, secrets: (string | undefined)[]) {
+  const seen = new Map<string, number>();
+  return (line: string) => {
+    const safe = redactText(line, secrets);
+    const now = Date.now();
+    if ((seen.get(safe) ?? 0) > now - 10_000) return;
+    seen.set(safe, now);
+    log(safe);
+  };
+}
+
+/**
+ * Processes runs from the queue until stopped. Each job is checked before anything runs
+ * (job-schema.ts): a job of another code version or plan is put back untouched and this worker
+ * stops (exit status 2, naming both versions); a malformed job is failed without being executed.
+ * A run that throws is retried by the queue up to its attempts, then returned as `failed`.
+ */
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
+  const timing = timingWith(options.timing);
+  await checkQueueConnection(options.connection);
+  const version = codeVersion();
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const secrets = [options.connection.password];
+  const log = (line: string) => options.log(redactText(line, secrets));
+  const logError = throttledLog(options.log, secrets);
+  const idle: ChildRunner[] = [];
+  const inFlight = new Map<string, ChildRunner>();
+  let handingBack = false;
+  let refused = false;
+  let finished = 0;
+  let stopping: Promise<void> | null = null;
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => {
+    resolveStopped = r;
+  });
+
+  const processor = async (job: Job, token?: string): Promise<StoredRun> => {
+    const shownId = JSON.stringify(String(job.id).slice(0, 120));
+    const verdict = checkJob(job.data, job.id, version);
+    if (verdict.kind === 'refuse') {
+      log(
+        `refusing run ${shownId}: ${verdict.reason}. It stays on the queue for a worker of that version; this worker stops.`,
+      );
+      refused = true;
+      await job.moveToWait(token);
+      void stop(false);
+      throw new WaitingError();
+    }
+    if (verdict.kind === 'reject') {
+      log(`rejected job ${shownId}: ${verdict.reason} (not executed)`);
+      throw new UnrecoverableError(`rejected by the worker: ${verdict.reason}`);
+    }
+    const { spec, backend } = verdict;
+    if (handingBack) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const runner = idle.pop() ?? new ChildRunner();
+    inFlight.set(spec.id, runner);
+    let lastSent = 0;
+    let record: StoredRun;
+    try {
+      record = await runner.run(spec, backend, (step, total) => {
+        const now = Date.now();
+        if (now - lastSent < 1000 && step !== total) return;
+        lastSent = now;
+        job.updateProgress({ worker: name, step, total }).catch(() => {});
+      });
+      idle.push(runner);
+    } catch (e) {
+      runner.close();
+      if (handingBack) {
+        log(`handing back ${spec.id}`);
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      log(`${spec.id}: ${message}${lastAttempt ? '' : ' (will be retried)'}`);
+      if (!lastAttempt) throw e;
+      record = failedRecord(spec, backend, message);
+    } finally {
+      inFlight.delete(spec.id);
+    }
+    finished += 1;
+    log(`${spec.id}: ${record.status} in ${record.seconds} s`);
+    if (record.status === 'failed' && !lastAttempt) throw new Error(record.error ?? 'run failed');
+    return record;
+  };
+
+  const worker = new Worker(QUEUE_NAME, processor, {
+    connection: redisOptions(options.connection),
+    concurrency: options.jobs,
+    lockDuration: timing.lockDurationMs,
+    stalledInterval: timing.stalledIntervalMs,
+    maxStalledCount: timing.maxStalledCount,
+    name,
+  });
+  worker.on('error', (err) => logError(`queue worker: ${err.message}`));
+
+  const counter = options.exitWhenIdle
+    ? new Queue(QUEUE_NAME, { connection: redisOptions(options.connection) })
+    : null;
+  counter?.on('error', (err) => logError(`queue: ${err.message}`));
+  let idleSince = Date.now();
+  let checking = false;
+  const idleTimer = options.exitWhenIdle
+    ? setInterval(() => {
+        if (checking) return;
+        checking = true;
+        void (async () => {
+          if (!counter || stopping) return;
+          const c = await counter.getJobCounts('waiting', 'prioritized', 'delayed', 'paused');
+          const waiting = Object.values(c).reduce((a, b) => a + b, 0);
+          if (waiting > 0 || inFlight.size > 0) idleSince = Date.now();
+          else if (Date.now() - idleSince >= (options.idleMs ?? 5000)) {
+            log('queue idle: stopping');
+            void stop(false);
+          }
+        })()
+          .catch((e: unknown) => logError(`queue: ${e instanceof Error ? e.message : e}`))
+          .finally(() => {
+            checking = false;
+          });
+      }, 500)
+    : null;
+
+  async function stop(handBack: boolean): Promise<void> {
+    if (handBack && !handingBack) {
+      handingBack = true;
+      for (const runner of inFlight.values()) runner.kill();
+    }
+    if (!stopping) {
+      stopping = (async () => {
+        if (idleTimer) clearInterval(idleTimer);
+        await worker.close();
+        for (const r of idle) r.close();
+        await counter?.close();
+        resolveStopped(refused ? 2 : 0);
+      })();
+    }
+    return stopping;
+  }
+
+  await worker.waitUntilReady();
+  log(
+    `worker ${name} (${version}) takes runs from ${options.connection.display} with ${options.jobs} processes`,
+  );
+  return { stopped, stop, finished: () => finished };
+}
