@@ -5,6 +5,7 @@ import {
   chooseSetting,
   MAX_EDGE_EXTENSIONS,
   type Plan,
+  sweepCapped,
   sweepSpecs,
 } from '../src/experiments/protocol.js';
 import type { RunSpec, StoredRun } from '../src/experiments/run-record.js';
@@ -25,6 +26,7 @@ function store(
   for (const s of specs) {
     if (runs.has(s.id)) continue;
     const accuracy = score(s.hyperparameters.lr);
+    const status = Number.isFinite(accuracy) ? 'ok' : 'diverged';
     runs.set(s.id, {
       id: s.id,
       task: s.task,
@@ -35,18 +37,24 @@ function store(
       backend: 'test',
       epochs: [{ epoch: 1, val_accuracy: accuracy }],
       final: { val_accuracy: accuracy },
-      status: 'ok',
+      status,
       seconds: 0,
     });
   }
 }
 
 /** Runs the sweep in rounds, as the runner does, and returns the learning rates tried. */
-function sweep(score: (lr: number) => number): { lrs: number[]; chosen: number } {
+function sweep(score: (lr: number) => number): { lrs: number[]; chosen: number; capped: boolean } {
   const runs = new Map<string, StoredRun>();
-  for (let round = 0; round < 10; round++) store(sweepSpecs(plan, runs), runs, score);
+  for (let round = 0; round < 2 * MAX_EDGE_EXTENSIONS + 2; round++) {
+    store(sweepSpecs(plan, runs), runs, score);
+  }
   const lrs = sweepSpecs(plan, runs).map((s) => s.hyperparameters.lr);
-  return { lrs, chosen: chooseSetting(plan, 'digits', 'madgrad', runs)!.lr };
+  return {
+    lrs,
+    chosen: chooseSetting(plan, 'digits', 'madgrad', runs)!.lr,
+    capped: sweepCapped(plan, 'digits', 'madgrad', runs),
+  };
 }
 
 describe('the sweep grows past a grid edge where the best setting sits', () => {
@@ -57,12 +65,29 @@ describe('the sweep grows past a grid edge where the best setting sits', () => {
   const centre = sweepSpecs(plan)[exponents.indexOf(0)]!.hyperparameters.lr;
 
   it('keeps the preset grid when the best point is inside it', () => {
-    const { lrs, chosen } = sweep((lr) => -Math.abs(Math.log2(lr / centre)));
+    const { lrs, chosen, capped } = sweep((lr) => -Math.abs(Math.log2(lr / centre)));
     assert.equal(lrs.length, base);
     assert.equal(chosen, centre);
+    assert.equal(capped, false);
   });
 
-  it('adds larger rates one power of 2 at a time while the largest wins, at most MAX_EDGE_EXTENSIONS', () => {
+  it('grows as far as the best point goes (past the old cap of two), until it is interior', () => {
+    const best = centre * 2 ** (top + 5);
+    const { lrs, chosen, capped } = sweep((lr) => -Math.abs(Math.log2(lr / best)));
+    assert.ok(Math.abs(chosen / best - 1) < 1e-3, `chose ${chosen}`);
+    assert.equal(lrs.length, base + 6); // top + 5 won against top + 6
+    assert.equal(capped, false);
+  });
+
+  it('stops growing when the next point diverges', () => {
+    const limit = centre * 2 ** (top + 3); // larger rates diverge; below it, bigger is better
+    const { lrs, chosen, capped } = sweep((lr) => (lr < limit * 0.99 ? lr : Number.NaN));
+    assert.equal(lrs.length, base + 3); // top + 3 diverged: top + 2 is interior
+    assert.ok(Math.abs(chosen / (centre * 2 ** (top + 2)) - 1) < 1e-3, `chose ${chosen}`);
+    assert.equal(capped, false);
+  });
+
+  it('adds larger rates one power of 2 at a time while the largest wins, up to the safety cap', () => {
     const best = centre * 2 ** (top + 1); // one past the grid's top
     const { lrs, chosen } = sweep((lr) => -Math.abs(Math.log2(lr / best)));
     assert.ok(Math.abs(chosen / best - 1) < 1e-3, `chose ${chosen}`);
@@ -70,11 +95,13 @@ describe('the sweep grows past a grid edge where the best setting sits', () => {
     const always = sweep((lr) => lr); // bigger is always better: stops at the cap
     assert.equal(always.lrs.length, base + MAX_EDGE_EXTENSIONS);
     assert.ok(Math.abs(always.chosen / (centre * 2 ** (top + MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
+    assert.equal(always.capped, true);
   });
 
   it('adds smaller rates when the smallest wins', () => {
-    const { lrs, chosen } = sweep((lr) => -lr);
+    const { lrs, chosen, capped } = sweep((lr) => -lr);
     assert.equal(lrs.length, base + MAX_EDGE_EXTENSIONS);
+    assert.equal(capped, true);
     assert.ok(Math.abs(chosen / (centre * 2 ** (bottom - MAX_EDGE_EXTENSIONS)) - 1) < 1e-3);
   });
 

@@ -4,6 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+// The wasm kernels training needs and the backend lacks (convolution filter gradients, gather's
+// gradient): the ResNet, the U-Net and the embeddings train on wasm.
+import 'tfjs-wasm-training-kernels';
 
 export const BACKENDS = ['wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];

@@ -51,12 +51,13 @@ export function spec(
 }
 
 /**
- * How many grid points a sweep may grow past its preset's edge, in each direction. When the best
+ * The safety cap on a sweep's growth past its preset's edge, in each direction. When the best
  * setting of a finished sweep is the largest (smallest) learning rate tried, the grid is extended
- * by one power of 2 in that direction and the sweep goes on, up to this many times: a careful
- * sweep does not report a method at the edge of its grid when one more point could beat it.
+ * by one power of 2 in that direction and the sweep goes on, the same rule for every method, until
+ * the best point is interior (a diverged point scores worst, so a next point that diverges ends
+ * the growth too). A sweep still at its edge after this many extensions is reported as capped.
  */
-export const MAX_EDGE_EXTENSIONS = 2;
+export const MAX_EDGE_EXTENSIONS = 8;
 
 /** The grid exponents of one task and method: the preset's, extended past edges where won. */
 export function sweepExponents(
@@ -79,6 +80,28 @@ export function sweepExponents(
       exponents = [lo - 1, ...exponents];
     else return exponents;
   }
+}
+
+/**
+ * Whether a finished sweep stopped at the cap with its best point still on the grid's edge
+ * (a wider sweep might do better: the report says so).
+ */
+export function sweepCapped(
+  plan: Plan,
+  task: TaskName,
+  method: MethodName,
+  runs: ReadonlyMap<string, StoredRun>,
+): boolean {
+  const exponents = sweepExponents(plan, task, method, runs);
+  const best = bestPoint(plan, task, method, exponents, runs);
+  if (!best || exponents.length < 3) return false;
+  const preset = [...plan.preset.lrExponents].sort((a, b) => a - b);
+  const hi = exponents.at(-1)!;
+  const lo = exponents[0]!;
+  return (
+    (best.exponent === hi && hi - preset.at(-1)! >= MAX_EDGE_EXTENSIONS) ||
+    (best.exponent === lo && preset[0]! - lo >= MAX_EDGE_EXTENSIONS)
+  );
 }
 
 /** The sweep points of one task and method over the given exponents (seed 0). */

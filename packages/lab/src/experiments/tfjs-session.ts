@@ -65,7 +65,7 @@ export function tfjsSession(
     },
     dispose() {
       method.optimizer.dispose();
-      for (const v of model.variables) v.dispose();
+      for (const v of [...model.variables, ...(model.state ?? [])]) v.dispose();
     },
   };
 }

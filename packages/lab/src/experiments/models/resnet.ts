@@ -16,6 +16,11 @@ export interface ResNetOptions {
   readonly widths?: readonly number[];
   /** Residual blocks per stage. @default 1 */
   readonly blocksPerStage?: number;
+  /**
+   * Stride of the 3x3 stem: 2 halves the resolution before the first stage, as ImageNet ResNets
+   * do (CIFAR ResNets keep it, stride 1). @default 1
+   */
+  readonly stemStride?: number;
 }
 
 export interface ConvModel extends ModelVariables {
@@ -28,7 +33,9 @@ export function preActivationResNet(rng: Rng, options: ResNetOptions): ConvModel
   const widths = options.widths ?? [8, 16];
   const blocks = options.blocksPerStage ?? 1;
   if (widths.length === 0 || blocks < 1) throw new Error('a ResNet needs a stage and a block');
-  const stem = conv2dLayer(vars, rng, 'stem', 3, options.input[2], widths[0]!);
+  const stem = conv2dLayer(vars, rng, 'stem', 3, options.input[2], widths[0]!, {
+    stride: options.stemStride ?? 1,
+  });
   type Block = (x: tf.Tensor4D, training: boolean) => tf.Tensor4D;
   const layers: Block[] = [];
   let channels = widths[0]!;

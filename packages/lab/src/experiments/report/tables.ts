@@ -47,7 +47,7 @@ export function taskTableMarkdown(summary: TaskSummary): string {
     const lrs = m.sensitivity.map((x) => x.lr);
     const atEdge =
       lrs.length > 1 && (m.chosen.lr === Math.max(...lrs) || m.chosen.lr === Math.min(...lrs));
-    const lr = `${m.chosen.lr}${atEdge ? ' (grid edge)' : ''}`;
+    const lr = `${m.chosen.lr}${atEdge ? ' (grid edge: capped sweep)' : ''}`;
     return `| ${m.label} | ${metrics.map((x) => cell(summary, m.method, x.key, (t) => `**${t}**`)).join(' | ')} | ${lr} | ${m.chosen.weightDecay} | ${m.seedsOk} | ${diverged}/${m.sensitivity.length} |`;
   });
   return [header, rule, ...rows].join('\n');

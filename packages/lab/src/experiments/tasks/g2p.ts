@@ -27,9 +27,9 @@ interface Encoded {
 
 /**
  * LSTM encoder-decoder with dot-product (Luong) attention, spelling -> phonemes, as the IWSLT14
- * LSTM of the paper in miniature. Embeddings are one-hot products (tfjs's wasm backend has no
- * gradient for gather); padded positions leave the encoder state unchanged and are masked out
- * of attention and of the loss.
+ * LSTM of the paper in miniature. Embeddings are lookups (gather, whose gradient the wasm backend
+ * gets from tfjs-wasm-training-kernels); padded positions leave the encoder state unchanged and
+ * are masked out of attention and of the loss.
  */
 class G2pModel implements TfModel {
   readonly variables: tf.Variable[];
@@ -106,13 +106,8 @@ class G2pModel implements TfModel {
     let c: tf.Tensor = tf.zeros([n, this.hidden]);
     const outputs: tf.Tensor[] = [];
     for (let t = 0; t < S; t++) {
-      const x = tf.matMul(
-        tf.cast(
-          tf.oneHot(tf.reshape(tf.slice(ids, [0, t], [n, 1]), [n]) as tf.Tensor1D, 27),
-          'float32',
-        ) as tf.Tensor2D,
-        srcEmb as tf.Tensor2D,
-      );
+      // An embedding lookup (gather; its gradient is UnsortedSegmentSum).
+      const x = tf.gather(srcEmb!, tf.reshape(tf.slice(ids, [0, t], [n, 1]), [n])) as tf.Tensor2D;
       const next = this.cell(x, h, c, encW!, encB!);
       const m = tf.slice(mask, [0, t], [n, 1]);
       const keep = tf.sub(1, m);
@@ -131,10 +126,7 @@ class G2pModel implements TfModel {
     enc: { states: tf.Tensor3D; mask: tf.Tensor2D },
   ) {
     const [, tgtEmb, , , decW, decB, attnOut, proj, projB] = this.variables;
-    const x = tf.matMul(
-      tf.cast(tf.oneHot(token, this.vocab), 'float32') as tf.Tensor2D,
-      tgtEmb as tf.Tensor2D,
-    );
+    const x = tf.gather(tgtEmb!, token) as tf.Tensor2D;
     const next = this.cell(x, h, c, decW!, decB!);
     // Luong dot attention over the encoder states, pads masked with -1e9.
     const scores = tf.add(

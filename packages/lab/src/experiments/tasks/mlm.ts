@@ -140,10 +140,8 @@ class MlmModel implements TfModel {
     const L = MLM_LENGTH;
     const dh = d / HEADS;
     const ids = tf.tensor1d(input, 'int32');
-    let x: tf.Tensor = tf.matMul(
-      tf.cast(tf.oneHot(ids, VOCAB), 'float32') as tf.Tensor2D,
-      this.v('emb') as tf.Tensor2D,
-    );
+    // An embedding lookup (gather; its gradient is UnsortedSegmentSum).
+    let x: tf.Tensor = tf.gather(this.v('emb'), ids);
     x = tf.reshape(tf.add(tf.reshape(x, [n, L, d]), this.v('pos')), [n * L, d]);
     for (let l = 0; l < LAYERS; l++) {
       const h = this.layerNorm(x, `ln1g${l}`, `ln1b${l}`);

@@ -3,7 +3,10 @@ import type { Rng } from '../data/rng.js';
 
 /** A model of a tfjs task, as the training loop sees it. */
 export interface TfModel {
+  /** The trained variables (the optimizer's, and weight decay's). */
   readonly variables: readonly tf.Variable[];
+  /** Variables the model updates itself (batch-norm averages): disposed with the model, never trained. */
+  readonly state?: readonly tf.Variable[];
   /** The training loss on these positions of the training subset (augmentation may use rng). */
   loss(batch: readonly number[], rng: Rng): tf.Scalar;
   /** Metrics on the validation or test split, by metric key (plain numbers). */

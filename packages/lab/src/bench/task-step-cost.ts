@@ -1,0 +1,93 @@
+/**
+ * The cost of a task's training step and evaluation at a preset's size, as CPU time of this
+ * process (process.cpuUsage: on a shared machine wall-clock time counts the other jobs, CPU time
+ * hardly does), so that a preset's time on an idle machine can be estimated from it:
+ *
+ *   node packages/lab/dist/src/bench/task-step-cost.js [--preset quick] [--steps 10] [--tasks digits,kspace]
+ *
+ * Prints per task: the median CPU milliseconds of one optimizer step (MADGRAD at the task's usual
+ * learning rate, the first step left out as warm-up) and of one epoch's evaluation (validation and
+ * test splits), the steps of a run, and the CPU seconds of one whole run at that size.
+ */
+import { pathToFileURL } from 'node:url';
+import { lrCentreOf } from '../experiments/methods.js';
+import { isPreset, type PresetName } from '../experiments/presets.js';
+import { spec } from '../experiments/protocol.js';
+import { executeRun } from '../experiments/run-task.js';
+import { isTask, TASK_REGISTRY, TASKS, type TaskName } from '../experiments/tasks/index.js';
+import { totalStepsOf } from '../experiments/tasks/task.js';
+
+export interface TaskStepCost {
+  readonly task: TaskName;
+  readonly stepCpuMs: number;
+  readonly evalCpuMs: number;
+  readonly runSteps: number;
+  readonly runCpuSeconds: number;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
+
+/** Trains `steps` steps (one epoch, then one evaluation) of a task at a preset's size. */
+export async function taskStepCost(
+  task: TaskName,
+  preset: PresetName,
+  steps: number,
+): Promise<TaskStepCost> {
+  const size = TASK_REGISTRY[task].sizes[preset];
+  const probe = { ...size, epochs: 1, train: size.batchSize * (steps + 1) };
+  const hp = { lr: lrCentreOf(task, 'madgrad'), weightDecay: 0 };
+  const stepTimes: number[] = [];
+  let evalMs = Number.NaN;
+  let last = cpuMs();
+  const run = await executeRun(spec(task, 'madgrad', hp, 0, probe), 'wasm', {
+    onStep: () => {
+      const now = cpuMs();
+      stepTimes.push(now - last);
+      last = now;
+    },
+    onEpoch: () => {
+      evalMs = cpuMs() - last;
+    },
+  });
+  if (run.status !== 'ok') throw new Error(`${task}: ${run.status} ${run.error ?? ''}`);
+  const stepCpuMs = median(stepTimes.slice(1));
+  const runSteps = totalStepsOf(size);
+  return {
+    task,
+    stepCpuMs,
+    evalCpuMs: evalMs,
+    runSteps,
+    runCpuSeconds: (runSteps * stepCpuMs + size.epochs * evalMs) / 1000,
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const preset = arg('--preset') ?? 'quick';
+  if (!isPreset(preset)) throw new Error(`unknown preset "${preset}"`);
+  const steps = Number(arg('--steps') ?? 10);
+  if (!Number.isInteger(steps) || steps < 2) throw new Error('--steps must be an integer >= 2');
+  const tasks = (arg('--tasks') ?? TASKS.join(',')).split(',');
+  for (const task of tasks) {
+    if (!isTask(task)) throw new Error(`unknown task "${task}"`);
+    const c = await taskStepCost(task, preset, steps);
+    console.log(
+      `${task} (${preset}): step ${c.stepCpuMs.toFixed(1)} ms CPU, evaluation ${c.evalCpuMs.toFixed(0)} ms CPU per epoch; a run: ${c.runSteps} steps, ${c.runCpuSeconds.toFixed(1)} s CPU`,
+    );
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+}
