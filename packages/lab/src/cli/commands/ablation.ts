@@ -16,7 +16,7 @@ import {
 import { prepareOutDir } from '../../experiments/out-dir.js';
 import type { PresetName } from '../../experiments/presets.js';
 import { writeAblationReport } from '../../experiments/report/ablation-report.js';
-import { type QueueFlags, queueRunner } from './queue-options.js';
+import { type QueueFlags, withRunnerOptions } from './queue-options.js';
 import { listOf, presetOption, runOptions } from './shared-options.js';
 
 interface AblationFlags extends QueueFlags {
@@ -64,15 +64,9 @@ export function register(program: Command): void {
     });
     saveAblationConfig(flags.out, config);
     const started = Date.now();
-    const queue = await queueRunner(flags, { ablation: config });
-    const store = await runAblation(config, flags.out, {
-      jobs: flags.jobs,
-      backend: flags.backend,
-      progress: flags.progress && Boolean(process.stderr.isTTY),
-      log: (line) => console.log(line),
-      ...queue.runnerOptions,
-    });
-    await queue.close();
+    const store = await withRunnerOptions(flags, { ablation: config }, (options) =>
+      runAblation(config, flags.out, options),
+    );
     console.log(
       `ablation finished in ${((Date.now() - started) / 1000).toFixed(1)} s with ${flags.jobs} jobs`,
     );

@@ -8,7 +8,7 @@ import { writeReport } from '../../experiments/report/write-report.js';
 import { planOf, runReproduction } from '../../experiments/reproduction.js';
 import { RunStore } from '../../experiments/run-store.js';
 import { isTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
-import { type QueueFlags, queueRunner } from './queue-options.js';
+import { type QueueFlags, withRunnerOptions } from './queue-options.js';
 import { listOf, presetOption, runOptions } from './shared-options.js';
 
 /** The flags of `reproduce` and `sweep`. */
@@ -49,15 +49,9 @@ export async function sweep(flags: ProtocolFlags): Promise<Plan> {
     ...(flags.methods ? { methods: flags.methods } : {}),
     ...(flags.seeds ? { seeds: flags.seeds } : {}),
   });
-  const queue = await queueRunner(flags, { protocol: plan });
-  const seconds = await runReproduction(plan, flags.out, {
-    jobs: flags.jobs,
-    backend: flags.backend,
-    progress: flags.progress && Boolean(process.stderr.isTTY),
-    log: (line) => console.log(line),
-    ...queue.runnerOptions,
-  });
-  await queue.close();
+  const seconds = await withRunnerOptions(flags, { protocol: plan }, (options) =>
+    runReproduction(plan, flags.out, options),
+  );
   console.log(`protocol finished in ${seconds.toFixed(1)} s with ${flags.jobs} jobs`);
   return plan;
 }

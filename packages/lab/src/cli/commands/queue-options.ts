@@ -100,7 +100,7 @@ export function timingOf(flags: Partial<QueueFlags>): Partial<QueueTiming> {
  * Runner options for a command: without `--queue`, nothing (the local pool); with it, a queue
  * coordinator as the executor. The queue's modules load only then, so a local run needs no server.
  */
-export async function queueRunner(
+async function queueRunner(
   flags: QueueFlags,
   plans: { protocol: Plan } | { ablation: AblationConfig },
   log: (line: string) => void = (line) => console.log(line),
@@ -147,4 +147,26 @@ export async function queueRunner(
 export function fatal(e: unknown): never {
   console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
+}
+
+/**
+ * Runs `run` with the runner options a protocol command's flags ask for: `--jobs`, `--backend`,
+ * a progress bar on a terminal, log lines on stdout, and the queue's executor with `--queue`
+ * (closed once `run` has finished).
+ */
+export async function withRunnerOptions<T>(
+  flags: QueueFlags & { readonly progress: boolean },
+  plans: { protocol: Plan } | { ablation: AblationConfig },
+  run: (options: RunnerOptions) => Promise<T>,
+): Promise<T> {
+  const queue = await queueRunner(flags, plans);
+  const result = await run({
+    jobs: flags.jobs,
+    backend: flags.backend,
+    progress: flags.progress && Boolean(process.stderr.isTTY),
+    log: (line) => console.log(line),
+    ...queue.runnerOptions,
+  });
+  await queue.close();
+  return result;
 }
