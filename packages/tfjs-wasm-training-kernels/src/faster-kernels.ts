@@ -1,9 +1,11 @@
 /**
- * Opt-in replacements for kernels the wasm backend has but runs as scalar loops, which take most
- * of a conv net's training step: Conv2DBackpropInput (as one XNNPACK convolution) and MaxPoolGrad
- * (one pass over the windows). Importing the package replaces nothing; `replaceSlowWasmKernels()`
- * does, and `restoreWasmKernels()` puts the backend's own kernels back. Where a replacement does
- * not apply (NCHW, a dtype other than float32) it calls the backend's own kernel.
+ * Opt-in replacements for kernels the wasm backend has but runs slowly, which take most of a conv
+ * net's training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD
+ * pass over the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
+ * and Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there
+ * is this package's own). Importing the package replaces nothing; `replaceSlowWasmKernels()`
+ * does, and `restoreWasmKernels()` puts the previous kernels back. Where a replacement does not
+ * apply (NCHW, a dtype other than float32, other axes) it calls the kernel it replaced.
  */
 import {
   getKernel,
@@ -13,8 +15,10 @@ import {
   type TensorInfo,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
+import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
 import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
+import { fasterSum } from './sum-leading-axes.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
 
 type Faster = (args: KernelArgs) => TensorInfo | undefined;
@@ -22,6 +26,8 @@ type Faster = (args: KernelArgs) => TensorInfo | undefined;
 const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Conv2DBackpropInput', fasterConv2DBackpropInput],
   ['MaxPoolGrad', fasterMaxPoolGrad],
+  ['Conv2DBackpropFilter', fasterConv2DBackpropFilter],
+  ['Sum', fasterSum],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */

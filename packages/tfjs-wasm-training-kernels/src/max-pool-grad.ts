@@ -2,10 +2,12 @@
  * A faster MaxPoolGrad for the wasm backend (opt-in, see faster-kernels.ts): each pooling window
  * sends its dy to the first position (row-major in the window) holding the window's maximum, as
  * the cpu backend does; windows that overlap add up. One pass over the windows with the channels
- * innermost (contiguous on the heap), where the backend's own kernel loops over every input
+ * innermost (contiguous on the heap), in WebAssembly SIMD on the backend's heap where it can run
+ * (heap-kernels.ts), else in JavaScript; the backend's own kernel loops over every input
  * position and searches the windows that could contain it.
  */
 import { backend_util, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapKernels } from './heap-kernels.js';
 import { heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
 
 /** Runs the faster max-pool gradient, or returns undefined where the backend's kernel must. */
@@ -30,6 +32,27 @@ export function fasterMaxPoolGrad({ inputs, backend, attrs }: KernelArgs): Tenso
   const dys = heapF32(wasm, dy);
   const dx = heapF32(wasm, out);
   dx.fill(0);
+  const simd = heapKernels(backend);
+  if (simd !== undefined) {
+    simd.maxPoolGrad(
+      xs.byteOffset,
+      dys.byteOffset,
+      dx.byteOffset,
+      batchSize,
+      inHeight,
+      inWidth,
+      channels,
+      outHeight,
+      outWidth,
+      strideHeight,
+      strideWidth,
+      effectiveFilterHeight,
+      effectiveFilterWidth,
+      top,
+      left,
+    );
+    return out;
+  }
   // Offsets of the window's positions inside x, row-major (the order that picks the first max).
   const window = new Int32Array(effectiveFilterHeight * effectiveFilterWidth);
   let dyRow = 0;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { setHeapKernelsEnabled } from '../src/heap-kernels.js';
 import {
   type InputGradientMethod,
   inputGradientMethod,
@@ -89,49 +90,90 @@ describe('faster wasm kernels against the cpu backend', () => {
     });
   }
 
-  it(`MaxPoolGrad on ${CASES} random poolings, ties included`, async () => {
-    const random = seeded(71);
-    for (let n = 0; n < CASES; n++) {
-      const channels = int(random, 1, 5);
-      const xShape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), channels];
-      const filterSize = [int(random, 1, 4), int(random, 1, 4)];
-      const strides = [int(random, 1, 3), int(random, 1, 3)];
-      const r = random();
-      // A number pad with a rounding mode, as maxPool allows, besides 'same' and 'valid'.
-      const padding =
-        r < 0.4
-          ? { pad: 'same' }
-          : r < 0.8
-            ? { pad: 'valid' }
-            : { pad: int(random, 0, 1), dimRoundingMode: random() < 0.5 ? 'floor' : 'ceil' };
-      const info = tf.backend_util.computePool2DInfo(
-        xShape as [number, number, number, number],
-        filterSize as [number, number],
-        strides as [number, number],
-        1,
-        padding.pad as 'same',
-        padding.dimRoundingMode as 'floor' | undefined,
-      );
-      if (info.outHeight < 1 || info.outWidth < 1) {
-        n--;
-        continue;
+  for (const simd of [true, false]) {
+    it(`MaxPoolGrad (${simd ? 'SIMD' : 'JavaScript'}) on ${CASES} random poolings, ties included`, async () => {
+      const random = seeded(71);
+      setHeapKernelsEnabled(simd);
+      for (let n = 0; n < CASES; n++) {
+        const channels = int(random, 1, 5);
+        const xShape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), channels];
+        const filterSize = [int(random, 1, 4), int(random, 1, 4)];
+        const strides = [int(random, 1, 3), int(random, 1, 3)];
+        const r = random();
+        // A number pad with a rounding mode, as maxPool allows, besides 'same' and 'valid'.
+        const padding =
+          r < 0.4
+            ? { pad: 'same' }
+            : r < 0.8
+              ? { pad: 'valid' }
+              : { pad: int(random, 0, 1), dimRoundingMode: random() < 0.5 ? 'floor' : 'ceil' };
+        const info = tf.backend_util.computePool2DInfo(
+          xShape as [number, number, number, number],
+          filterSize as [number, number],
+          strides as [number, number],
+          1,
+          padding.pad as 'same',
+          padding.dimRoundingMode as 'floor' | undefined,
+        );
+        if (info.outHeight < 1 || info.outWidth < 1) {
+          n--;
+          continue;
+        }
+        // Half the cases on a few integer levels, so windows hold ties (the first maximum wins).
+        const raw = values(random, size(xShape));
+        const x = n % 2 === 0 ? raw : raw.map((v) => Math.round(v * 2));
+        const attrs = { filterSize, strides, ...padding };
+        const input = { values: x, shape: xShape };
+        const output = await runOn('cpu', 'MaxPool', { x: input }, attrs);
+        const inputs = {
+          dy: { values: values(random, size(output.shape)), shape: output.shape },
+          input,
+          output,
+        };
+        const want = await runOn('cpu', 'MaxPoolGrad', inputs, attrs);
+        const got = await runOn('wasm', 'MaxPoolGrad', inputs, attrs);
+        assert.deepEqual(got.shape, want.shape);
+        const e = relativeError(got.values, want.values);
+        assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify(attrs)} x=${xShape}: error ${e}`);
       }
-      // Half the cases on a few integer levels, so windows hold ties (the first maximum wins).
-      const raw = values(random, size(xShape));
-      const x = n % 2 === 0 ? raw : raw.map((v) => Math.round(v * 2));
-      const attrs = { filterSize, strides, ...padding };
-      const input = { values: x, shape: xShape };
-      const output = await runOn('cpu', 'MaxPool', { x: input }, attrs);
+      setHeapKernelsEnabled(true);
+    });
+  }
+
+  it(`Conv2DBackpropFilter (direct, few input channels) on ${CASES} random convolutions`, async () => {
+    const random = seeded(75);
+    for (let n = 0; n < CASES; n++) {
+      const c = randomConvolution(random);
       const inputs = {
-        dy: { values: values(random, size(output.shape)), shape: output.shape },
-        input,
-        output,
+        x: { values: values(random, size(c.x)), shape: c.x },
+        dy: { values: values(random, size(c.info.outShape)), shape: c.info.outShape },
       };
-      const want = await runOn('cpu', 'MaxPoolGrad', inputs, attrs);
-      const got = await runOn('wasm', 'MaxPoolGrad', inputs, attrs);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+      const want = await runOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+      const got = await runOn('wasm', 'Conv2DBackpropFilter', inputs, attrs);
       assert.deepEqual(got.shape, want.shape);
       const e = relativeError(got.values, want.values);
-      assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify(attrs)} x=${xShape}: error ${e}`);
+      assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify(attrs)} x=${c.x}: error ${e}`);
+    }
+  });
+
+  it(`Sum on ${CASES} random shapes and axes, leading axes or not`, async () => {
+    const random = seeded(77);
+    for (let n = 0; n < CASES; n++) {
+      const rank = int(random, 1, 4);
+      const shape = Array.from({ length: rank }, () => int(random, 1, 6));
+      if (n === 0) shape.splice(0, rank, 300, 5, 7); // more rows than one block of 256
+      const r = shape.length;
+      const leading = Array.from({ length: int(random, 1, r) }, (_, i) => i);
+      const any = Array.from({ length: r }, (_, i) => i).filter(() => random() < 0.5);
+      const axis = random() < 0.7 ? leading : any;
+      const x = { values: values(random, size(shape)), shape };
+      const attrs = { axis, keepDims: random() < 0.5 };
+      const want = await runOn('cpu', 'Sum', { x }, attrs);
+      const got = await runOn('wasm', 'Sum', { x }, attrs);
+      assert.deepEqual(got.shape, want.shape, JSON.stringify({ shape, ...attrs }));
+      const e = relativeError(got.values, want.values);
+      assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify({ shape, ...attrs })}: error ${e}`);
     }
   });
 
@@ -180,7 +222,10 @@ describe('replacing and restoring', () => {
     const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelFunc);
     assert.deepEqual(replacedWasmKernels(), [], 'importing the package replaces nothing');
     assert.deepEqual(replaceSlowWasmKernels(['MaxPoolGrad']), ['MaxPoolGrad']);
-    assert.deepEqual(replaceSlowWasmKernels(), ['Conv2DBackpropInput']);
+    assert.deepEqual(
+      replaceSlowWasmKernels(),
+      replaceableKernelNames.filter((n) => n !== 'MaxPoolGrad'),
+    );
     assert.deepEqual(replaceSlowWasmKernels(), [], 'a second call replaces nothing');
     for (const [name, func] of own) assert.notEqual(tf.getKernel(name, 'wasm')!.kernelFunc, func);
     assert.deepEqual(

@@ -103,6 +103,16 @@ describe('wasm heap after each kernel', () => {
       const output = tf.ones([2, 3, 3, 3]);
       const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
       assert.equal(leaves('MaxPoolGrad', { dy: output, input, output }, attrs), 1);
+      const x = tf.ones([2, 6, 5, 3]);
+      const dy = tf.ones([2, 6, 5, 4]);
+      const filterAttrs = {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, 3, 4],
+      };
+      assert.equal(leaves('Conv2DBackpropFilter', { x, dy }, filterAttrs), 1);
+      assert.equal(leaves('Sum', { x }, { axis: [0, 1, 2], keepDims: false }), 1);
     } finally {
       restoreWasmKernels();
     }
