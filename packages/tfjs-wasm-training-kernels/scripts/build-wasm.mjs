@@ -1,7 +1,8 @@
 // Compiles the AssemblyScript heap kernels (assembly/heap-kernels.ts) to WebAssembly and writes
 // the bytes, base64-encoded, to src/heap-kernels-binary.ts, which is committed: the package's
 // build (tsc) needs no AssemblyScript, and rerunning this script with the assemblyscript version
-// in package-lock.json reproduces the file byte for byte. Run: npm run build:wasm (in the package).
+// in package-lock.json reproduces the file byte for byte. Run: npm run build:wasm (in the package);
+// with --check it writes nothing and exits with status 1 if the committed file is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,8 @@ import asc from 'assemblyscript/asc';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = 'assembly/heap-kernels.ts';
 const target = join(root, 'src/heap-kernels-binary.ts');
+// asc reads the source relative to the working directory.
+process.chdir(root);
 
 let wasm = null;
 const { error, stderr } = await asc.main(
@@ -68,7 +71,12 @@ let previous = '';
 try {
   previous = readFileSync(target, 'utf8');
 } catch {}
-if (previous !== text) {
+if (process.argv.includes('--check')) {
+  if (previous !== text) {
+    console.error(`${target} is out of date with ${source}: run npm run build:wasm`);
+    process.exit(1);
+  }
+} else if (previous !== text) {
   writeFileSync(target, text);
   console.error(`wrote ${target}`);
 }

@@ -4,7 +4,9 @@
  * whole conv layer's input gradient against cpu; and replacing and restoring.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { setHeapKernelsEnabled } from '../src/heap-kernels.js';
 import {
@@ -239,5 +241,13 @@ describe('replacing and restoring', () => {
     assert.deepEqual(restoreWasmKernels(), [], 'nothing left to restore');
     assert.deepEqual(replacedWasmKernels(), []);
     assert.throws(() => replaceSlowWasmKernels(['Conv2D']), /no faster wasm kernel named 'Conv2D'/);
+  });
+});
+
+describe('the SIMD heap kernels', () => {
+  it('are compiled from the committed AssemblyScript source (the binary is up to date)', () => {
+    const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
   });
 });
