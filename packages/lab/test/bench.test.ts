@@ -57,6 +57,7 @@ describe('benchmark command line', () => {
       'cnn-train-cpu',
       'cnn-train-wasm',
       'cnn-train-wasm-dyfilter',
+      'cnn-train-wasm-fast',
       'cnn-train-wasm-im2col',
       'cnn-train-wasm-sgd',
       'cnn-train-wasm-xfilter',

@@ -1,10 +1,24 @@
 /**
  * Importing this module registers, for the wasm backend, the gradient kernels TensorFlow.js's
  * wasm backend lacks, so that `model.fit` trains convolutional and embedding models on it.
- * A kernel the backend already has (a later tfjs) is left alone.
+ * A kernel the backend already has (a later tfjs) is left alone. `replaceSlowWasmKernels()`
+ * (opt-in) also replaces two of the backend's own slow gradient kernels by faster ones.
  */
 import { getKernel, type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+
+export {
+  type InputGradientMethod,
+  inputGradientMethod,
+  setInputGradientMethod,
+} from './conv2d-backprop-input.js';
+export {
+  replaceableKernelNames,
+  replacedWasmKernels,
+  replaceSlowWasmKernels,
+  restoreWasmKernels,
+} from './faster-kernels.js';
+
 import {
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,

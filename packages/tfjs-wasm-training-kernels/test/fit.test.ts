@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import '../src/index.js';
+import {
+  replaceableKernelNames,
+  replaceSlowWasmKernels,
+  restoreWasmKernels,
+} from '../src/index.js';
 import { int, readyBackends, seeded, values } from './helpers.js';
 
 const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
@@ -43,6 +47,30 @@ function convNet(): tfl.LayersModel {
   );
   m.add(tfl.layers.flatten());
   m.add(tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(4) }));
+  return m;
+}
+
+/** Convolutions of stride 1 and 2 with max pooling: every kernel replaceSlowWasmKernels replaces. */
+function pooledConvNet(): tfl.LayersModel {
+  const m = tfl.sequential();
+  const conv = (filters: number, strides: number, seed: number, inputShape?: number[]) =>
+    tfl.layers.conv2d({
+      ...(inputShape ? { inputShape } : {}),
+      filters,
+      kernelSize: 3,
+      strides,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(seed),
+    });
+  m.add(conv(4, 1, 7, [12, 12, 2]));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(conv(6, 1, 8));
+  m.add(conv(6, 2, 9));
+  // Overlapping windows, 'same' padding.
+  m.add(tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(10) }));
   return m;
 }
 
@@ -118,5 +146,20 @@ describe('model.fit on wasm', () => {
     const cpu = await losses('cpu', embeddingNet, x, labels, 3);
     const wasm = await losses('wasm', embeddingNet, x, labels, 30);
     checkTraining(cpu, wasm);
+  });
+
+  it('trains a pooled conv net with the faster kernels, its first steps matching cpu', async () => {
+    const random = seeded(53);
+    const pixels = values(random, 16 * 12 * 12 * 2);
+    const labels = Int32Array.from({ length: 16 }, () => int(random, 0, 2));
+    const x = () => tf.tensor4d(pixels, [16, 12, 12, 2]);
+    const cpu = await losses('cpu', pooledConvNet, x, labels, 3);
+    assert.deepEqual(replaceSlowWasmKernels(), [...replaceableKernelNames]);
+    try {
+      const wasm = await losses('wasm', pooledConvNet, x, labels, 30);
+      checkTraining(cpu, wasm);
+    } finally {
+      restoreWasmKernels();
+    }
   });
 });

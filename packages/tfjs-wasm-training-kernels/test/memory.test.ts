@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { type FilterGradientMethod, setFilterGradientMethod } from '../src/index.js';
+import {
+  type FilterGradientMethod,
+  type InputGradientMethod,
+  replaceSlowWasmKernels,
+  restoreWasmKernels,
+  setFilterGradientMethod,
+  setInputGradientMethod,
+} from '../src/index.js';
 import { readyBackends } from './helpers.js';
 
 /** Data buckets the active backend holds. */
@@ -71,5 +78,43 @@ describe('wasm heap after each kernel', () => {
       leaves('UnsortedSegmentSum', { x: tf.ones([3, 4]), segmentIds: ids }, { numSegments: 2 }),
       1,
     );
+  });
+
+  it('holds only the output after the faster kernels', () => {
+    replaceSlowWasmKernels();
+    try {
+      const methods: InputGradientMethod[] = ['auto', 'direct', 'spread', 'sub-convolutions'];
+      for (const method of methods) {
+        setInputGradientMethod(method);
+        for (const stride of [1, 2]) {
+          const dy = tf.ones([2, stride === 1 ? 6 : 3, stride === 1 ? 5 : 3, 4]);
+          const attrs = {
+            strides: stride,
+            pad: 'same',
+            dataFormat: 'NHWC',
+            inputShape: [2, 6, 5, 3],
+          };
+          const filter = tf.ones([3, 3, 3, 4]);
+          assert.equal(leaves('Conv2DBackpropInput', { dy, filter }, attrs), 1, method);
+        }
+      }
+      setInputGradientMethod('auto');
+      const input = tf.ones([2, 6, 6, 3]);
+      const output = tf.ones([2, 3, 3, 3]);
+      const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+      assert.equal(leaves('MaxPoolGrad', { dy: output, input, output }, attrs), 1);
+      const x = tf.ones([2, 6, 5, 3]);
+      const dy = tf.ones([2, 6, 5, 4]);
+      const filterAttrs = {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, 3, 4],
+      };
+      assert.equal(leaves('Conv2DBackpropFilter', { x, dy }, filterAttrs), 1);
+      assert.equal(leaves('Sum', { x }, { axis: [0, 1, 2], keepDims: false }), 1);
+    } finally {
+      restoreWasmKernels();
+    }
   });
 });

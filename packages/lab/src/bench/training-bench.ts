@@ -7,7 +7,9 @@
  * Entries: cnn-train-wasm and cnn-train-cpu (MADGRAD), cnn-train-wasm-sgd (plain SGD: the
  * optimizer's share of a step is 1 - madgrad/sgd throughput), and each fixed way to compute the
  * filter gradient (tfjs-wasm-training-kernels' FilterGradientMethod; cnn-train-wasm uses 'auto'),
- * with MADGRAD: cnn-train-wasm-dyfilter, cnn-train-wasm-xfilter and cnn-train-wasm-im2col.
+ * with MADGRAD: cnn-train-wasm-dyfilter, cnn-train-wasm-xfilter and cnn-train-wasm-im2col;
+ * cnn-train-wasm-fast is cnn-train-wasm with the package's opt-in faster kernels
+ * (replaceSlowWasmKernels), which the lab itself does not use.
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,7 +17,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { madgrad } from 'madgrad/tfjs';
-import { type FilterGradientMethod, setFilterGradientMethod } from 'tfjs-wasm-training-kernels';
+import {
+  type FilterGradientMethod,
+  replaceSlowWasmKernels,
+  restoreWasmKernels,
+  setFilterGradientMethod,
+} from 'tfjs-wasm-training-kernels';
+import { benchFilterGradient, benchSlowKernels, FILTER_METHODS } from './wasm-kernel-choices.js';
 
 export interface TrainingBenchResult {
   readonly name: string;
@@ -73,10 +81,13 @@ interface Entry {
   backend: 'wasm' | 'cpu';
   optimizer: () => tf.Optimizer;
   filterGradient?: FilterGradientMethod;
+  /** With replaceSlowWasmKernels() for the entry's duration. */
+  faster?: boolean;
 }
 
 const ENTRIES: Entry[] = [
   { name: 'cnn-train-wasm', backend: 'wasm', optimizer: () => madgrad(1e-2) },
+  { name: 'cnn-train-wasm-fast', backend: 'wasm', optimizer: () => madgrad(1e-2), faster: true },
   { name: 'cnn-train-wasm-sgd', backend: 'wasm', optimizer: () => tf.train.sgd(1e-2) },
   {
     name: 'cnn-train-wasm-dyfilter',
@@ -104,6 +115,7 @@ async function timeSteps(entry: Entry, batch: number, budgetMs: number): Promise
   if (!(await tf.setBackend(entry.backend)))
     throw new Error(`backend ${entry.backend} did not start`);
   setFilterGradientMethod(entry.filterGradient ?? 'auto');
+  if (entry.faster) replaceSlowWasmKernels();
   const model = benchmarkCnn();
   const optimizer = entry.optimizer();
   const x = tf.randomUniform([batch, ...CNN_INPUT], 0, 1, 'float32', 7);
@@ -132,6 +144,7 @@ async function timeSteps(entry: Entry, batch: number, budgetMs: number): Promise
   optimizer.dispose();
   model.dispose();
   setFilterGradientMethod('auto');
+  restoreWasmKernels();
   return times[times.length >> 1]!;
 }
 
@@ -205,9 +218,23 @@ async function timedLoop(
 
 /**
  * Profiles the benchmark CNN's training step on wasm: the MADGRAD and SGD optimizers' time in
- * the same loop (their share of a step), and the time in each wasm kernel.
+ * the same loop (their share of a step), and the time in each wasm kernel; with `faster`, with
+ * the package's opt-in faster kernels.
  */
-export async function profileWasmTrainingStep(batch = 64, steps = 5): Promise<TrainingProfile> {
+export async function profileWasmTrainingStep(
+  batch = 64,
+  steps = 5,
+  faster = false,
+): Promise<TrainingProfile> {
+  if (faster) replaceSlowWasmKernels();
+  try {
+    return await profileStep(batch, steps);
+  } finally {
+    restoreWasmKernels();
+  }
+}
+
+async function profileStep(batch: number, steps: number): Promise<TrainingProfile> {
   const round = (ms: number) => Number(ms.toFixed(2));
   const sgd = await timedLoop(() => tf.train.sgd(1e-2), batch, steps);
   const spent = new Map<string, number>();
@@ -239,79 +266,40 @@ export async function profileWasmTrainingStep(batch = 64, steps = 5): Promise<Tr
   };
 }
 
-/** [batch, height, width, inChannels, outChannels, kernel, stride] of each filter-gradient case. */
-export const FILTER_GRADIENT_SHAPES = [
-  [64, 28, 28, 1, 16, 3, 1],
-  [64, 14, 14, 16, 32, 3, 1],
-  [64, 16, 16, 32, 32, 3, 2],
-  [64, 8, 8, 64, 64, 3, 1],
-  [64, 8, 8, 64, 64, 1, 1],
-] as const;
-
-const METHODS: FilterGradientMethod[] = ['auto', 'dy-as-filter', 'x-as-filter', 'im2col-matmul'];
-
-/**
- * Median milliseconds of Conv2DBackpropFilter on wasm by each method, 'same' padding, for each
- * shape; dy is a fresh tensor every call, as in training (XNNPACK repacks a new filter operand).
- */
-export async function benchFilterGradient(
-  reps = 15,
-): Promise<{ shape: readonly number[]; ms: Record<FilterGradientMethod, number> }[]> {
-  await tf.setBackend('wasm');
-  const out = [];
-  for (const shape of FILTER_GRADIENT_SHAPES) {
-    const [b, h, w, ci, co, k, s] = shape;
-    const x = tf.randomNormal([b, h, w, ci], 0, 1, 'float32', 1);
-    const dy = tf.randomNormal([b, Math.ceil(h / s), Math.ceil(w / s), co], 0, 1, 'float32', 2);
-    const ms = {} as Record<FilterGradientMethod, number>;
-    for (const method of METHODS) {
-      setFilterGradientMethod(method);
-      const times: number[] = [];
-      for (let i = 0; i <= reps; i++) {
-        const fresh = tf.add(dy, 0);
-        const t = performance.now();
-        const dw = tf
-          .engine()
-          .runKernel(
-            'Conv2DBackpropFilter',
-            { x, dy: fresh },
-            { strides: [s, s], pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] },
-          ) as tf.Tensor;
-        if (i > 0) times.push(performance.now() - t);
-        tf.dispose([fresh, dw]);
-      }
-      times.sort((a, b2) => a - b2);
-      ms[method] = Number(times[times.length >> 1]!.toFixed(2));
-    }
-    setFilterGradientMethod('auto');
-    tf.dispose([x, dy]);
-    out.push({ shape, ms });
-  }
-  return out;
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // `node packages/lab/dist/src/bench/training-bench.js [--filter-gradient]`: where a wasm
-  // training step's time goes, or the filter-gradient methods' times per layer shape.
+  // `node packages/lab/dist/src/bench/training-bench.js [--faster | --filter-gradient |
+  // --slow-kernels]`: where a wasm training step's time goes (with the opt-in faster kernels),
+  // or the filter-gradient methods' times per layer shape, or the slow kernels' replacements'.
   const log = console.log;
   console.log = (...args: unknown[]) => console.error(...args);
   if (process.argv.includes('--filter-gradient')) {
     const rows = await benchFilterGradient();
     console.log = log;
     process.stdout.write(
-      `[b,h,w,ci,co,k,stride]   ${METHODS.map((m) => m.padStart(14)).join('')}  (ms)\n`,
+      `[b,h,w,ci,co,k,stride]   ${FILTER_METHODS.map((m) => m.padStart(14)).join('')}  (ms)\n`,
     );
     for (const r of rows) {
-      const cells = METHODS.map((m) => r.ms[m].toFixed(2).padStart(14)).join('');
+      const cells = FILTER_METHODS.map((m) => r.ms[m].toFixed(2).padStart(14)).join('');
       process.stdout.write(`${`[${r.shape.join(',')}]`.padEnd(24)} ${cells}\n`);
     }
     process.exit(0);
   }
-  const p = await profileWasmTrainingStep();
+  if (process.argv.includes('--slow-kernels')) {
+    const rows = await benchSlowKernels();
+    console.log = log;
+    process.stdout.write('kernel [b,h,w,ci,co,k,stride]: median ms\n');
+    for (const r of rows) {
+      const cells = Object.entries(r.ms).map(([k, ms]) => `${k} ${ms.toFixed(2)}`);
+      process.stdout.write(`${r.case.padEnd(44)} ${cells.join(', ')}\n`);
+    }
+    process.exit(0);
+  }
+  const faster = process.argv.includes('--faster');
+  const p = await profileWasmTrainingStep(64, 5, faster);
   console.log = log;
   const share = (ms: number) => `${((100 * ms) / p.stepMs).toFixed(1)}% of the step`;
   process.stdout.write(
-    `wasm training step, batch 64, MADGRAD: ${p.stepMs} ms\n` +
+    `wasm training step, batch 64, MADGRAD${faster ? ', faster kernels' : ''}: ${p.stepMs} ms\n` +
       `  MADGRAD applyGradients ${p.applyMs.madgrad} ms (${share(p.applyMs.madgrad)}); ` +
       `SGD's ${p.applyMs.sgd} ms\n`,
   );

@@ -1,0 +1,69 @@
+/**
+ * A faster Conv2DBackpropFilter for layers with few input channels (opt-in, see
+ * faster-kernels.ts): dW[p,q,c,o] = sum_{b,i,j} x[b, i*sh + p - pt, j*sw + q - pl, c] * dy[b,i,j,o]
+ * accumulated directly by a WebAssembly SIMD loop on the backend's heap (heap-kernels.ts), with
+ * no transposes. With few input channels the whole dW stays in cache and this beats the one
+ * XNNPACK convolution of transposed tensors (conv2d-backprop-filter.ts), which pays for packing a
+ * filter operand as large as x or dy on every call; with more channels XNNPACK's blocking wins.
+ */
+import {
+  backend_util,
+  type Conv2DBackpropFilterAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { heapKernels } from './heap-kernels.js';
+import { heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
+
+/**
+ * Up to this many input channels the direct loop runs; above it, the kernel it replaces. Measured
+ * in docs/training-kernels.md.
+ */
+export const DIRECT_FILTER_GRADIENT_MAX_IN_CHANNELS = 4;
+
+/** Runs the direct filter gradient, or returns undefined where the replaced kernel must. */
+export function fasterConv2DBackpropFilter({
+  inputs,
+  backend,
+  attrs,
+}: KernelArgs): TensorInfo | undefined {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as Conv2DBackpropFilterAttrs;
+  if (dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  if (info.inChannels > DIRECT_FILTER_GRADIENT_MAX_IN_CHANNELS) return undefined;
+  const simd = heapKernels(backend);
+  if (simd === undefined) return undefined;
+  const wasm = backend as WasmBackend;
+  const out = wasm.makeOutput([...filterShape], 'float32');
+  const dw = heapF32(wasm, out);
+  dw.fill(0);
+  simd.conv2DBackpropFilter(
+    heapF32(wasm, x).byteOffset,
+    heapF32(wasm, dy).byteOffset,
+    dw.byteOffset,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.strideHeight,
+    info.strideWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * Opt-in replacements for kernels the wasm backend has but runs slowly, which take most of a conv
+ * net's training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD
+ * pass over the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
+ * and Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there
+ * is this package's own). Importing the package replaces nothing; `replaceSlowWasmKernels()`
+ * does, and `restoreWasmKernels()` puts the previous kernels back. Where a replacement does not
+ * apply (NCHW, a dtype other than float32, other axes) it calls the kernel it replaced.
+ */
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  registerKernel,
+  type TensorInfo,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
+import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
+import { fasterMaxPoolGrad } from './max-pool-grad.js';
+import { fasterSum } from './sum-leading-axes.js';
+import { type KernelArgs, WASM } from './wasm-backend.js';
+
+type Faster = (args: KernelArgs) => TensorInfo | undefined;
+
+const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
+  ['Conv2DBackpropInput', fasterConv2DBackpropInput],
+  ['MaxPoolGrad', fasterMaxPoolGrad],
+  ['Conv2DBackpropFilter', fasterConv2DBackpropFilter],
+  ['Sum', fasterSum],
+]);
+
+/** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */
+export const replaceableKernelNames: readonly string[] = [...FASTER.keys()];
+
+/** The backend's own configs of the kernels replaced now, by name. */
+const originals = new Map<string, KernelConfig>();
+
+/**
+ * Replaces, for the wasm backend, each kernel of `names` (default: all of
+ * {@link replaceableKernelNames}) that the backend has by a faster one whose results equal the
+ * cpu backend's kernel within float32 rounding. Idempotent: returns the names it replaced on this
+ * call (empty when they are replaced already). Results change only in the last bits (sums in a
+ * different order); undo with {@link restoreWasmKernels}.
+ */
+export function replaceSlowWasmKernels(
+  names: readonly string[] = replaceableKernelNames,
+): string[] {
+  const replaced: string[] = [];
+  for (const name of names) {
+    const faster = FASTER.get(name);
+    if (faster === undefined) {
+      throw new Error(
+        `no faster wasm kernel named '${name}'; replaceable: ${replaceableKernelNames.join(', ')}`,
+      );
+    }
+    if (originals.has(name)) continue;
+    const own = getKernel(name, WASM);
+    if (own === undefined) continue;
+    const fallback = own.kernelFunc;
+    const kernelFunc: KernelFunc = (args) =>
+      faster(args as unknown as KernelArgs) ?? (fallback(args) as TensorInfo);
+    unregisterKernel(name, WASM);
+    // The backend's setup (which binds its wasm function) still runs at backend initialization.
+    registerKernel({ ...own, kernelFunc });
+    originals.set(name, own);
+    replaced.push(name);
+  }
+  return replaced;
+}
+
+/**
+ * Puts the backend's own kernels back in place of those {@link replaceSlowWasmKernels} replaced;
+ * returns their names (empty when none was replaced).
+ */
+export function restoreWasmKernels(): string[] {
+  const restored: string[] = [];
+  for (const [name, own] of originals) {
+    unregisterKernel(name, WASM);
+    registerKernel(own);
+    restored.push(name);
+  }
+  originals.clear();
+  return restored;
+}
+
+/** The names of the kernels replaced now. */
+export function replacedWasmKernels(): string[] {
+  return [...originals.keys()];
+}

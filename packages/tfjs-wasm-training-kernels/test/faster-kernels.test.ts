@@ -1,0 +1,253 @@
+/**
+ * The opt-in faster kernels (replaceSlowWasmKernels) against the cpu backend's kernels of the same
+ * name on seeded random shapes, error relative to the largest reference value at most 1e-4; a
+ * whole conv layer's input gradient against cpu; and replacing and restoring.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { setHeapKernelsEnabled } from '../src/heap-kernels.js';
+import {
+  type InputGradientMethod,
+  inputGradientMethod,
+  replaceableKernelNames,
+  replacedWasmKernels,
+  replaceSlowWasmKernels,
+  restoreWasmKernels,
+  setInputGradientMethod,
+} from '../src/index.js';
+import { int, readyBackends, relativeError, runOn, seeded, values } from './helpers.js';
+
+const TOLERANCE = 1e-4;
+const CASES = 40;
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+function randomPad(random: () => number, maxPad: number): Pad {
+  const r = random();
+  if (r < 0.35) return 'same';
+  if (r < 0.7) return 'valid';
+  return [
+    [0, 0],
+    [int(random, 0, maxPad), int(random, 0, maxPad)],
+    [int(random, 0, maxPad), int(random, 0, maxPad)],
+    [0, 0],
+  ];
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A random NHWC convolution (no dilations: tfjs's conv2d gradient rejects them). */
+function randomConvolution(random: () => number) {
+  for (;;) {
+    const k = int(random, 1, 5);
+    const kw = random() < 0.7 ? k : int(random, 1, 5);
+    const strides = [int(random, 1, 2), int(random, 1, 2)] as [number, number];
+    const inChannels = int(random, 1, 5);
+    const x = [int(random, 1, 3), int(random, 1, 10), int(random, 1, 10), inChannels] as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const filter = [k, kw, inChannels, int(random, 1, 5)] as [number, number, number, number];
+    // Padding up to 6 exceeds the filter's size less one: the cases 'direct' cannot take.
+    const pad = randomPad(random, 6);
+    const info = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad);
+    if (info.outHeight >= 1 && info.outWidth >= 1) return { x, filter, strides, pad, info };
+  }
+}
+
+describe('faster wasm kernels against the cpu backend', () => {
+  before(async () => {
+    await readyBackends();
+    assert.deepEqual(replaceSlowWasmKernels(), [...replaceableKernelNames]);
+  });
+  after(() => restoreWasmKernels());
+
+  for (const method of ['auto', 'direct', 'spread', 'sub-convolutions'] as InputGradientMethod[]) {
+    it(`Conv2DBackpropInput (${method}) on ${CASES} random convolutions`, async () => {
+      const random = seeded(61 + method.length);
+      const previous = inputGradientMethod;
+      setInputGradientMethod(method);
+      try {
+        for (let n = 0; n < CASES; n++) {
+          const c = randomConvolution(random);
+          const inputs = {
+            dy: { values: values(random, size(c.info.outShape)), shape: c.info.outShape },
+            filter: { values: values(random, size(c.filter)), shape: c.filter },
+          };
+          const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+          const want = await runOn('cpu', 'Conv2DBackpropInput', inputs, attrs);
+          const got = await runOn('wasm', 'Conv2DBackpropInput', inputs, attrs);
+          assert.deepEqual(got.shape, want.shape);
+          const e = relativeError(got.values, want.values);
+          assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify(attrs)} w=${c.filter}: error ${e}`);
+        }
+      } finally {
+        setInputGradientMethod(previous);
+      }
+    });
+  }
+
+  for (const simd of [true, false]) {
+    it(`MaxPoolGrad (${simd ? 'SIMD' : 'JavaScript'}) on ${CASES} random poolings, ties included`, async () => {
+      const random = seeded(71);
+      setHeapKernelsEnabled(simd);
+      for (let n = 0; n < CASES; n++) {
+        const channels = int(random, 1, 5);
+        const xShape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), channels];
+        const filterSize = [int(random, 1, 4), int(random, 1, 4)];
+        const strides = [int(random, 1, 3), int(random, 1, 3)];
+        const r = random();
+        // A number pad with a rounding mode, as maxPool allows, besides 'same' and 'valid'.
+        const padding =
+          r < 0.4
+            ? { pad: 'same' }
+            : r < 0.8
+              ? { pad: 'valid' }
+              : { pad: int(random, 0, 1), dimRoundingMode: random() < 0.5 ? 'floor' : 'ceil' };
+        const info = tf.backend_util.computePool2DInfo(
+          xShape as [number, number, number, number],
+          filterSize as [number, number],
+          strides as [number, number],
+          1,
+          padding.pad as 'same',
+          padding.dimRoundingMode as 'floor' | undefined,
+        );
+        if (info.outHeight < 1 || info.outWidth < 1) {
+          n--;
+          continue;
+        }
+        // Half the cases on a few integer levels, so windows hold ties (the first maximum wins).
+        const raw = values(random, size(xShape));
+        const x = n % 2 === 0 ? raw : raw.map((v) => Math.round(v * 2));
+        const attrs = { filterSize, strides, ...padding };
+        const input = { values: x, shape: xShape };
+        const output = await runOn('cpu', 'MaxPool', { x: input }, attrs);
+        const inputs = {
+          dy: { values: values(random, size(output.shape)), shape: output.shape },
+          input,
+          output,
+        };
+        const want = await runOn('cpu', 'MaxPoolGrad', inputs, attrs);
+        const got = await runOn('wasm', 'MaxPoolGrad', inputs, attrs);
+        assert.deepEqual(got.shape, want.shape);
+        const e = relativeError(got.values, want.values);
+        assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify(attrs)} x=${xShape}: error ${e}`);
+      }
+      setHeapKernelsEnabled(true);
+    });
+  }
+
+  it(`Conv2DBackpropFilter (direct, few input channels) on ${CASES} random convolutions`, async () => {
+    const random = seeded(75);
+    for (let n = 0; n < CASES; n++) {
+      const c = randomConvolution(random);
+      const inputs = {
+        x: { values: values(random, size(c.x)), shape: c.x },
+        dy: { values: values(random, size(c.info.outShape)), shape: c.info.outShape },
+      };
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+      const want = await runOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+      const got = await runOn('wasm', 'Conv2DBackpropFilter', inputs, attrs);
+      assert.deepEqual(got.shape, want.shape);
+      const e = relativeError(got.values, want.values);
+      assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify(attrs)} x=${c.x}: error ${e}`);
+    }
+  });
+
+  it(`Sum on ${CASES} random shapes and axes, leading axes or not`, async () => {
+    const random = seeded(77);
+    for (let n = 0; n < CASES; n++) {
+      const rank = int(random, 1, 4);
+      const shape = Array.from({ length: rank }, () => int(random, 1, 6));
+      // The first case: 10,500 rows, many blocks of 256.
+      if (n === 0) shape.splice(0, rank, 300, 5, 7, 3);
+      const r = shape.length;
+      const leading = Array.from({ length: int(random, 1, r) }, (_, i) => i);
+      const any = Array.from({ length: r }, (_, i) => i).filter(() => random() < 0.5);
+      const axis = n === 0 ? [0, 1, 2] : random() < 0.7 ? leading : any;
+      const x = { values: values(random, size(shape)), shape };
+      const attrs = { axis, keepDims: random() < 0.5 };
+      const want = await runOn('cpu', 'Sum', { x }, attrs);
+      const got = await runOn('wasm', 'Sum', { x }, attrs);
+      assert.deepEqual(got.shape, want.shape, JSON.stringify({ shape, ...attrs }));
+      const e = relativeError(got.values, want.values);
+      assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify({ shape, ...attrs })}: error ${e}`);
+    }
+  });
+
+  it('a conv2d layer: the input gradient of sum(conv2d(x, W) * r) matches cpu', async () => {
+    const random = seeded(81);
+    for (let n = 0; n < 12; n++) {
+      const c = randomConvolution(random);
+      const xs = values(random, size(c.x));
+      const ws = values(random, size(c.filter));
+      const rs = values(random, size(c.info.outShape));
+      const gradient = async (backend: 'cpu' | 'wasm') => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const w = tf.tensor4d(ws, c.filter);
+          const r = tf.tensor(rs, c.info.outShape);
+          const f = (x: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w, c.strides, c.pad), r));
+          return tf.grad(f)(tf.tensor4d(xs, c.x)).dataSync();
+        });
+      };
+      const e = relativeError(await gradient('wasm'), await gradient('cpu'));
+      assert.ok(e <= TOLERANCE, `layer ${n} x=${c.x} w=${c.filter} ${JSON.stringify(c.pad)}: ${e}`);
+    }
+  });
+
+  it('falls back to the backend kernel where the replacement does not apply (NCHW)', async () => {
+    const random = seeded(91);
+    const inputs = {
+      dy: { values: values(random, 2 * 3 * 4 * 4), shape: [2, 3, 4, 4] },
+      filter: { values: values(random, 3 * 3 * 2 * 3), shape: [3, 3, 2, 3] },
+    };
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NCHW', inputShape: [2, 2, 4, 4] };
+    const want = await runOn('cpu', 'Conv2DBackpropInput', inputs, attrs);
+    const got = await runOn('wasm', 'Conv2DBackpropInput', inputs, attrs);
+    assert.ok(relativeError(got.values, want.values) <= TOLERANCE);
+  });
+});
+
+describe('replacing and restoring', () => {
+  before(readyBackends);
+
+  it('replaces only when called, idempotently, and restores the originals', () => {
+    const own = new Map(
+      replaceableKernelNames.map((n) => [n, tf.getKernel(n, 'wasm')!.kernelFunc]),
+    );
+    const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelFunc);
+    assert.deepEqual(replacedWasmKernels(), [], 'importing the package replaces nothing');
+    assert.deepEqual(replaceSlowWasmKernels(['MaxPoolGrad']), ['MaxPoolGrad']);
+    assert.deepEqual(
+      replaceSlowWasmKernels(),
+      replaceableKernelNames.filter((n) => n !== 'MaxPoolGrad'),
+    );
+    assert.deepEqual(replaceSlowWasmKernels(), [], 'a second call replaces nothing');
+    for (const [name, func] of own) assert.notEqual(tf.getKernel(name, 'wasm')!.kernelFunc, func);
+    assert.deepEqual(
+      tf.getKernelsForBackend('cpu').map((k) => k.kernelFunc),
+      cpu,
+      'other backends unchanged',
+    );
+    assert.deepEqual(restoreWasmKernels().sort(), [...replaceableKernelNames].sort());
+    for (const [name, func] of own) assert.equal(tf.getKernel(name, 'wasm')!.kernelFunc, func);
+    assert.deepEqual(restoreWasmKernels(), [], 'nothing left to restore');
+    assert.deepEqual(replacedWasmKernels(), []);
+    assert.throws(() => replaceSlowWasmKernels(['Conv2D']), /no faster wasm kernel named 'Conv2D'/);
+  });
+});
+
+describe('the SIMD heap kernels', () => {
+  it('are compiled from the committed AssemblyScript source (the binary is up to date)', () => {
+    const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+  });
+});
