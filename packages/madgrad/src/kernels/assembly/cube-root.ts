@@ -69,3 +69,48 @@ export function cbrt4(x: v128): v128 {
   return cbrtNormal(x);
 }
 
+
+/** The cube roots of the second, third and fourth vectors of `cbrt4x4`. */
+export let root2 = ZERO;
+export let root3 = ZERO;
+export let root4 = ZERO;
+
+/**
+ * cbrt4 of four vectors, the same operations for each, written interleaved: one vector's chain
+ * of 21 dependent operations would keep the processor waiting on latencies, four side by side
+ * keep its pipelines busy. Returns the first root; the others are left in root2, root3, root4.
+ */
+@inline
+export function cbrt4x4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const low = v128.or(
+    v128.or(f32x4.lt(a, MIN_NORMAL), f32x4.lt(b, MIN_NORMAL)),
+    v128.or(f32x4.lt(c, MIN_NORMAL), f32x4.lt(d, MIN_NORMAL)),
+  );
+  if (v128.any_true(low)) {
+    root2 = cbrt4(b);
+    root3 = cbrt4(c);
+    root4 = cbrt4(d);
+    return cbrt4(a);
+  }
+  // cbrtNormal's steps, each for a, b, c, d in turn.
+  let ra = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(a), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  let rb = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(b), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  let rc = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(c), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  let rd = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(d), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  ra = f32x4.mul(ra, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(a, THIRD), ra), f32x4.mul(ra, ra))));
+  rb = f32x4.mul(rb, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(b, THIRD), rb), f32x4.mul(rb, rb))));
+  rc = f32x4.mul(rc, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(c, THIRD), rc), f32x4.mul(rc, rc))));
+  rd = f32x4.mul(rd, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(d, THIRD), rd), f32x4.mul(rd, rd))));
+  const ya = f32x4.mul(f32x4.mul(a, ra), ra);
+  const yb = f32x4.mul(f32x4.mul(b, rb), rb);
+  const yc = f32x4.mul(f32x4.mul(c, rc), rc);
+  const yd = f32x4.mul(f32x4.mul(d, rd), rd);
+  const ea = f32x4.sub(ONE, f32x4.mul(ya, ra));
+  const eb = f32x4.sub(ONE, f32x4.mul(yb, rb));
+  const ec = f32x4.sub(ONE, f32x4.mul(yc, rc));
+  const ed = f32x4.sub(ONE, f32x4.mul(yd, rd));
+  root2 = f32x4.add(yb, f32x4.mul(yb, f32x4.mul(eb, f32x4.add(C1, f32x4.mul(eb, f32x4.add(C2, f32x4.mul(eb, C3)))))));
+  root3 = f32x4.add(yc, f32x4.mul(yc, f32x4.mul(ec, f32x4.add(C1, f32x4.mul(ec, f32x4.add(C2, f32x4.mul(ec, C3)))))));
+  root4 = f32x4.add(yd, f32x4.mul(yd, f32x4.mul(ed, f32x4.add(C1, f32x4.mul(ed, f32x4.add(C2, f32x4.mul(ed, C3)))))));
+  return f32x4.add(ya, f32x4.mul(ya, f32x4.mul(ea, f32x4.add(C1, f32x4.mul(ea, f32x4.add(C2, f32x4.mul(ea, C3)))))));
+}

@@ -6,7 +6,7 @@
 // the same f32x4 operations whether it sits in the SIMD body or in the tail (the tail runs the
 // same vector code on a splatted value), so results do not depend on how a tensor is split.
 
-import { cbrt4 } from './cube-root';
+import { cbrt4, cbrt4x4, root2, root3, root4 } from './cube-root';
 
 const ZERO = f32x4.splat(0.0);
 /** Clears the sign bit of each lane. */
@@ -89,14 +89,42 @@ function madgradLanes(
   return next;
 }
 
-/** madgradLanes on the four coordinates at p, g, v, s (and x0 with hasX0): the new x. */
+// Sixteen coordinates per iteration of the dense loops, in phases (the same operations as the
+// lane functions, coordinate by coordinate): the sums of four vectors first, then their four cube
+// roots together (cbrt4x4), then the new parameters.
+
+/** The gradient at gp, plus wd·x (from pp) with coupled decay. */
 @inline
-function madgradVector(p: usize, g: usize, v: usize, s: usize, x0: usize, hasX0: bool, lamb: v128,
-  momentum: v128, average: v128, eps: v128, decay: v128, shrink: v128, coupled: bool,
-  decoupled: bool, guarded: bool): v128 {
-  return madgradLanes(v128.load(p), v128.load(g), v128.load(v), v128.load(s),
-    hasX0 ? v128.load(x0) : ZERO, hasX0, lamb, momentum, average, eps, decay, shrink, coupled,
-    decoupled, guarded, true, v, s);
+function gradientAt(gp: usize, pp: usize, decay: v128, coupled: bool): v128 {
+  const g = v128.load(gp);
+  return coupled ? f32x4.add(g, f32x4.mul(decay, v128.load(pp))) : g;
+}
+
+/** MADGRAD's sums: v += λg² and s += λg at vp and sp, stored; returns the new v. */
+@inline
+function accumulate(vp: usize, sp: usize, g: v128, lamb: v128): v128 {
+  const lg = f32x4.mul(lamb, g);
+  const v = f32x4.add(v128.load(vp), f32x4.mul(lg, g));
+  v128.store(vp, v);
+  v128.store(sp, f32x4.add(v128.load(sp), lg));
+  return v;
+}
+
+/** The origin without x0: x + s/(cbrt(v) + eps) from the state before the update. */
+@inline
+function recoveredOrigin(pp: usize, sp: usize, root: v128, eps: v128, guarded: bool): v128 {
+  return f32x4.add(v128.load(pp), ratio(v128.load(sp), f32x4.add(root, eps), guarded));
+}
+
+/** z = origin − s/(cbrt(v) + eps); stores x = βx + (1 − β)z (− lr·wd·x, decoupled) at pp. */
+@inline
+function madgradFinish(pp: usize, sp: usize, origin: v128, root: v128, momentum: v128,
+  average: v128, eps: v128, shrink: v128, decoupled: bool, guarded: bool): void {
+  const p = v128.load(pp);
+  const z = f32x4.sub(origin, ratio(v128.load(sp), f32x4.add(root, eps), guarded));
+  let next = f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
+  if (decoupled) next = f32x4.sub(next, f32x4.mul(shrink, p));
+  v128.store(pp, next);
 }
 
 /**
@@ -129,20 +157,38 @@ export function madgrad(
   const guarded = !(eps > 0);
   const hasX0 = x0 != 0;
   let i = start;
-  // Two vectors per iteration: their independent chains (the cube root is long) overlap.
-  for (; i + 8 <= end; i += 8) {
+  for (; i + 16 <= end; i += 16) {
     const o = (<usize>i) << 2;
-    const a = madgradVector(p + o, g + o, v + o, s + o, x0 + o, hasX0, cLamb, cMomentum, cAverage,
-      cEps, cDecay, cShrink, coupled, decoupled, guarded);
-    const b = madgradVector(p + o + 16, g + o + 16, v + o + 16, s + o + 16, x0 + o + 16, hasX0,
-      cLamb, cMomentum, cAverage, cEps, cDecay, cShrink, coupled, decoupled, guarded);
-    v128.store(p + o, a);
-    v128.store(p + o + 16, b);
+    let oa = ZERO, ob = ZERO, oc = ZERO, od = ZERO;
+    if (hasX0) {
+      oa = v128.load(x0 + o);
+      ob = v128.load(x0 + o + 16);
+      oc = v128.load(x0 + o + 32);
+      od = v128.load(x0 + o + 48);
+    } else {
+      const r = cbrt4x4(v128.load(v + o), v128.load(v + o + 16), v128.load(v + o + 32),
+        v128.load(v + o + 48));
+      oa = recoveredOrigin(p + o, s + o, r, cEps, guarded);
+      ob = recoveredOrigin(p + o + 16, s + o + 16, root2, cEps, guarded);
+      oc = recoveredOrigin(p + o + 32, s + o + 32, root3, cEps, guarded);
+      od = recoveredOrigin(p + o + 48, s + o + 48, root4, cEps, guarded);
+    }
+    const va = accumulate(v + o, s + o, gradientAt(g + o, p + o, cDecay, coupled), cLamb);
+    const vb = accumulate(v + o + 16, s + o + 16, gradientAt(g + o + 16, p + o + 16, cDecay, coupled), cLamb);
+    const vc = accumulate(v + o + 32, s + o + 32, gradientAt(g + o + 32, p + o + 32, cDecay, coupled), cLamb);
+    const vd = accumulate(v + o + 48, s + o + 48, gradientAt(g + o + 48, p + o + 48, cDecay, coupled), cLamb);
+    const r = cbrt4x4(va, vb, vc, vd);
+    madgradFinish(p + o, s + o, oa, r, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    madgradFinish(p + o + 16, s + o + 16, ob, root2, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    madgradFinish(p + o + 32, s + o + 32, oc, root3, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    madgradFinish(p + o + 48, s + o + 48, od, root4, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
   }
   for (; i + 4 <= end; i += 4) {
     const o = (<usize>i) << 2;
-    v128.store(p + o, madgradVector(p + o, g + o, v + o, s + o, x0 + o, hasX0, cLamb, cMomentum,
-      cAverage, cEps, cDecay, cShrink, coupled, decoupled, guarded));
+    const next = madgradLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
+      v128.load(s + o), hasX0 ? v128.load(x0 + o) : ZERO, hasX0, cLamb, cMomentum, cAverage, cEps,
+      cDecay, cShrink, coupled, decoupled, guarded, true, v + o, s + o);
+    v128.store(p + o, next);
   }
   // The tail, one element at a time through the same vector code (lane 0 of splatted values).
   for (; i < end; i++) {
@@ -215,13 +261,23 @@ function mirrorLanes(
   return f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
 }
 
-/** mirrorLanes on the four coordinates at p, g, v, z: the new x. */
+/** MirrorMADGRAD's sum: v = v·sqrt(k/(k+1)) + g² at vp, stored; returns it. */
 @inline
-function mirrorVector(p: usize, g: usize, v: usize, z: usize, rate: v128, rescale: v128,
-  momentum: v128, average: v128, eps: v128, decay: v128, shrink: v128, coupled: bool,
-  decoupled: bool, guarded: bool): v128 {
-  return mirrorLanes(v128.load(p), v128.load(g), v128.load(v), v128.load(z), rate, rescale,
-    momentum, average, eps, decay, shrink, coupled, decoupled, guarded, true, v, z);
+function rescaleAccumulate(vp: usize, g: v128, rescale: v128): v128 {
+  const v = f32x4.add(f32x4.mul(v128.load(vp), rescale), f32x4.mul(g, g));
+  v128.store(vp, v);
+  return v;
+}
+
+/** z (shrunk, decoupled) −= rate·g/(cbrt(v) + eps), stored at zp; x = βx + (1 − β)z at pp. */
+@inline
+function mirrorFinish(pp: usize, zp: usize, g: v128, root: v128, rate: v128, momentum: v128,
+  average: v128, eps: v128, shrink: v128, decoupled: bool, guarded: bool): void {
+  let z = v128.load(zp);
+  if (decoupled) z = f32x4.sub(z, f32x4.mul(shrink, z));
+  z = f32x4.sub(z, ratio(f32x4.mul(rate, g), f32x4.add(root, eps), guarded));
+  v128.store(zp, z);
+  v128.store(pp, f32x4.add(f32x4.mul(momentum, v128.load(pp)), f32x4.mul(average, z)));
 }
 
 /**
@@ -254,20 +310,27 @@ export function mirror(
   const decoupled = weightDecay != 0 && decouple;
   const guarded = !(eps > 0);
   let i = start;
-  // Two vectors per iteration, as in madgrad.
-  for (; i + 8 <= end; i += 8) {
+  // Sixteen coordinates per iteration, in phases, as in madgrad.
+  for (; i + 16 <= end; i += 16) {
     const o = (<usize>i) << 2;
-    const a = mirrorVector(p + o, g + o, v + o, z + o, cRate, cRescale, cMomentum, cAverage, cEps,
-      cDecay, cShrink, coupled, decoupled, guarded);
-    const b = mirrorVector(p + o + 16, g + o + 16, v + o + 16, z + o + 16, cRate, cRescale,
-      cMomentum, cAverage, cEps, cDecay, cShrink, coupled, decoupled, guarded);
-    v128.store(p + o, a);
-    v128.store(p + o + 16, b);
+    const ga = gradientAt(g + o, p + o, cDecay, coupled);
+    const gb = gradientAt(g + o + 16, p + o + 16, cDecay, coupled);
+    const gc = gradientAt(g + o + 32, p + o + 32, cDecay, coupled);
+    const gd = gradientAt(g + o + 48, p + o + 48, cDecay, coupled);
+    const r = cbrt4x4(rescaleAccumulate(v + o, ga, cRescale),
+      rescaleAccumulate(v + o + 16, gb, cRescale), rescaleAccumulate(v + o + 32, gc, cRescale),
+      rescaleAccumulate(v + o + 48, gd, cRescale));
+    mirrorFinish(p + o, z + o, ga, r, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    mirrorFinish(p + o + 16, z + o + 16, gb, root2, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    mirrorFinish(p + o + 32, z + o + 32, gc, root3, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    mirrorFinish(p + o + 48, z + o + 48, gd, root4, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
   }
   for (; i + 4 <= end; i += 4) {
     const o = (<usize>i) << 2;
-    v128.store(p + o, mirrorVector(p + o, g + o, v + o, z + o, cRate, cRescale, cMomentum,
-      cAverage, cEps, cDecay, cShrink, coupled, decoupled, guarded));
+    const next = mirrorLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
+      v128.load(z + o), cRate, cRescale, cMomentum, cAverage, cEps, cDecay, cShrink, coupled,
+      decoupled, guarded, true, v + o, z + o);
+    v128.store(p + o, next);
   }
   for (; i < end; i++) {
     const o = (<usize>i) << 2;
