@@ -46,6 +46,13 @@ for (const backend of ['webgl', 'webgpu'] as const) {
       assert.deepEqual(r.failures, []);
       assert.equal(r.tensorsAfter, r.tensorsBefore);
     });
+
+    it('clipNorm scales by maxNorm / (norm + 1e-6) of the global norm, as on the host', async () => {
+      const r = await page.page.evaluate(() => window.madgradDeviceStep.clipAgainstHost());
+      // float32 sums of squares in another order than the host's double sum.
+      assert.ok(r.clipped < 1e-4, `clipped: ${r.clipped}`);
+      assert.ok(r.unclipped < 1e-4, `unclipped: ${r.unclipped}`);
+    });
   });
 }
 

@@ -91,6 +91,57 @@ async function refusals(): Promise<{
 }
 
 /**
+ * One MADGRAD step with `clipNorm` set (the clip scale computed on the device) against one
+ * step without clipping on gradients scaled on the host by clip_grad_norm_'s formula,
+ * maxNorm / (norm + 1e-6) in double precision. Returns the largest difference relative to
+ * the step's size, for clipping active (norm above clipNorm) and not.
+ */
+// Seeds start at 1: tfjs takes seed 0 as no seed.
+async function clipAgainstHost(): Promise<{ clipped: number; unclipped: number }> {
+  const grads = SHAPES.map((shape, i) => tf.randomNormal([...shape], 0, 1, 'float32', 80 + i));
+  let squares = 0;
+  for (const g of grads) for (const x of await g.data()) squares += x * x;
+  const norm = Math.sqrt(squares);
+  const stepAfter = async (clipNorm: number | null, scale: number) => {
+    const variables = SHAPES.map((shape, i) =>
+      tf.tidy(() => tf.variable(tf.randomNormal([...shape], 0, 1, 'float32', 1 + i), true)),
+    );
+    const scaled = grads.map((g) => tf.mul(g, scale));
+    const optimizer = madgrad(0.1, clipNorm === null ? {} : { clipNorm });
+    optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: scaled[i]! })));
+    const values: number[] = [];
+    for (const v of variables) values.push(...(await v.data()));
+    optimizer.dispose();
+    tf.dispose([...variables, ...scaled]);
+    return values;
+  };
+  const initial = SHAPES.map((shape, i) => tf.randomNormal([...shape], 0, 1, 'float32', 1 + i));
+  const start: number[] = [];
+  for (const t of initial) start.push(...(await t.data()));
+  tf.dispose(initial);
+  const worst = (a: number[], b: number[]) => {
+    let step = 0;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) {
+      step = Math.max(step, Math.abs(b[i]! - start[i]!));
+      diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    }
+    return diff / step;
+  };
+  const result = { clipped: 0, unclipped: 0 };
+  for (const [key, clipNorm] of [
+    ['clipped', norm / 4],
+    ['unclipped', norm * 4],
+  ] as const) {
+    const device = await stepAfter(clipNorm, 1);
+    const host = await stepAfter(null, Math.min(1, clipNorm / (norm + 1e-6)));
+    result[key] = worst(device, host);
+  }
+  tf.dispose(grads);
+  return result;
+}
+
+/**
  * Two MADGRAD steps on WebGL with 32-bit float render targets reported missing (set before the
  * first step): the optimizer's warning should be printed once.
  */
@@ -107,6 +158,7 @@ async function halfFloatSteps(): Promise<void> {
 const api = {
   start: (backend: BrowserBackend) => startBackend(backend),
   refusals,
+  clipAgainstHost,
   halfFloatSteps,
   /** Sets a tfjs flag (before `start` it also governs how the backend starts). */
   setFlag: (name: string, value: boolean) => tf.env().set(name, value),

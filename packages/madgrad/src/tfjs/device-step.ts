@@ -2,8 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidGradientError } from '../maths/errors.js';
 import type { Slot } from './state-slots.js';
 import type { StepItem } from './step-gradients.js';
-import { allFiniteOnWebGl, webGlFiniteCheckAvailable } from './webgl-finite-check.js';
 import { fusedWebGlAvailable, packedOnWebGl } from './webgl-fused-step.js';
+import {
+  allFiniteOnWebGl,
+  sumOfSquaresOnWebGl,
+  webGlGradientScanAvailable,
+} from './webgl-gradient-scan.js';
 import { allFiniteOnDevice, fusedWebGpuAvailable } from './webgpu-fused-step.js';
 
 /**
@@ -146,9 +150,10 @@ export class DeviceStep {
     return tf.tidy((): [tf.Scalar, tf.Scalar, tf.Scalar?] => {
       // One parallel dispatch per gradient on webgpu (a tfjs `all` reduces on one workgroup),
       // one pass per gradient on WebGL2.
+      const webGlScan = webGlGradientScanAvailable();
       const finite = fusedWebGpuAvailable()
         ? tf.greater(tf.reshape(allFiniteOnDevice(grads), []), 0)
-        : webGlFiniteCheckAvailable()
+        : webGlScan
           ? allFiniteOnWebGl(grads)
           : tf.all(tf.stack(grads.map((g) => tf.all(tf.isFinite(g)))));
       // `throw`: a step applies only while no refused step is pending (device k = host k).
@@ -158,7 +163,9 @@ export class DeviceStep {
       const k = tf.clone(applied) as tf.Scalar;
       if (clipNorm === null) return [ok as tf.Scalar, k];
       // clip_grad_norm_: maxNorm / (norm + 1e-6), at most 1 (float32 sum of squares).
-      const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+      const norm = tf.sqrt(
+        webGlScan ? sumOfSquaresOnWebGl(grads) : tf.addN(grads.map((g) => tf.sum(tf.square(g)))),
+      );
       return [
         ok as tf.Scalar,
         k,
