@@ -2,6 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidGradientError } from '../maths/errors.js';
 import type { Slot } from './state-slots.js';
 import type { StepItem } from './step-gradients.js';
+import { fusedWebGlAvailable, packedOnWebGl } from './webgl-fused-step.js';
+import {
+  allFiniteOnWebGl,
+  sumOfSquaresOnWebGl,
+  webGlGradientScanAvailable,
+} from './webgl-gradient-scan.js';
 import { allFiniteOnDevice, fusedWebGpuAvailable } from './webgpu-fused-step.js';
 
 /**
@@ -87,50 +93,85 @@ export class DeviceStep {
   ): void {
     const kHost = this.host.getSteps();
     const applied = this.counter(kHost);
-    const [ok, k, scale] = tf.tidy((): tf.Scalar[] => {
-      // One parallel dispatch per gradient on webgpu (a tfjs `all` reduces on one workgroup).
+    // WebGL's fused programs read packed textures: pack each gradient once, for the check too.
+    const packed = fused && fusedWebGlAvailable() ? items.map((i) => packedOnWebGl(i.grad)) : null;
+    try {
+      const grads = packed ? packed.map((p) => p.tensor) : items.map((i) => i.grad);
+      const [ok, k, scale] = this.deviceScalars(grads, applied, kHost, clipNorm);
+      try {
+        if (fused) {
+          let consts = tf.tidy(() => tf.stack([tf.cast(ok, 'float32'), scale ?? tf.scalar(1), k]));
+          if (packed) {
+            // Packed once for the packed programs of every variable.
+            const p = packedOnWebGl(consts);
+            if (p.copied) consts.dispose();
+            consts = p.tensor;
+          }
+          try {
+            items.forEach((item, i) => {
+              fused(item.variable, slotOf(item.name), grads[i]!, consts);
+            });
+          } finally {
+            consts.dispose();
+          }
+        }
+        for (const item of fused ? [] : items) {
+          const slot = slotOf(item.name);
+          tf.tidy(() => {
+            const g = scale === undefined ? item.grad : tf.mul(item.grad, scale);
+            const next = step(item.variable, slot, g, k);
+            item.variable.assign(tf.where(ok, next.p, item.variable));
+            for (const [name, value] of Object.entries(next.buffers)) {
+              slot[name]!.assign(tf.where(ok, value, slot[name]!));
+            }
+          });
+        }
+        tf.tidy(() => applied.assign(tf.add(applied, tf.cast(ok, 'float32'))));
+      } finally {
+        tf.dispose([ok, k, ...(scale ? [scale] : [])]);
+      }
+    } finally {
+      for (const p of packed ?? []) if (p.copied) p.tensor.dispose();
+    }
+    this.poll(kHost + 1);
+  }
+
+  /**
+   * [ok, k, scale] on the device: ok (bool) when every gradient is finite (and, with `throw`,
+   * no refused step is pending), k the applied-step counter, scale the clip scale (absent
+   * without clipping). Nothing is read back.
+   */
+  private deviceScalars(
+    grads: readonly tf.Tensor[],
+    applied: tf.Variable,
+    kHost: number,
+    clipNorm: number | null,
+  ): [tf.Scalar, tf.Scalar, tf.Scalar?] {
+    return tf.tidy((): [tf.Scalar, tf.Scalar, tf.Scalar?] => {
+      // One parallel dispatch per gradient on webgpu (a tfjs `all` reduces on one workgroup),
+      // one pass per gradient on WebGL2.
+      const webGlScan = webGlGradientScanAvailable();
       const finite = fusedWebGpuAvailable()
-        ? tf.greater(tf.reshape(allFiniteOnDevice(items.map((i) => i.grad)), []), 0)
-        : tf.all(tf.stack(items.map((i) => tf.all(tf.isFinite(i.grad)))));
+        ? tf.greater(tf.reshape(allFiniteOnDevice(grads), []), 0)
+        : webGlScan
+          ? allFiniteOnWebGl(grads)
+          : tf.all(tf.stack(grads.map((g) => tf.all(tf.isFinite(g)))));
       // `throw`: a step applies only while no refused step is pending (device k = host k).
       const ok = this.host.sticky()
         ? tf.logicalAnd(finite, tf.equal(applied, tf.scalar(kHost)))
         : finite;
-      const out = [ok as tf.Scalar, tf.clone(applied) as tf.Scalar];
-      if (clipNorm !== null) {
-        // clip_grad_norm_: maxNorm / (norm + 1e-6), at most 1 (float32 sum of squares).
-        const norm = tf.sqrt(tf.addN(items.map((i) => tf.sum(tf.square(i.grad)))));
-        out.push(tf.minimum(tf.div(tf.scalar(clipNorm), tf.add(norm, 1e-6)), 1) as tf.Scalar);
-      }
-      return out;
+      const k = tf.clone(applied) as tf.Scalar;
+      if (clipNorm === null) return [ok as tf.Scalar, k];
+      // clip_grad_norm_: maxNorm / (norm + 1e-6), at most 1 (float32 sum of squares).
+      const norm = tf.sqrt(
+        webGlScan ? sumOfSquaresOnWebGl(grads) : tf.addN(grads.map((g) => tf.sum(tf.square(g)))),
+      );
+      return [
+        ok as tf.Scalar,
+        k,
+        tf.minimum(tf.div(tf.scalar(clipNorm), tf.add(norm, 1e-6)), 1) as tf.Scalar,
+      ];
     });
-    try {
-      if (fused) {
-        const consts = tf.tidy(() =>
-          tf.stack([tf.cast(ok!, 'float32'), scale ?? tf.scalar(1), k!]),
-        );
-        try {
-          for (const item of items) fused(item.variable, slotOf(item.name), item.grad, consts);
-        } finally {
-          consts.dispose();
-        }
-      }
-      for (const item of fused ? [] : items) {
-        const slot = slotOf(item.name);
-        tf.tidy(() => {
-          const g = scale === undefined ? item.grad : tf.mul(item.grad, scale);
-          const next = step(item.variable, slot, g, k!);
-          item.variable.assign(tf.where(ok!, next.p, item.variable));
-          for (const [name, value] of Object.entries(next.buffers)) {
-            slot[name]!.assign(tf.where(ok!, value, slot[name]!));
-          }
-        });
-      }
-      tf.tidy(() => applied.assign(tf.add(applied, tf.cast(ok!, 'float32'))));
-    } finally {
-      tf.dispose([ok!, k!, ...(scale ? [scale] : [])]);
-    }
-    this.poll(kHost + 1);
   }
 
   /** Waits for every queued step and brings the host's counters up to date. */

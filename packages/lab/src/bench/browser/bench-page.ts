@@ -5,7 +5,7 @@ import { madgrad, mirrorMadgrad } from 'madgrad/tfjs';
 import { type BrowserBackend, startBackend } from '../../browser/page-backends.js';
 
 /** A model-like set of 20 variables (an MLP's kernels and biases), 989,962 parameters. */
-export const MODEL_SHAPES: readonly (readonly number[])[] = [
+const MODEL_SHAPES: readonly (readonly number[])[] = [
   [784, 512],
   [512],
   [512, 512],
@@ -28,6 +28,12 @@ export const MODEL_SHAPES: readonly (readonly number[])[] = [
   [10],
 ];
 
+/** The model's sizes: `full` as above, `small` every dimension / 8 (16,310 parameters: smoke runs). */
+export type BenchSize = 'full' | 'small';
+export function modelShapes(size: BenchSize): readonly (readonly number[])[] {
+  return size === 'full' ? MODEL_SHAPES : MODEL_SHAPES.map((s) => s.map((d) => Math.ceil(d / 8)));
+}
+
 const OPTIMIZERS = {
   madgrad: () => madgrad(1e-3),
   'mirror-madgrad': () => mirrorMadgrad(1e-3),
@@ -40,19 +46,19 @@ export type BenchOptimizer = keyof typeof OPTIMIZERS;
 export interface PageBenchResult {
   /** Median over rounds of (round time / steps / parameters), in nanoseconds. */
   readonly nsPerParam: number;
+  /** Each round's figure, in the order run (round i of every optimizer ran back to back). */
+  readonly rounds: readonly number[];
   readonly params: number;
   /** The step path our optimizers report (tfjs's Adam has none). */
   readonly stepPath?: string;
 }
 
 /** One optimizer over its own copy of the model's variables. */
-function setUp(which: BenchOptimizer) {
-  const variables = MODEL_SHAPES.map((shape, i) =>
+function setUp(which: BenchOptimizer, shapes: readonly (readonly number[])[]) {
+  const variables = shapes.map((shape, i) =>
     tf.tidy(() => tf.variable(tf.randomNormal([...shape], 0, 0.05, 'float32', i), true)),
   );
-  const grads = MODEL_SHAPES.map((shape, i) =>
-    tf.randomNormal([...shape], 0, 1e-2, 'float32', 100 + i),
-  );
+  const grads = shapes.map((shape, i) => tf.randomNormal([...shape], 0, 1e-2, 'float32', 100 + i));
   const named = variables.map((v, i) => ({ name: v.name, tensor: grads[i]! }));
   const optimizer = OPTIMIZERS[which]();
   return {
@@ -78,7 +84,13 @@ function setUp(which: BenchOptimizer) {
  * alike. Each round ends with an asynchronous read, so the time includes the GPU's work.
  * Results by optimizer; an optimizer that throws gets its error instead.
  */
-async function run(which: readonly BenchOptimizer[], steps: number, rounds: number) {
+async function run(
+  which: readonly BenchOptimizer[],
+  steps: number,
+  rounds: number,
+  size: BenchSize = 'full',
+) {
+  const shapes = modelShapes(size);
   interface Run {
     which: BenchOptimizer;
     setup: ReturnType<typeof setUp> | null;
@@ -87,7 +99,7 @@ async function run(which: readonly BenchOptimizer[], steps: number, rounds: numb
   }
   const runs = which.map((w): Run => {
     try {
-      return { which: w, setup: setUp(w), times: [], error: null };
+      return { which: w, setup: setUp(w, shapes), times: [], error: null };
     } catch (e) {
       return { which: w, setup: null, times: [], error: (e as Error).message };
     }
@@ -117,12 +129,13 @@ async function run(which: readonly BenchOptimizer[], steps: number, rounds: numb
         });
       }
     }
-    const params = MODEL_SHAPES.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+    const params = shapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
     return runs.map((r) => {
       if (r.error !== null) return { which: r.which, error: r.error };
       const times = [...r.times].sort((a, b) => a - b);
       const result: PageBenchResult = {
         nsPerParam: (times[times.length >> 1]! * 1e6) / params,
+        rounds: r.times.map((t) => (t * 1e6) / params),
         params,
       };
       const path = r.setup!.stepPath;

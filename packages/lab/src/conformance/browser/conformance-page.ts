@@ -1,5 +1,6 @@
 // Runs in a browser page (bundled by page-bundle.ts): replays golden cases through madgrad/tfjs
 // on the active backend for browser-engine.ts, which drives it and compares the results in Node.
+import * as tf from '@tensorflow/tfjs-core';
 import { type BrowserBackend, startBackend } from '../../browser/page-backends.js';
 import type { EngineSession } from '../engine.js';
 import type { GoldenCase, GoldenGradient } from '../golden-case.js';
@@ -24,6 +25,8 @@ function get(id: number): EngineSession {
 /** What the driver calls through page.evaluate; plain JSON in and out. */
 const api = {
   start: (backend: BrowserBackend) => startBackend(backend),
+  /** Sets a tfjs flag; before `start` it governs how the backend starts (tests force flags). */
+  setFlag: (name: string, value: boolean) => tf.env().set(name, value),
   open(c: GoldenCase, params: Flat, path: TfjsStepPath): number {
     sessions.set(nextId, openTfjsSession(c, toFloat32(params), path));
     return nextId++;
