@@ -37,12 +37,42 @@ const GUESS_OFFSET = f32x4.splat(<f32>(12582912.0 + (0x54a23000 - 0x40000000) / 
  */
 @inline
 function cbrtNormal(x: v128): v128 {
+  const r = newtonStep(x, guess(x));
+  const y0 = roughRoot(x, r);
+  return refinedRoot(y0, residual(y0, r));
+}
+
+// cbrtNormal's steps, one function each, so that cbrt4x4 can take every step for four vectors.
+
+/** The bit-trick guess of x^(-1/3). */
+@inline
+function guess(x: v128): v128 {
   const bits = f32x4.convert_i32x4_s(x);
-  let r = i32x4.shl(f32x4.add(f32x4.mul(bits, MINUS_THIRD_256), GUESS_OFFSET), 8);
-  const xr3 = f32x4.mul(f32x4.mul(f32x4.mul(x, THIRD), r), f32x4.mul(r, r));
-  r = f32x4.mul(r, f32x4.sub(FOUR_THIRDS, xr3));
-  const y0 = f32x4.mul(f32x4.mul(x, r), r);
-  const e = f32x4.sub(ONE, f32x4.mul(y0, r));
+  return i32x4.shl(f32x4.add(f32x4.mul(bits, MINUS_THIRD_256), GUESS_OFFSET), 8);
+}
+
+/** One division-free Newton step for x^(-1/3): r (4 − x r³)/3, x r³ as (x r) r². */
+@inline
+function newtonStep(x: v128, r: v128): v128 {
+  const xr3Third = f32x4.mul(f32x4.mul(f32x4.mul(x, THIRD), r), f32x4.mul(r, r));
+  return f32x4.mul(r, f32x4.sub(FOUR_THIRDS, xr3Third));
+}
+
+/** y0 = x r² ≈ x^(1/3). */
+@inline
+function roughRoot(x: v128, r: v128): v128 {
+  return f32x4.mul(f32x4.mul(x, r), r);
+}
+
+/** e = 1 − y0 r (= 1 − x r³). */
+@inline
+function residual(y0: v128, r: v128): v128 {
+  return f32x4.sub(ONE, f32x4.mul(y0, r));
+}
+
+/** y0 (1 + 2e/3 + 5e²/9 + 40e³/81). */
+@inline
+function refinedRoot(y0: v128, e: v128): v128 {
   const series = f32x4.mul(e, f32x4.add(C1, f32x4.mul(e, f32x4.add(C2, f32x4.mul(e, C3)))));
   return f32x4.add(y0, f32x4.mul(y0, series));
 }
@@ -93,24 +123,24 @@ export function cbrt4x4(a: v128, b: v128, c: v128, d: v128): v128 {
     return cbrt4(a);
   }
   // cbrtNormal's steps, each for a, b, c, d in turn.
-  let ra = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(a), MINUS_THIRD_256), GUESS_OFFSET), 8);
-  let rb = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(b), MINUS_THIRD_256), GUESS_OFFSET), 8);
-  let rc = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(c), MINUS_THIRD_256), GUESS_OFFSET), 8);
-  let rd = i32x4.shl(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(d), MINUS_THIRD_256), GUESS_OFFSET), 8);
-  ra = f32x4.mul(ra, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(a, THIRD), ra), f32x4.mul(ra, ra))));
-  rb = f32x4.mul(rb, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(b, THIRD), rb), f32x4.mul(rb, rb))));
-  rc = f32x4.mul(rc, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(c, THIRD), rc), f32x4.mul(rc, rc))));
-  rd = f32x4.mul(rd, f32x4.sub(FOUR_THIRDS, f32x4.mul(f32x4.mul(f32x4.mul(d, THIRD), rd), f32x4.mul(rd, rd))));
-  const ya = f32x4.mul(f32x4.mul(a, ra), ra);
-  const yb = f32x4.mul(f32x4.mul(b, rb), rb);
-  const yc = f32x4.mul(f32x4.mul(c, rc), rc);
-  const yd = f32x4.mul(f32x4.mul(d, rd), rd);
-  const ea = f32x4.sub(ONE, f32x4.mul(ya, ra));
-  const eb = f32x4.sub(ONE, f32x4.mul(yb, rb));
-  const ec = f32x4.sub(ONE, f32x4.mul(yc, rc));
-  const ed = f32x4.sub(ONE, f32x4.mul(yd, rd));
-  root2 = f32x4.add(yb, f32x4.mul(yb, f32x4.mul(eb, f32x4.add(C1, f32x4.mul(eb, f32x4.add(C2, f32x4.mul(eb, C3)))))));
-  root3 = f32x4.add(yc, f32x4.mul(yc, f32x4.mul(ec, f32x4.add(C1, f32x4.mul(ec, f32x4.add(C2, f32x4.mul(ec, C3)))))));
-  root4 = f32x4.add(yd, f32x4.mul(yd, f32x4.mul(ed, f32x4.add(C1, f32x4.mul(ed, f32x4.add(C2, f32x4.mul(ed, C3)))))));
-  return f32x4.add(ya, f32x4.mul(ya, f32x4.mul(ea, f32x4.add(C1, f32x4.mul(ea, f32x4.add(C2, f32x4.mul(ea, C3)))))));
+  let ra = guess(a);
+  let rb = guess(b);
+  let rc = guess(c);
+  let rd = guess(d);
+  ra = newtonStep(a, ra);
+  rb = newtonStep(b, rb);
+  rc = newtonStep(c, rc);
+  rd = newtonStep(d, rd);
+  const ya = roughRoot(a, ra);
+  const yb = roughRoot(b, rb);
+  const yc = roughRoot(c, rc);
+  const yd = roughRoot(d, rd);
+  const ea = residual(ya, ra);
+  const eb = residual(yb, rb);
+  const ec = residual(yc, rc);
+  const ed = residual(yd, rd);
+  root2 = refinedRoot(yb, eb);
+  root3 = refinedRoot(yc, ec);
+  root4 = refinedRoot(yd, ed);
+  return refinedRoot(ya, ea);
 }

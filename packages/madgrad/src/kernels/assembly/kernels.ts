@@ -35,72 +35,48 @@ function ratio(s: v128, rms: v128, guarded: bool): v128 {
   return guarded ? v128.andnot(q, f32x4.eq(rms, ZERO)) : q;
 }
 
-// The lane functions are inlined with a constant `direct`: in the SIMD body they store their
-// secondary results (v and s, or v and z) straight to `vp` and `sp`; in the tail they leave
-// them in these globals (globals belong to an instance, hence to one thread). The loop-invariant
-// constants are locals of the entry points, passed down.
-let outV = ZERO;
-let outS = ZERO;
+// The update's pieces, one formula each (src/maths/step-kernels.ts has the same in TypeScript).
+// The dense loops compose them sixteen coordinates at a time, in phases: the sums of four vectors
+// first, then their four cube roots together (cbrt4x4), then the new parameters. The remainder
+// composes them one vector at a time (madgradLanes, mirrorLanes), through the same operations.
 
-/**
- * One MADGRAD update of four coordinates (see madgradRange in src/maths/step-kernels.ts):
- * g += wd·x (coupled); v += λg²; s += λg; z = x0 − s/(cbrt(v) + eps); x = βx + (1 − β)z;
- * x −= lr·wd·x_old (decoupled). Without x0 (momentum 0) the origin x + s/rms is recovered from
- * the state before the update. Returns the new x; writes the new v and s (see `direct`).
- */
+/** The gradient, plus wd·x with coupled weight decay. */
 @inline
-function madgradLanes(
-  p: v128,
-  gIn: v128,
-  vOld: v128,
-  sOld: v128,
-  x0: v128,
-  hasX0: bool,
-  lamb: v128,
-  momentum: v128,
-  average: v128,
-  eps: v128,
-  decay: v128,
-  shrink: v128,
-  coupled: bool,
-  decoupled: bool,
-  guarded: bool,
-  direct: bool,
-  vp: usize,
-  sp: usize,
-): v128 {
-  let g = gIn;
-  if (coupled) g = f32x4.add(g, f32x4.mul(decay, p));
-  let origin = x0;
-  if (!hasX0) origin = f32x4.add(p, ratio(sOld, f32x4.add(cbrt4(vOld), eps), guarded));
-  const lg = f32x4.mul(lamb, g);
-  const v = f32x4.add(vOld, f32x4.mul(lg, g));
-  const s = f32x4.add(sOld, lg);
-  if (direct) {
-    v128.store(vp, v);
-    v128.store(sp, s);
-  } else {
-    outV = v;
-    outS = s;
-  }
-  const z = f32x4.sub(origin, ratio(s, f32x4.add(cbrt4(v), eps), guarded));
-  let next = f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
-  if (decoupled) next = f32x4.sub(next, f32x4.mul(shrink, p));
-  return next;
+function decayed(g: v128, p: v128, decay: v128, coupled: bool): v128 {
+  if (coupled) return f32x4.add(g, f32x4.mul(decay, p));
+  return g;
 }
 
-// Sixteen coordinates per iteration of the dense loops, in phases (the same operations as the
-// lane functions, coordinate by coordinate): the sums of four vectors first, then their four cube
-// roots together (cbrt4x4), then the new parameters.
-
-/** The gradient at gp, plus wd·x (from pp) with coupled decay. */
+/** decayed for the vectors at gp and pp, reading x only when it is needed. */
 @inline
 function gradientAt(gp: usize, pp: usize, decay: v128, coupled: bool): v128 {
   const g = v128.load(gp);
-  return coupled ? f32x4.add(g, f32x4.mul(decay, v128.load(pp))) : g;
+  return coupled ? decayed(g, v128.load(pp), decay, true) : g;
 }
 
-/** MADGRAD's sums: v += λg² and s += λg at vp and sp, stored; returns the new v. */
+/** MADGRAD's origin without x0: x + s/(cbrt(v) + eps) from the state before the update. */
+@inline
+function recoveredOrigin(p: v128, s: v128, root: v128, eps: v128, guarded: bool): v128 {
+  return f32x4.add(p, ratio(s, f32x4.add(root, eps), guarded));
+}
+
+/** x = βx + (1 − β)z. */
+@inline
+function averaged(p: v128, z: v128, momentum: v128, average: v128): v128 {
+  return f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
+}
+
+/** MADGRAD's new x: z = origin − s/(cbrt(v) + eps), averaged, minus lr·wd·x_old (decoupled). */
+@inline
+function madgradNext(p: v128, origin: v128, s: v128, root: v128, momentum: v128, average: v128,
+  eps: v128, shrink: v128, decoupled: bool, guarded: bool): v128 {
+  const z = f32x4.sub(origin, ratio(s, f32x4.add(root, eps), guarded));
+  const next = averaged(p, z, momentum, average);
+  if (decoupled) return f32x4.sub(next, f32x4.mul(shrink, p));
+  return next;
+}
+
+/** MADGRAD's sums at vp and sp: v += λg², s += λg, stored; returns the new v. */
 @inline
 function accumulate(vp: usize, sp: usize, g: v128, lamb: v128): v128 {
   const lg = f32x4.mul(lamb, g);
@@ -110,21 +86,68 @@ function accumulate(vp: usize, sp: usize, g: v128, lamb: v128): v128 {
   return v;
 }
 
-/** The origin without x0: x + s/(cbrt(v) + eps) from the state before the update. */
-@inline
-function recoveredOrigin(pp: usize, sp: usize, root: v128, eps: v128, guarded: bool): v128 {
-  return f32x4.add(v128.load(pp), ratio(v128.load(sp), f32x4.add(root, eps), guarded));
-}
-
-/** z = origin − s/(cbrt(v) + eps); stores x = βx + (1 − β)z (− lr·wd·x, decoupled) at pp. */
+/** madgradNext for the vectors at pp and sp, stored at pp. */
 @inline
 function madgradFinish(pp: usize, sp: usize, origin: v128, root: v128, momentum: v128,
   average: v128, eps: v128, shrink: v128, decoupled: bool, guarded: bool): void {
-  const p = v128.load(pp);
-  const z = f32x4.sub(origin, ratio(v128.load(sp), f32x4.add(root, eps), guarded));
-  let next = f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
-  if (decoupled) next = f32x4.sub(next, f32x4.mul(shrink, p));
-  v128.store(pp, next);
+  v128.store(pp, madgradNext(v128.load(pp), origin, v128.load(sp), root, momentum, average, eps,
+    shrink, decoupled, guarded));
+}
+
+/** MirrorMADGRAD's sum: v·sqrt(k/(k+1)) + g². */
+@inline
+function rescaledSquares(v: v128, g: v128, rescale: v128): v128 {
+  return f32x4.add(f32x4.mul(v, rescale), f32x4.mul(g, g));
+}
+
+/** MirrorMADGRAD's z: shrunk by lr·wd (decoupled), minus rate·g/(cbrt(v) + eps). */
+@inline
+function mirrorZ(zOld: v128, g: v128, root: v128, rate: v128, eps: v128, shrink: v128,
+  decoupled: bool, guarded: bool): v128 {
+  let z = zOld;
+  if (decoupled) z = f32x4.sub(z, f32x4.mul(shrink, z));
+  return f32x4.sub(z, ratio(f32x4.mul(rate, g), f32x4.add(root, eps), guarded));
+}
+
+/** rescaledSquares for the vector at vp, stored there; returns it. */
+@inline
+function rescaleAccumulate(vp: usize, g: v128, rescale: v128): v128 {
+  const v = rescaledSquares(v128.load(vp), g, rescale);
+  v128.store(vp, v);
+  return v;
+}
+
+/** mirrorZ for the vector at zp, stored there; stores x = βx + (1 − β)z at pp. */
+@inline
+function mirrorFinish(pp: usize, zp: usize, g: v128, root: v128, rate: v128, momentum: v128,
+  average: v128, eps: v128, shrink: v128, decoupled: bool, guarded: bool): void {
+  const z = mirrorZ(v128.load(zp), g, root, rate, eps, shrink, decoupled, guarded);
+  v128.store(zp, z);
+  v128.store(pp, averaged(v128.load(pp), z, momentum, average));
+}
+
+// madgradLanes and mirrorLanes leave their secondary results (v and s, or v and z) in these
+// globals (globals belong to an instance, hence to one thread).
+let outV = ZERO;
+let outS = ZERO;
+
+/**
+ * One MADGRAD update of four coordinates (see madgradRange in src/maths/step-kernels.ts):
+ * g += wd·x (coupled); v += λg²; s += λg; z = x0 − s/(cbrt(v) + eps); x = βx + (1 − β)z;
+ * x −= lr·wd·x_old (decoupled). Without x0 (momentum 0) the origin x + s/rms is recovered from
+ * the state before the update. Returns the new x; leaves the new v and s in outV and outS.
+ */
+@inline
+function madgradLanes(p: v128, gIn: v128, vOld: v128, sOld: v128, x0: v128, hasX0: bool,
+  lamb: v128, momentum: v128, average: v128, eps: v128, decay: v128, shrink: v128, coupled: bool,
+  decoupled: bool, guarded: bool): v128 {
+  const g = decayed(gIn, p, decay, coupled);
+  const origin = hasX0 ? x0 : recoveredOrigin(p, sOld, cbrt4(vOld), eps, guarded);
+  const lg = f32x4.mul(lamb, g);
+  outV = f32x4.add(vOld, f32x4.mul(lg, g));
+  outS = f32x4.add(sOld, lg);
+  return madgradNext(p, origin, outS, cbrt4(outV), momentum, average, eps, shrink, decoupled,
+    guarded);
 }
 
 /**
@@ -168,51 +191,43 @@ export function madgrad(
     } else {
       const r = cbrt4x4(v128.load(v + o), v128.load(v + o + 16), v128.load(v + o + 32),
         v128.load(v + o + 48));
-      oa = recoveredOrigin(p + o, s + o, r, cEps, guarded);
-      ob = recoveredOrigin(p + o + 16, s + o + 16, root2, cEps, guarded);
-      oc = recoveredOrigin(p + o + 32, s + o + 32, root3, cEps, guarded);
-      od = recoveredOrigin(p + o + 48, s + o + 48, root4, cEps, guarded);
+      oa = recoveredOrigin(v128.load(p + o), v128.load(s + o), r, cEps, guarded);
+      ob = recoveredOrigin(v128.load(p + o + 16), v128.load(s + o + 16), root2, cEps, guarded);
+      oc = recoveredOrigin(v128.load(p + o + 32), v128.load(s + o + 32), root3, cEps, guarded);
+      od = recoveredOrigin(v128.load(p + o + 48), v128.load(s + o + 48), root4, cEps, guarded);
     }
     const va = accumulate(v + o, s + o, gradientAt(g + o, p + o, cDecay, coupled), cLamb);
-    const vb = accumulate(v + o + 16, s + o + 16, gradientAt(g + o + 16, p + o + 16, cDecay, coupled), cLamb);
-    const vc = accumulate(v + o + 32, s + o + 32, gradientAt(g + o + 32, p + o + 32, cDecay, coupled), cLamb);
-    const vd = accumulate(v + o + 48, s + o + 48, gradientAt(g + o + 48, p + o + 48, cDecay, coupled), cLamb);
+    const vb = accumulate(v + o + 16, s + o + 16,
+      gradientAt(g + o + 16, p + o + 16, cDecay, coupled), cLamb);
+    const vc = accumulate(v + o + 32, s + o + 32,
+      gradientAt(g + o + 32, p + o + 32, cDecay, coupled), cLamb);
+    const vd = accumulate(v + o + 48, s + o + 48,
+      gradientAt(g + o + 48, p + o + 48, cDecay, coupled), cLamb);
     const r = cbrt4x4(va, vb, vc, vd);
     madgradFinish(p + o, s + o, oa, r, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
-    madgradFinish(p + o + 16, s + o + 16, ob, root2, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
-    madgradFinish(p + o + 32, s + o + 32, oc, root3, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
-    madgradFinish(p + o + 48, s + o + 48, od, root4, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    madgradFinish(p + o + 16, s + o + 16, ob, root2, cMomentum, cAverage, cEps,
+      cShrink, decoupled, guarded);
+    madgradFinish(p + o + 32, s + o + 32, oc, root3, cMomentum, cAverage, cEps,
+      cShrink, decoupled, guarded);
+    madgradFinish(p + o + 48, s + o + 48, od, root4, cMomentum, cAverage, cEps,
+      cShrink, decoupled, guarded);
   }
+  // The remainder: whole vectors, then one element at a time through the same vector code (lane
+  // 0 of splatted values).
   for (; i + 4 <= end; i += 4) {
     const o = (<usize>i) << 2;
-    const next = madgradLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
+    v128.store(p + o, madgradLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
       v128.load(s + o), hasX0 ? v128.load(x0 + o) : ZERO, hasX0, cLamb, cMomentum, cAverage, cEps,
-      cDecay, cShrink, coupled, decoupled, guarded, true, v + o, s + o);
-    v128.store(p + o, next);
+      cDecay, cShrink, coupled, decoupled, guarded));
+    v128.store(v + o, outV);
+    v128.store(s + o, outS);
   }
-  // The tail, one element at a time through the same vector code (lane 0 of splatted values).
   for (; i < end; i++) {
     const o = (<usize>i) << 2;
-    const next = madgradLanes(
-      f32x4.splat(load<f32>(p + o)),
-      f32x4.splat(load<f32>(g + o)),
-      f32x4.splat(load<f32>(v + o)),
-      f32x4.splat(load<f32>(s + o)),
-      hasX0 ? f32x4.splat(load<f32>(x0 + o)) : ZERO,
-      hasX0,
-      cLamb,
-      cMomentum,
-      cAverage,
-      cEps,
-      cDecay,
-      cShrink,
-      coupled,
-      decoupled,
-      guarded,
-      false,
-      0,
-      0,
-    );
+    const next = madgradLanes(f32x4.splat(load<f32>(p + o)), f32x4.splat(load<f32>(g + o)),
+      f32x4.splat(load<f32>(v + o)), f32x4.splat(load<f32>(s + o)),
+      hasX0 ? f32x4.splat(load<f32>(x0 + o)) : ZERO, hasX0, cLamb, cMomentum, cAverage, cEps,
+      cDecay, cShrink, coupled, decoupled, guarded);
     store<f32>(p + o, f32x4.extract_lane(next, 0));
     store<f32>(v + o, f32x4.extract_lane(outV, 0));
     store<f32>(s + o, f32x4.extract_lane(outS, 0));
@@ -222,62 +237,17 @@ export function madgrad(
 /**
  * One MirrorMADGRAD update of four coordinates (see mirrorRange in src/maths/step-kernels.ts):
  * z *= 1 − lr·wd (decoupled) or g += wd·x (coupled); v = v·sqrt(k/(k+1)) + g²;
- * z −= lr (k+1)^(1/3) g / (cbrt(v) + eps); x = βx + (1 − β)z. Returns x; writes the new v and
- * z (see `direct`).
+ * z −= lr (k+1)^(1/3) g / (cbrt(v) + eps); x = βx + (1 − β)z. Returns x; leaves the new v and
+ * z in outV and outS.
  */
 @inline
-function mirrorLanes(
-  p: v128,
-  gIn: v128,
-  vOld: v128,
-  zOld: v128,
-  rate: v128,
-  rescale: v128,
-  momentum: v128,
-  average: v128,
-  eps: v128,
-  decay: v128,
-  shrink: v128,
-  coupled: bool,
-  decoupled: bool,
-  guarded: bool,
-  direct: bool,
-  vp: usize,
-  sp: usize,
-): v128 {
-  let g = gIn;
-  if (coupled) g = f32x4.add(g, f32x4.mul(decay, p));
-  let z = zOld;
-  if (decoupled) z = f32x4.sub(z, f32x4.mul(shrink, z));
-  const v = f32x4.add(f32x4.mul(vOld, rescale), f32x4.mul(g, g));
-  z = f32x4.sub(z, ratio(f32x4.mul(rate, g), f32x4.add(cbrt4(v), eps), guarded));
-  if (direct) {
-    v128.store(vp, v);
-    v128.store(sp, z);
-  } else {
-    outV = v;
-    outS = z;
-  }
-  return f32x4.add(f32x4.mul(momentum, p), f32x4.mul(average, z));
-}
-
-/** MirrorMADGRAD's sum: v = v·sqrt(k/(k+1)) + g² at vp, stored; returns it. */
-@inline
-function rescaleAccumulate(vp: usize, g: v128, rescale: v128): v128 {
-  const v = f32x4.add(f32x4.mul(v128.load(vp), rescale), f32x4.mul(g, g));
-  v128.store(vp, v);
-  return v;
-}
-
-/** z (shrunk, decoupled) −= rate·g/(cbrt(v) + eps), stored at zp; x = βx + (1 − β)z at pp. */
-@inline
-function mirrorFinish(pp: usize, zp: usize, g: v128, root: v128, rate: v128, momentum: v128,
-  average: v128, eps: v128, shrink: v128, decoupled: bool, guarded: bool): void {
-  let z = v128.load(zp);
-  if (decoupled) z = f32x4.sub(z, f32x4.mul(shrink, z));
-  z = f32x4.sub(z, ratio(f32x4.mul(rate, g), f32x4.add(root, eps), guarded));
-  v128.store(zp, z);
-  v128.store(pp, f32x4.add(f32x4.mul(momentum, v128.load(pp)), f32x4.mul(average, z)));
+function mirrorLanes(p: v128, gIn: v128, vOld: v128, zOld: v128, rate: v128, rescale: v128,
+  momentum: v128, average: v128, eps: v128, decay: v128, shrink: v128, coupled: bool,
+  decoupled: bool, guarded: bool): v128 {
+  const g = decayed(gIn, p, decay, coupled);
+  outV = rescaledSquares(vOld, g, rescale);
+  outS = mirrorZ(zOld, g, cbrt4(outV), rate, eps, shrink, decoupled, guarded);
+  return averaged(p, outS, momentum, average);
 }
 
 /**
@@ -320,39 +290,28 @@ export function mirror(
     const r = cbrt4x4(rescaleAccumulate(v + o, ga, cRescale),
       rescaleAccumulate(v + o + 16, gb, cRescale), rescaleAccumulate(v + o + 32, gc, cRescale),
       rescaleAccumulate(v + o + 48, gd, cRescale));
-    mirrorFinish(p + o, z + o, ga, r, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
-    mirrorFinish(p + o + 16, z + o + 16, gb, root2, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
-    mirrorFinish(p + o + 32, z + o + 32, gc, root3, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
-    mirrorFinish(p + o + 48, z + o + 48, gd, root4, cRate, cMomentum, cAverage, cEps, cShrink, decoupled, guarded);
+    mirrorFinish(p + o, z + o, ga, r, cRate, cMomentum, cAverage, cEps, cShrink, decoupled,
+      guarded);
+    mirrorFinish(p + o + 16, z + o + 16, gb, root2, cRate, cMomentum, cAverage, cEps, cShrink,
+      decoupled, guarded);
+    mirrorFinish(p + o + 32, z + o + 32, gc, root3, cRate, cMomentum, cAverage, cEps, cShrink,
+      decoupled, guarded);
+    mirrorFinish(p + o + 48, z + o + 48, gd, root4, cRate, cMomentum, cAverage, cEps, cShrink,
+      decoupled, guarded);
   }
   for (; i + 4 <= end; i += 4) {
     const o = (<usize>i) << 2;
-    const next = mirrorLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
+    v128.store(p + o, mirrorLanes(v128.load(p + o), v128.load(g + o), v128.load(v + o),
       v128.load(z + o), cRate, cRescale, cMomentum, cAverage, cEps, cDecay, cShrink, coupled,
-      decoupled, guarded, true, v + o, z + o);
-    v128.store(p + o, next);
+      decoupled, guarded));
+    v128.store(v + o, outV);
+    v128.store(z + o, outS);
   }
   for (; i < end; i++) {
     const o = (<usize>i) << 2;
-    const next = mirrorLanes(
-      f32x4.splat(load<f32>(p + o)),
-      f32x4.splat(load<f32>(g + o)),
-      f32x4.splat(load<f32>(v + o)),
-      f32x4.splat(load<f32>(z + o)),
-      cRate,
-      cRescale,
-      cMomentum,
-      cAverage,
-      cEps,
-      cDecay,
-      cShrink,
-      coupled,
-      decoupled,
-      guarded,
-      false,
-      0,
-      0,
-    );
+    const next = mirrorLanes(f32x4.splat(load<f32>(p + o)), f32x4.splat(load<f32>(g + o)),
+      f32x4.splat(load<f32>(v + o)), f32x4.splat(load<f32>(z + o)), cRate, cRescale, cMomentum,
+      cAverage, cEps, cDecay, cShrink, coupled, decoupled, guarded);
     store<f32>(p + o, f32x4.extract_lane(next, 0));
     store<f32>(v + o, f32x4.extract_lane(outV, 0));
     store<f32>(z + o, f32x4.extract_lane(outS, 0));
