@@ -6,11 +6,8 @@
  * XNNPACK convolution of transposed tensors (conv2d-backprop-filter.ts), which pays for packing a
  * filter operand as large as x or dy on every call; with more channels XNNPACK's blocking wins.
  */
-import {
-  backend_util,
-  type Conv2DBackpropFilterAttrs,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import { filterGradientInfo } from './conv2d-backprop-filter.js';
 import { heapKernels } from './heap-kernels.js';
 import { heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
 
@@ -27,19 +24,9 @@ export function fasterConv2DBackpropFilter({
   attrs,
 }: KernelArgs): TensorInfo | undefined {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-    attrs as unknown as Conv2DBackpropFilterAttrs;
+  const { dataFormat, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
   if (dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = filterGradientInfo(x, attrs as unknown as Conv2DBackpropFilterAttrs);
   if (info.inChannels > DIRECT_FILTER_GRADIENT_MAX_IN_CHANNELS) return undefined;
   const simd = heapKernels(backend);
   if (simd === undefined) return undefined;

@@ -9,6 +9,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import {
+  conv2dNhwc,
   heapF32,
   type KernelArgs,
   release,
@@ -51,21 +52,12 @@ function byTransposedConvolution(
   );
   const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
   const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const conv = runWasmKernel(
+  const conv = conv2dNhwc(
     backend,
-    'Conv2D',
-    { x: xT, filter: dyT },
-    {
-      strides: [1, 1],
-      dilations: [strideHeight, strideWidth],
-      pad: [
-        [0, 0],
-        [padInfo.top, bottom],
-        [padInfo.left, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-    },
+    xT,
+    dyT,
+    [padInfo.top, bottom, padInfo.left, right],
+    [strideHeight, strideWidth],
   );
   release(backend, xT, dyT);
   const out = backend.makeOutput(
@@ -108,22 +100,7 @@ function byFlippedConvolution(
   const right = Math.max(0, filterWidth - 1 + inWidth - outWidth - left);
   const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [3, 1, 2, 0] });
   const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [1, 2, 0, 3] });
-  const conv = runWasmKernel(
-    backend,
-    'Conv2D',
-    { x: dyT, filter: xT },
-    {
-      strides: [1, 1],
-      dilations: [1, 1],
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-    },
-  );
+  const conv = conv2dNhwc(backend, dyT, xT, [top, bottom, left, right]);
   release(backend, xT, dyT);
   const ci = info.inChannels;
   const co = info.outChannels;
@@ -214,21 +191,12 @@ export function setFilterGradientMethod(method: FilterGradientMethod): void {
   filterGradientMethod = method;
 }
 
-const sizeOf = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
-
-function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-    attrs as unknown as Conv2DBackpropFilterAttrs;
-  if (dataFormat === 'NCHW') {
-    throw new Error("Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got 'NCHW'");
-  }
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
-    throw new Error(
-      `Conv2DBackpropFilter on wasm takes float32 tensors, got ${x.dtype}/${dy.dtype}`,
-    );
-  }
-  const info = backend_util.computeConv2DInfo(
+/** The convolution's geometry (NHWC, no dilation: tfjs computes no dilated conv2d gradient). */
+export function filterGradientInfo(
+  x: TensorInfo,
+  { filterShape, strides, pad, dimRoundingMode }: Conv2DBackpropFilterAttrs,
+): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
     strides,
@@ -238,6 +206,22 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
     false,
     'channelsLast',
   );
+}
+
+const sizeOf = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { dataFormat } = attrs as unknown as Conv2DBackpropFilterAttrs;
+  if (dataFormat === 'NCHW') {
+    throw new Error("Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got 'NCHW'");
+  }
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+    throw new Error(
+      `Conv2DBackpropFilter on wasm takes float32 tensors, got ${x.dtype}/${dy.dtype}`,
+    );
+  }
+  const info = filterGradientInfo(x, attrs as unknown as Conv2DBackpropFilterAttrs);
   const wasm = backend as WasmBackend;
   if (filterGradientMethod === 'im2col-matmul') return byIm2colMatmul(wasm, x, dy, info);
   const xAsFilter =

@@ -12,13 +12,7 @@ import {
   type Conv2DBackpropInputAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import {
-  heapF32,
-  type KernelArgs,
-  release,
-  runWasmKernel,
-  type WasmBackend,
-} from './wasm-backend.js';
+import { conv2dNhwc, heapF32, type KernelArgs, release, type WasmBackend } from './wasm-backend.js';
 
 /**
  * How the input gradient is computed: 'direct' (stride 1, padding at most the filter's size less
@@ -74,31 +68,6 @@ function flippedFilter(
   return out;
 }
 
-function convolve(
-  backend: WasmBackend,
-  x: TensorInfo,
-  filter: TensorInfo,
-  pads: [number, number, number, number],
-): TensorInfo {
-  const [top, bottom, left, right] = pads;
-  return runWasmKernel(
-    backend,
-    'Conv2D',
-    { x, filter },
-    {
-      strides: [1, 1],
-      dilations: [1, 1],
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-    },
-  );
-}
-
 /** The padding of the 'direct' convolution: [top, bottom, left, right], possibly negative. */
 function directPads(info: backend_util.Conv2DInfo): [number, number, number, number] {
   const { filterHeight: kh, filterWidth: kw, padInfo } = info;
@@ -121,7 +90,7 @@ function direct(
   info: backend_util.Conv2DInfo,
 ): TensorInfo {
   const flipped = flippedFilter(backend, filter);
-  const dx = convolve(backend, dy, flipped, directPads(info));
+  const dx = conv2dNhwc(backend, dy, flipped, directPads(info));
   release(backend, flipped);
   return dx;
 }
@@ -159,7 +128,7 @@ function spread(
       }
     }
   }
-  const dx = convolve(backend, buffer, flipped, [0, 0, 0, 0]);
+  const dx = conv2dNhwc(backend, buffer, flipped, [0, 0, 0, 0]);
   release(backend, buffer, flipped);
   return dx;
 }
@@ -228,7 +197,7 @@ function subConvolutions(
     for (const col of cols) {
       const sub = flippedFilter(backend, filter, row.phase, col.phase, sh, sw);
       const pads: [number, number, number, number] = [row.top, row.bottom, col.top, col.bottom];
-      parts.push({ row, col, dx: convolve(backend, dy, sub, pads) });
+      parts.push({ row, col, dx: conv2dNhwc(backend, dy, sub, pads) });
       release(backend, sub);
     }
   }

@@ -43,6 +43,35 @@ export function runWasmKernel(
   return kernel.kernelFunc({ inputs, attrs, backend: backend as never }) as TensorInfo;
 }
 
+/**
+ * The backend's XNNPACK Conv2D (NHWC, stride 1) of x with `filter`, explicitly padded by
+ * [top, bottom, left, right], with the given dilations. The caller owns the result.
+ */
+export function conv2dNhwc(
+  backend: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  [top, bottom, left, right]: readonly [number, number, number, number],
+  dilations: readonly [number, number] = [1, 1],
+): TensorInfo {
+  return runWasmKernel(
+    backend,
+    'Conv2D',
+    { x, filter },
+    {
+      strides: [1, 1],
+      dilations: [...dilations],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  );
+}
+
 /** Frees intermediates made with {@link runWasmKernel}. */
 export function release(backend: WasmBackend, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
