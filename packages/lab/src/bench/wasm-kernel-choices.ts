@@ -47,22 +47,13 @@ export async function benchFilterGradient(
     const ms = {} as Record<FilterGradientMethod, number>;
     for (const method of FILTER_METHODS) {
       setFilterGradientMethod(method);
-      const times: number[] = [];
-      for (let i = 0; i <= reps; i++) {
-        const fresh = tf.add(dy, 0);
-        const t = performance.now();
-        const dw = tf
-          .engine()
-          .runKernel(
-            'Conv2DBackpropFilter',
-            { x, dy: fresh },
-            { strides: [s, s], pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] },
-          ) as tf.Tensor;
-        if (i > 0) times.push(performance.now() - t);
-        tf.dispose([fresh, dw]);
-      }
-      times.sort((a, b2) => a - b2);
-      ms[method] = Number(times[times.length >> 1]!.toFixed(2));
+      ms[method] = medianMs(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: [s, s], pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] },
+        'dy',
+        reps,
+      );
     }
     setFilterGradientMethod('auto');
     tf.dispose([x, dy]);
