@@ -50,7 +50,10 @@ describe('kernel memory allocation', () => {
     }
     const next = km.allocate(100)!;
     next.fill(9);
-    assert.ok(live.every((x) => x === 7), 'a later allocation overlaps a live array');
+    assert.ok(
+      live.every((x) => x === 7),
+      'a later allocation overlaps a live array',
+    );
     assert.ok(next.byteOffset >= live.byteOffset + live.byteLength);
   });
 

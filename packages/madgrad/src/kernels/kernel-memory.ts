@@ -70,6 +70,14 @@ export function kernelModule(shared: boolean): WasmModule {
   return modules[key];
 }
 
+/** Throws a RangeError unless `length` is a non-negative safe integer (an array's length). */
+export function checkArrayLength(length: unknown): asserts length is number {
+  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+    const shown = typeof length === 'number' ? String(length) : typeof length;
+    throw new RangeError(`length must be a non-negative integer, got ${shown}`);
+  }
+}
+
 interface Block {
   offset: number;
   size: number;
@@ -148,9 +156,11 @@ export class KernelMemory {
 
   /**
    * A zeroed Float32Array of `length` values in this memory, or null when the memory is not
-   * shared or cannot grow that far (wasm32 memories stop at 4 GiB).
+   * shared or cannot grow that far (wasm32 memories stop at 4 GiB). A length that is not a
+   * non-negative safe integer throws a RangeError before the allocator's records change.
    */
   allocate(length: number): Float32Array | null {
+    checkArrayLength(length);
     if (!this.shared || length === 0) return null;
     const size = Math.ceil((length * 4) / ALIGN) * ALIGN;
     let block: Block | null = null;

@@ -1,4 +1,5 @@
 import { jsKernels, type StepKernels } from '../maths/step-kernels.js';
+import { checkArrayLength } from './kernel-memory.js';
 import { createWasmKernels, type WasmKernels } from './wasm-kernels.js';
 import { hasWasmSimd } from './wasm-support.js';
 
@@ -47,8 +48,6 @@ export function resolveKernels(choice: KernelChoice | undefined): StepKernels {
  * array object is garbage collected, so keep it (not only subarrays of it) alive while in use.
  */
 export function allocateKernelArray(length: number): Float32Array {
-  if (!Number.isInteger(length) || length < 0) {
-    throw new RangeError(`length must be a non-negative integer, got ${length}`);
-  }
+  checkArrayLength(length);
   return hasWasmSimd() ? defaultWasmKernels().allocate(length) : new Float32Array(length);
 }
