@@ -35,7 +35,10 @@ describe('schedules within float32', () => {
       ['inverse_sqrt', () => inverseSqrt({ lr: 0.1, warmupUpdates: 5, warmupInitLr: 1e39 })],
       ['polynomial_decay', () => polynomialDecay({ lr: 0.1, totalUpdates: 9, endLr: 4e38 })],
       ['warmup_cosine', () => warmupCosine({ peakLr: 1e39, warmupSteps: 1, decaySteps: 9 })],
-      ['warmup_cosine', () => warmupCosine({ peakLr: 1, warmupSteps: 1, decaySteps: 9, initLr: 1e39 })],
+      [
+        'warmup_cosine',
+        () => warmupCosine({ peakLr: 1, warmupSteps: 1, decaySteps: 9, initLr: 1e39 }),
+      ],
       ['power_decay', () => powerDecay({ lr: 1e39, power: 0.5 })],
     ];
     for (const [kind, make] of cases) {
@@ -76,6 +79,7 @@ describe('schedules within float32', () => {
         saved = artifacts;
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
       }),
+      { includeOptimizer: true },
     );
     const artifacts = saved! as tf.io.ModelArtifacts;
     const text = JSON.stringify(artifacts.trainingConfig).replace('"lr":0.01', '"lr":1e39');

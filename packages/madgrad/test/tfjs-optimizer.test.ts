@@ -293,7 +293,7 @@ for (const pc of PATHS) {
       );
       assert.throws(() => madgrad(0.1, { nonFinite: 'ignore' as never }), InvalidOptionError);
       const nan = madgrad(() => Number.NaN, opts);
-      assert.throws(() => nan.applyGradients({ [w.name]: g }), /schedule returned NaN at step 0/);
+      assert.throws(() => nan.applyGradients({ [w.name]: g }), /function returned NaN at step 0/);
       assert.ok(bitwiseEqual(values(w), Float32Array.from([1, 2, 3])));
       for (const o of [opt, nan]) o.dispose();
       tf.dispose([w, g]);

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from './errors.js';
+import { InvalidOptionError, shownValue } from './errors.js';
 
 /**
  * Learning-rate schedules: pure functions of the step. `schedule(step)` is the learning rate of
@@ -47,29 +47,55 @@ export type ScheduleConfig =
       readonly exponent: number;
     };
 
+/** A string in quotes (cut as `shownValue` cuts it), anything else as `shownValue` shows it. */
+function quoted(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(shownValue(value)) : shownValue(value);
+}
+
 function need(ok: boolean, message: string): void {
   if (!ok) throw new InvalidOptionError(message);
 }
 
-function finite(name: string, value: unknown, min = Number.NEGATIVE_INFINITY): number {
+/** The largest finite float32: a learning rate is used as a float32 by the kernels. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function finite(
+  kind: string,
+  name: string,
+  value: unknown,
+  min = Number.NEGATIVE_INFINITY,
+): number {
   need(
     typeof value === 'number' && Number.isFinite(value) && value >= min,
-    `schedule option ${name} must be a finite number >= ${min}, got ${String(value)}`,
+    `schedule ${kind}: option ${name} must be a finite number >= ${min}, got ${shownValue(value)}`,
   );
   return value as number;
 }
 
-function count(name: string, value: unknown, min = 0): number {
+/** A learning rate the schedule returns as it is: >= 0 and within float32. */
+function rate(kind: string, name: string, value: unknown): number {
+  const lr = finite(kind, name, value, 0);
+  need(
+    lr <= FLOAT32_MAX,
+    `schedule ${kind}: option ${name} is ${lr}, beyond the float32 range (at most ${FLOAT32_MAX}) the steps compute in`,
+  );
+  return lr;
+}
+
+function count(kind: string, name: string, value: unknown, min = 0): number {
   need(
     Number.isInteger(value) && (value as number) >= min,
-    `schedule option ${name} must be an integer >= ${min}, got ${String(value)}`,
+    `schedule ${kind}: option ${name} must be an integer >= ${min}, got ${shownValue(value)}`,
   );
   return value as number;
 }
 
 function make(config: ScheduleConfig, f: (step: number) => number): Schedule {
   const schedule = (step: number): number => {
-    need(Number.isFinite(step) && step >= 0, `a schedule takes a step >= 0, got ${String(step)}`);
+    need(
+      Number.isFinite(step) && step >= 0,
+      `schedule ${config.kind}: takes a step >= 0, got ${shownValue(step)}`,
+    );
     return f(step);
   };
   return Object.assign(schedule, { config: Object.freeze(config) });
@@ -77,7 +103,7 @@ function make(config: ScheduleConfig, f: (step: number) => number): Schedule {
 
 /** The same learning rate at every step. */
 export function constant(lr: number): Schedule {
-  finite('lr', lr, 0);
+  rate('constant', 'lr', lr);
   return make({ kind: 'constant', lr }, () => lr);
 }
 
@@ -92,14 +118,27 @@ export function stepDecay(options: {
   boundaries: readonly number[];
   factor?: number;
 }): Schedule {
-  const lr = finite('lr', options.lr, 0);
-  const factor = finite('factor', options.factor ?? 0.1, 0);
-  need(Array.isArray(options.boundaries), 'schedule option boundaries must be an array of steps');
-  const boundaries = options.boundaries.map((b) => count('boundaries[]', b));
+  const kind = 'step_decay';
+  const lr = rate(kind, 'lr', options.lr);
+  const factor = finite(kind, 'factor', options.factor ?? 0.1, 0);
+  need(
+    Array.isArray(options.boundaries),
+    `schedule ${kind}: option boundaries must be an array of steps`,
+  );
+  const boundaries = options.boundaries.map((b) => count(kind, 'boundaries[]', b));
   need(
     boundaries.every((b, i) => i === 0 || b > boundaries[i - 1]!),
-    `schedule option boundaries must be strictly increasing, got [${boundaries.join(', ')}]`,
+    `schedule ${kind}: option boundaries must be strictly increasing, got ${shownValue(`[${boundaries.join(', ')}]`)}`,
   );
+  // Every rate it returns, in the order the step multiplies them, stays within float32.
+  let largest = lr;
+  for (const b of boundaries) {
+    largest *= factor;
+    need(
+      largest <= FLOAT32_MAX,
+      `schedule ${kind}: its rate from step ${b} on, lr·factor^m = ${largest}, is beyond the float32 range (at most ${FLOAT32_MAX}) the steps compute in`,
+    );
+  }
   return make({ kind: 'step_decay', lr, boundaries, factor }, (step) => {
     let value = lr;
     for (const b of boundaries) if (step >= b) value *= factor;
@@ -119,9 +158,10 @@ export function inverseSqrt(options: {
   warmupUpdates: number;
   warmupInitLr?: number;
 }): Schedule {
-  const lr = finite('lr', options.lr, 0);
-  const warmupUpdates = count('warmupUpdates', options.warmupUpdates, 1);
-  const warmupInitLr = finite('warmupInitLr', options.warmupInitLr ?? 0, 0);
+  const kind = 'inverse_sqrt';
+  const lr = rate(kind, 'lr', options.lr);
+  const warmupUpdates = count(kind, 'warmupUpdates', options.warmupUpdates, 1);
+  const warmupInitLr = rate(kind, 'warmupInitLr', options.warmupInitLr ?? 0);
   const lrStep = (lr - warmupInitLr) / warmupUpdates;
   const decayFactor = lr * Math.sqrt(warmupUpdates);
   return make({ kind: 'inverse_sqrt', lr, warmupUpdates, warmupInitLr }, (step) =>
@@ -144,14 +184,15 @@ export function polynomialDecay(options: {
   endLr?: number;
   power?: number;
 }): Schedule {
-  const lr = finite('lr', options.lr, 0);
-  const warmupUpdates = count('warmupUpdates', options.warmupUpdates ?? 0);
-  const totalUpdates = count('totalUpdates', options.totalUpdates, 1);
-  const endLr = finite('endLr', options.endLr ?? 0, 0);
-  const power = finite('power', options.power ?? 1, 0);
+  const kind = 'polynomial_decay';
+  const lr = rate(kind, 'lr', options.lr);
+  const warmupUpdates = count(kind, 'warmupUpdates', options.warmupUpdates ?? 0);
+  const totalUpdates = count(kind, 'totalUpdates', options.totalUpdates, 1);
+  const endLr = rate(kind, 'endLr', options.endLr ?? 0);
+  const power = finite(kind, 'power', options.power ?? 1, 0);
   need(
     totalUpdates > warmupUpdates,
-    `schedule option totalUpdates (${totalUpdates}) must exceed warmupUpdates (${warmupUpdates})`,
+    `schedule ${kind}: option totalUpdates (${totalUpdates}) must exceed warmupUpdates (${warmupUpdates})`,
   );
   const config = { kind: 'polynomial_decay', lr, warmupUpdates, totalUpdates, endLr, power };
   return make(config as ScheduleConfig, (step) => {
@@ -179,15 +220,16 @@ export function warmupCosine(options: {
   endLr?: number;
   exponent?: number;
 }): Schedule {
-  const peakLr = finite('peakLr', options.peakLr, 0);
-  const warmupSteps = count('warmupSteps', options.warmupSteps);
-  const decaySteps = count('decaySteps', options.decaySteps, 1);
-  const initLr = finite('initLr', options.initLr ?? 0, 0);
-  const endLr = finite('endLr', options.endLr ?? 0, 0);
-  const exponent = finite('exponent', options.exponent ?? 1, 0);
+  const kind = 'warmup_cosine';
+  const peakLr = rate(kind, 'peakLr', options.peakLr);
+  const warmupSteps = count(kind, 'warmupSteps', options.warmupSteps);
+  const decaySteps = count(kind, 'decaySteps', options.decaySteps, 1);
+  const initLr = rate(kind, 'initLr', options.initLr ?? 0);
+  const endLr = rate(kind, 'endLr', options.endLr ?? 0);
+  const exponent = finite(kind, 'exponent', options.exponent ?? 1, 0);
   need(
     decaySteps > warmupSteps,
-    `schedule option decaySteps (${decaySteps}) must exceed warmupSteps (${warmupSteps})`,
+    `schedule ${kind}: option decaySteps (${decaySteps}) must exceed warmupSteps (${warmupSteps})`,
   );
   const alpha = peakLr === 0 ? 0 : endLr / peakLr;
   const cosineSteps = decaySteps - warmupSteps;
@@ -214,8 +256,9 @@ export function warmupCosine(options: {
  * rate of convex stochastic theory).
  */
 export function powerDecay(options: { lr: number; power: number }): Schedule {
-  const lr = finite('lr', options.lr, 0);
-  const power = finite('power', options.power, 0);
+  const kind = 'power_decay';
+  const lr = rate(kind, 'lr', options.lr);
+  const power = finite(kind, 'power', options.power, 0);
   return make({ kind: 'power_decay', lr, power }, (step) => lr / (step + 1) ** power);
 }
 
@@ -236,7 +279,7 @@ export function scheduleFromConfig(config: ScheduleConfig): Schedule {
       return powerDecay(config);
     default:
       throw new InvalidOptionError(
-        `unknown schedule kind ${JSON.stringify((config as { kind?: unknown })?.kind)}`,
+        `unknown schedule kind ${quoted((config as { kind?: unknown })?.kind)}`,
       );
   }
 }

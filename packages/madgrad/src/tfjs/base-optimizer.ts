@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clipScale } from '../maths/clipping.js';
-import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
+import { InvalidGradientError, InvalidOptionError, shownValue } from '../maths/errors.js';
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
-import type { OptimizerOptions } from '../maths/options.js';
+import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import { isSchedule } from '../maths/schedules.js';
 import type { StepKernels } from '../maths/step-kernels.js';
 import { type FastBackendName, fastBackendName } from './backend-memory.js';
 import {
@@ -147,7 +148,9 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
 
   /** Sets the learning rate (a number or a schedule); takes effect from the next step. */
   setLearningRate(lr: LearningRate): void {
-    this.lr = checkLearningRate(lr);
+    checkLearningRate(lr);
+    if (typeof lr === 'number') resolveOptions({ ...this.options, lr });
+    this.lr = lr;
   }
 
   /** The learning rate the next step will use. */
@@ -207,13 +210,23 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     return this.path === 'device' || (this.path === 'auto' && fastBackendName() === null);
   }
 
+  /**
+   * The learning rate of step k, checked as a numeric rate is at construction (finite, >= 0,
+   * and lr + eps and (lr + eps)·weightDecay within float32), before anything changes.
+   */
   private learningRateAt(k: number): number {
     const lr = typeof this.lr === 'function' ? this.lr(k) : this.lr;
+    const source = isSchedule(this.lr)
+      ? `learning rate schedule ${this.lr.config.kind}`
+      : typeof this.lr === 'function'
+        ? 'learning rate function'
+        : 'learning rate';
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
       throw new InvalidOptionError(
-        `the learning rate schedule returned ${String(lr)} at step ${k}; it must be a finite number >= 0`,
+        `the ${source} returned ${shownValue(lr)} at step ${k}; it must be a finite number >= 0`,
       );
     }
+    resolveOptions({ ...this.options, lr }, {}, `the ${source} at step ${k}: `);
     return lr;
   }
 

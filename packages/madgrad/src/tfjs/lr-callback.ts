@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../maths/errors.js';
+import { InvalidOptionError, shownValue } from '../maths/errors.js';
 import type { LearningRate } from './config.js';
 
 /** The callback hooks `model.fit` calls (tfjs-layers' `CustomCallbackArgs`), without importing layers. */
@@ -70,10 +70,16 @@ export function learningRateScheduler(
       const lr = schedule(epoch);
       if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
         throw new InvalidOptionError(
-          `the epoch schedule returned ${String(lr)} at epoch ${epoch}; it must be a finite number >= 0`,
+          `the epoch schedule returned ${shownValue(lr)} at epoch ${epoch}; it must be a finite number >= 0`,
         );
       }
-      optimizer.setLearningRate(lr);
+      try {
+        optimizer.setLearningRate(lr);
+      } catch (e) {
+        throw new InvalidOptionError(
+          `the epoch schedule returned ${lr} at epoch ${epoch}: ${(e as Error).message}`,
+        );
+      }
       stepsAtEpochBegin = stepsSeen(optimizer);
     },
     async onBatchEnd() {
