@@ -9,7 +9,9 @@ import {
   type NamedAttrMap,
   type NamedTensorInfoMap,
   type TensorInfo,
+  util,
 } from '@tensorflow/tfjs-core';
+import { refuse, shown } from './input-checks.js';
 
 /** The backend name every kernel here registers for. */
 export const WASM = 'wasm';
@@ -70,6 +72,47 @@ export function conv2dNhwc(
       dataFormat: 'NHWC',
     },
   );
+}
+
+/**
+ * A new tensor of `shape` on the heap, for a kernel of `op`. Refuses, with tfjs's kind of error,
+ * a tensor larger than the heap can hold, and one the backend could not allocate (its malloc
+ * returns null where the heap cannot grow); nothing is written then.
+ */
+export function allocate(
+  backend: WasmBackend,
+  shape: readonly number[],
+  dtype: 'float32' | 'int32',
+  op: string,
+): TensorInfo {
+  const bytes = util.sizeFromShape([...shape]) * 4;
+  const tooLarge = () => `a tensor of shape ${shown(shape)} does not fit in the wasm heap.`;
+  if (!(bytes < 2 ** 32)) refuse(op, tooLarge());
+  const out = backend.makeOutput([...shape], dtype);
+  if (bytes === 0) return out;
+  let offset = 0;
+  try {
+    offset = backend.typedArrayFromHeap(out).byteOffset;
+  } catch {
+    // A view beyond the heap's end: the allocation failed.
+  }
+  if (offset === 0) {
+    backend.disposeData(out.dataId);
+    refuse(op, tooLarge());
+  }
+  return out;
+}
+
+/** A new tensor of zeros (see {@link allocate}). */
+export function zeros(
+  backend: WasmBackend,
+  shape: readonly number[],
+  dtype: 'float32' | 'int32',
+  op: string,
+): TensorInfo {
+  const out = allocate(backend, shape, dtype, op);
+  backend.typedArrayFromHeap(out).fill(0);
+  return out;
 }
 
 /** Frees intermediates made with {@link runWasmKernel}. */
