@@ -43,6 +43,16 @@ const OP = 'conv2dDerFilter';
  */
 export type FilterGradientMethod = 'auto' | 'dy-as-filter' | 'x-as-filter' | 'im2col-matmul';
 
+/** `make()`, having freed `out` if it throws. */
+function freeingOnError<T>(backend: WasmBackend, out: TensorInfo, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    release(backend, out);
+    throw error;
+  }
+}
+
 /**
  * The filter gradient as one XNNPACK convolution over transposed tensors: with x as a batch of
  * `inChannels` images of `batch` channels ([c,H,W,b]) and dy as a filter of `outHeight x outWidth`
@@ -66,22 +76,22 @@ function byTransposedConvolution(
     0,
     filterWidth + (outWidth - 1) * strideWidth - info.inWidth - padInfo.left,
   );
-  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
-  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const conv = conv2dNhwc(
-    backend,
-    xT,
-    dyT,
-    [padInfo.top, bottom, padInfo.left, right],
-    [strideHeight, strideWidth],
-  );
-  release(backend, xT, dyT);
   const out = allocate(
     backend,
     [filterHeight, filterWidth, info.inChannels, info.outChannels],
     'float32',
     OP,
   );
+  const conv = freeingOnError(backend, out, () => {
+    const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+    const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+    try {
+      const pads = [padInfo.top, bottom, padInfo.left, right] as const;
+      return conv2dNhwc(backend, xT, dyT, pads, [strideHeight, strideWidth], OP);
+    } finally {
+      release(backend, xT, dyT);
+    }
+  });
   // [c, p', q', o] -> [p, q, c, o], keeping p < filterHeight and q < filterWidth.
   const src = heapF32(backend, conv);
   const dst = heapF32(backend, out);
@@ -116,13 +126,18 @@ function byFlippedConvolution(
   const left = filterWidth - 1 - padInfo.left;
   const bottom = Math.max(0, filterHeight - 1 + inHeight - outHeight - top);
   const right = Math.max(0, filterWidth - 1 + inWidth - outWidth - left);
-  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [3, 1, 2, 0] });
-  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [1, 2, 0, 3] });
-  const conv = conv2dNhwc(backend, dyT, xT, [top, bottom, left, right]);
-  release(backend, xT, dyT);
   const ci = info.inChannels;
   const co = info.outChannels;
   const out = allocate(backend, [filterHeight, filterWidth, ci, co], 'float32', OP);
+  const conv = freeingOnError(backend, out, () => {
+    const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [3, 1, 2, 0] });
+    const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [1, 2, 0, 3] });
+    try {
+      return conv2dNhwc(backend, dyT, xT, [top, bottom, left, right], [1, 1], OP);
+    } finally {
+      release(backend, xT, dyT);
+    }
+  });
   // [o, r, t, c] -> [p, q, c, o] with r = filterHeight-1-p, t = filterWidth-1-q.
   const src = heapF32(backend, conv);
   const dst = heapF32(backend, out);
@@ -191,11 +206,13 @@ function byIm2colMatmul(
     }
   }
   const dy3 = { ...dy, shape: [1, rows, info.outChannels] };
-  const product = runWasmKernel(
-    backend,
-    'BatchMatMul',
-    { a: patches, b: dy3 },
-    { transposeA: true, transposeB: false },
+  const product = freeingOnError(backend, patches, () =>
+    runWasmKernel(
+      backend,
+      'BatchMatMul',
+      { a: patches, b: dy3 },
+      { transposeA: true, transposeB: false },
+    ),
   );
   release(backend, patches);
   return { ...product, shape: [filterHeight, filterWidth, inChannels, info.outChannels] };

@@ -27,6 +27,7 @@ import {
   heapF32,
   type KernelArgs,
   release,
+  requireFits,
   type WasmBackend,
   zeros,
 } from './wasm-backend.js';
@@ -308,6 +309,8 @@ export function fasterConv2DBackpropInput({
     return undefined;
   }
   const wasm = backend as WasmBackend;
+  // Every method's intermediates are at most about dx's size (the spread buffer: plus the padding).
+  requireFits(OP, info.inShape);
   if ([dy, filter].some((t) => t.shape.includes(0)) || info.inShape.includes(0)) {
     return zeros(wasm, info.inShape, 'float32', OP);
   }

@@ -83,6 +83,11 @@ async function property(name: string, seed: number, make: (random: () => number)
   }
 }
 
+const operand4 = (shape: number[]): Operand => ({
+  values: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1),
+  shape,
+});
+
 /** The call of issue 20: a filterShape whose in-channels (1) disagree with x's (4). */
 const ISSUE_20 = {
   inputs: {
@@ -128,6 +133,26 @@ describe('heap sentinels around the registered kernels', () => {
   it('DepthwiseConv2dNativeBackpropInput', () =>
     property('DepthwiseConv2dNativeBackpropInput', 113, depthwiseInputCase));
   it('UnsortedSegmentSum', () => property('UnsortedSegmentSum', 117, segmentSumCase));
+
+  it('refuses outputs larger than the wasm heap can hold, consistent or not', async () => {
+    await tf.setBackend('wasm');
+    const x = { values: new Float32Array(1024), shape: [1, 1024] };
+    const segments = runBetweenSentinels(
+      'UnsortedSegmentSum',
+      { x, segmentIds: { values: new Int32Array(1), shape: [1] } },
+      { numSegments: 2 ** 31 - 1 },
+    );
+    assertTfjsError(segments.error, 'numSegments 2^31 - 1');
+    assert.match((segments.error as Error).message, /does not fit in the wasm heap/);
+    // 'same' padding keeps dy's size whatever the filter's: 2^32 taps are consistent, but too many.
+    const filter = runBetweenSentinels(
+      'Conv2DBackpropFilter',
+      { x: { values: new Float32Array(4), shape: [1, 2, 2, 1] }, dy: operand4([1, 2, 2, 1]) },
+      { filterShape: [2 ** 16, 2 ** 16, 1, 1], strides: 1, pad: 'same', dataFormat: 'NHWC' },
+    );
+    assertTfjsError(filter.error, 'a filter of 2^32 taps');
+    assert.match((filter.error as Error).message, /does not fit in the wasm heap/);
+  });
 });
 
 describe('heap sentinels around the faster kernels', () => {
