@@ -9,7 +9,7 @@
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradientInfo } from './conv2d-backprop-filter.js';
 import { heapKernels } from './heap-kernels.js';
-import { heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
+import { allocate, heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
 
 /**
  * Up to this many input channels the direct loop runs; above it, the kernel it replaces. Measured
@@ -17,21 +17,25 @@ import { heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
  */
 export const DIRECT_FILTER_GRADIENT_MAX_IN_CHANNELS = 4;
 
-/** Runs the direct filter gradient, or returns undefined where the replaced kernel must. */
+/**
+ * Runs the direct filter gradient, or returns undefined where the replaced kernel must. The
+ * geometry is checked first (filterGradientInfo): attributes that disagree with x and dy are
+ * refused whichever kernel would run.
+ */
 export function fasterConv2DBackpropFilter({
   inputs,
   backend,
   attrs,
 }: KernelArgs): TensorInfo | undefined {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { dataFormat, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
-  if (dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
-  const info = filterGradientInfo(x, attrs as unknown as Conv2DBackpropFilterAttrs);
+  const info = filterGradientInfo(x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
   if (info.inChannels > DIRECT_FILTER_GRADIENT_MAX_IN_CHANNELS) return undefined;
   const simd = heapKernels(backend);
   if (simd === undefined) return undefined;
   const wasm = backend as WasmBackend;
-  const out = wasm.makeOutput([...filterShape], 'float32');
+  // [filterHeight, filterWidth, x's channels, dy's channels]: the extent the loop writes.
+  const out = allocate(wasm, info.filterShape, 'float32', 'conv2dDerFilter');
   const dw = heapF32(wasm, out);
   dw.fill(0);
   simd.conv2DBackpropFilter(

@@ -7,8 +7,20 @@ import {
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
   type TensorInfo,
+  util,
 } from '@tensorflow/tfjs-core';
 import {
+  check,
+  requireFloat32,
+  requirePadding,
+  requirePair,
+  requireRank,
+  requireShape,
+  requireShape4,
+  shown,
+} from './input-checks.js';
+import {
+  allocate,
   conv2dNhwc,
   heapF32,
   type KernelArgs,
@@ -16,7 +28,11 @@ import {
   runWasmKernel,
   WASM,
   type WasmBackend,
+  zeros,
 } from './wasm-backend.js';
+
+/** The op named in this kernel's errors, as tfjs's conv2DBackpropFilter names it. */
+const OP = 'conv2dDerFilter';
 
 /**
  * How the filter gradient is computed; all give the same sums, in a different order:
@@ -26,6 +42,16 @@ import {
  * on every call), else dy-as-filter; measurements in docs/training-kernels.md.
  */
 export type FilterGradientMethod = 'auto' | 'dy-as-filter' | 'x-as-filter' | 'im2col-matmul';
+
+/** `make()`, having freed `out` if it throws. */
+function freeingOnError<T>(backend: WasmBackend, out: TensorInfo, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    release(backend, out);
+    throw error;
+  }
+}
 
 /**
  * The filter gradient as one XNNPACK convolution over transposed tensors: with x as a batch of
@@ -50,20 +76,22 @@ function byTransposedConvolution(
     0,
     filterWidth + (outWidth - 1) * strideWidth - info.inWidth - padInfo.left,
   );
-  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
-  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const conv = conv2dNhwc(
+  const out = allocate(
     backend,
-    xT,
-    dyT,
-    [padInfo.top, bottom, padInfo.left, right],
-    [strideHeight, strideWidth],
-  );
-  release(backend, xT, dyT);
-  const out = backend.makeOutput(
     [filterHeight, filterWidth, info.inChannels, info.outChannels],
     'float32',
+    OP,
   );
+  const conv = freeingOnError(backend, out, () => {
+    const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+    const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+    try {
+      const pads = [padInfo.top, bottom, padInfo.left, right] as const;
+      return conv2dNhwc(backend, xT, dyT, pads, [strideHeight, strideWidth], OP);
+    } finally {
+      release(backend, xT, dyT);
+    }
+  });
   // [c, p', q', o] -> [p, q, c, o], keeping p < filterHeight and q < filterWidth.
   const src = heapF32(backend, conv);
   const dst = heapF32(backend, out);
@@ -98,13 +126,18 @@ function byFlippedConvolution(
   const left = filterWidth - 1 - padInfo.left;
   const bottom = Math.max(0, filterHeight - 1 + inHeight - outHeight - top);
   const right = Math.max(0, filterWidth - 1 + inWidth - outWidth - left);
-  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [3, 1, 2, 0] });
-  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [1, 2, 0, 3] });
-  const conv = conv2dNhwc(backend, dyT, xT, [top, bottom, left, right]);
-  release(backend, xT, dyT);
   const ci = info.inChannels;
   const co = info.outChannels;
-  const out = backend.makeOutput([filterHeight, filterWidth, ci, co], 'float32');
+  const out = allocate(backend, [filterHeight, filterWidth, ci, co], 'float32', OP);
+  const conv = freeingOnError(backend, out, () => {
+    const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [3, 1, 2, 0] });
+    const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [1, 2, 0, 3] });
+    try {
+      return conv2dNhwc(backend, dyT, xT, [top, bottom, left, right], [1, 1], OP);
+    } finally {
+      release(backend, xT, dyT);
+    }
+  });
   // [o, r, t, c] -> [p, q, c, o] with r = filterHeight-1-p, t = filterWidth-1-q.
   const src = heapF32(backend, conv);
   const dst = heapF32(backend, out);
@@ -147,7 +180,7 @@ function byIm2colMatmul(
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const rows = batchSize * outHeight * outWidth;
   const cols = filterHeight * filterWidth * inChannels;
-  const patches = backend.makeOutput([1, rows, cols], 'float32');
+  const patches = allocate(backend, [1, rows, cols], 'float32', OP);
   const xs = heapF32(backend, x);
   const ps = heapF32(backend, patches);
   let r = 0;
@@ -173,11 +206,13 @@ function byIm2colMatmul(
     }
   }
   const dy3 = { ...dy, shape: [1, rows, info.outChannels] };
-  const product = runWasmKernel(
-    backend,
-    'BatchMatMul',
-    { a: patches, b: dy3 },
-    { transposeA: true, transposeB: false },
+  const product = freeingOnError(backend, patches, () =>
+    runWasmKernel(
+      backend,
+      'BatchMatMul',
+      { a: patches, b: dy3 },
+      { transposeA: true, transposeB: false },
+    ),
   );
   release(backend, patches);
   return { ...product, shape: [filterHeight, filterWidth, inChannels, info.outChannels] };
@@ -191,38 +226,62 @@ export function setFilterGradientMethod(method: FilterGradientMethod): void {
   filterGradientMethod = method;
 }
 
-/** The convolution's geometry (NHWC, no dilation: tfjs computes no dilated conv2d gradient). */
+/**
+ * The convolution's geometry (NHWC, no dilation: tfjs computes no dilated conv2d gradient) from
+ * x, dy and the attributes, which must agree: x and dy of rank 4, filterShape of four sizes whose
+ * channels are x's and dy's, positive strides, a valid padding, and dy of exactly the shape the
+ * convolution of x gives. Refuses anything else with tfjs's kind of error.
+ */
 export function filterGradientInfo(
   x: TensorInfo,
-  { filterShape, strides, pad, dimRoundingMode }: Conv2DBackpropFilterAttrs,
+  dy: TensorInfo,
+  attrs: Conv2DBackpropFilterAttrs,
 ): backend_util.Conv2DInfo {
-  return backend_util.computeConv2DInfo(
+  requireRank(OP, 'input', x, 4);
+  requireRank(OP, 'dy', dy, 4);
+  const { dataFormat, dimRoundingMode } = attrs;
+  check(
+    dataFormat == null || dataFormat === 'NHWC',
+    OP,
+    () => `dataFormat must be 'NHWC' on wasm, but got ${shown(dataFormat)}.`,
+  );
+  const filterShape = requireShape4(OP, 'filterShape', attrs.filterShape);
+  check(
+    x.shape[3] === filterShape[2],
+    OP,
+    () => `depth of input (${x.shape[3]}) must match input depth in filter (${filterShape[2]}).`,
+  );
+  check(
+    dy.shape[3] === filterShape[3],
+    OP,
+    () => `depth of dy (${dy.shape[3]}) must match output depth for filter (${filterShape[3]}).`,
+  );
+  const strides = requirePair(OP, 'strides', attrs.strides);
+  const pad = requirePadding(OP, attrs.pad, dimRoundingMode);
+  const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
     strides,
     1,
-    pad,
+    pad as 'same',
     dimRoundingMode,
     false,
     'channelsLast',
   );
+  requireShape(OP, 'dy', dy, info.outShape, 'the convolution of the input with this filter');
+  return info;
 }
 
 const sizeOf = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { dataFormat } = attrs as unknown as Conv2DBackpropFilterAttrs;
-  if (dataFormat === 'NCHW') {
-    throw new Error("Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got 'NCHW'");
-  }
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
-    throw new Error(
-      `Conv2DBackpropFilter on wasm takes float32 tensors, got ${x.dtype}/${dy.dtype}`,
-    );
-  }
-  const info = filterGradientInfo(x, attrs as unknown as Conv2DBackpropFilterAttrs);
+  const info = filterGradientInfo(x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
+  requireFloat32(OP, ['input', x], ['dy', dy]);
   const wasm = backend as WasmBackend;
+  if (sizeOf(x) === 0 || sizeOf(dy) === 0 || util.sizeFromShape(info.filterShape) === 0) {
+    return zeros(wasm, info.filterShape, 'float32', OP);
+  }
   if (filterGradientMethod === 'im2col-matmul') return byIm2colMatmul(wasm, x, dy, info);
   const xAsFilter =
     filterGradientMethod === 'x-as-filter' ||

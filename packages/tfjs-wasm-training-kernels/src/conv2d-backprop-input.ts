@@ -12,7 +12,28 @@ import {
   type Conv2DBackpropInputAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { conv2dNhwc, heapF32, type KernelArgs, release, type WasmBackend } from './wasm-backend.js';
+import {
+  check,
+  requirePadding,
+  requirePair,
+  requireRank,
+  requireShape,
+  requireShape4,
+  shown,
+} from './input-checks.js';
+import {
+  allocate,
+  conv2dNhwc,
+  heapF32,
+  type KernelArgs,
+  release,
+  requireFits,
+  type WasmBackend,
+  zeros,
+} from './wasm-backend.js';
+
+/** The op named in this kernel's errors, as tfjs's conv2DBackpropInput names it. */
+const OP = 'conv2dDerInput';
 
 /**
  * How the input gradient is computed: 'direct' (stride 1, padding at most the filter's size less
@@ -50,7 +71,7 @@ function flippedFilter(
   const [kh, kw, ci, co] = filter.shape as Shape4;
   const th = Math.ceil((kh - p0) / stepH);
   const tw = Math.ceil((kw - q0) / stepW);
-  const out = backend.makeOutput([th, tw, co, ci], 'float32');
+  const out = allocate(backend, [th, tw, co, ci], 'float32', OP);
   const src = heapF32(backend, filter);
   const dst = heapF32(backend, out);
   // Sub-filter tap (m, n) of the flipped filter is forward tap (p0 + stepH*(th-1-m), ...).
@@ -111,7 +132,7 @@ function spread(
   const [top, , left] = directPads(info);
   const rows = inHeight + info.filterHeight - 1;
   const cols = inWidth + info.filterWidth - 1;
-  const buffer = backend.makeOutput([batchSize, rows, cols, co], 'float32');
+  const buffer = allocate(backend, [batchSize, rows, cols, co], 'float32', OP);
   const flipped = flippedFilter(backend, filter);
   const src = heapF32(backend, dy);
   const dst = heapF32(backend, buffer);
@@ -201,7 +222,7 @@ function subConvolutions(
       release(backend, sub);
     }
   }
-  const out = backend.makeOutput([batchSize, inHeight, inWidth, ci], 'float32');
+  const out = allocate(backend, [batchSize, inHeight, inWidth, ci], 'float32', OP);
   const dst = heapF32(backend, out);
   // Interleave: phase part (r, t) is dx row sh*(first + r) - pt + phase, likewise columns.
   for (const { row, col, dx } of parts) {
@@ -221,29 +242,78 @@ function subConvolutions(
   return out;
 }
 
-/** Runs the faster input gradient, or returns undefined where the backend's kernel must. */
+/**
+ * The convolution's geometry from dy, the filter and the attributes, which must agree (in either
+ * data format): dy and the filter of rank 4, inputShape of four sizes whose channels are the
+ * filter's input channels, dy's channels the filter's output channels, positive strides, a valid
+ * padding, and dy of exactly the shape the convolution of such an input gives. Refuses anything
+ * else with tfjs's kind of error.
+ */
+function inputGradientInfo(
+  dy: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DBackpropInputAttrs,
+): backend_util.Conv2DInfo {
+  requireRank(OP, 'dy', dy, 4);
+  requireRank(OP, 'filter', filter, 4);
+  const { dataFormat, dimRoundingMode } = attrs;
+  check(
+    dataFormat == null || dataFormat === 'NHWC' || dataFormat === 'NCHW',
+    OP,
+    () => `dataFormat must be 'NHWC' or 'NCHW', but got ${shown(dataFormat)}.`,
+  );
+  const nhwc = dataFormat !== 'NCHW';
+  const inputShape = requireShape4(OP, 'inputShape', attrs.inputShape);
+  const inDepth = inputShape[nhwc ? 3 : 1];
+  check(
+    inDepth === filter.shape[2],
+    OP,
+    () => `depth of input (${inDepth}) must match input depth for filter (${filter.shape[2]}).`,
+  );
+  const outDepth = dy.shape[nhwc ? 3 : 1];
+  check(
+    outDepth === filter.shape[3],
+    OP,
+    () => `depth of output (${outDepth}) must match output depth for filter (${filter.shape[3]}).`,
+  );
+  const strides = requirePair(OP, 'strides', attrs.strides);
+  const pad = requirePadding(OP, attrs.pad, dimRoundingMode, nhwc ? 'NHWC' : 'NCHW');
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as Shape4,
+    strides,
+    1,
+    pad as 'same',
+    dimRoundingMode,
+    false,
+    nhwc ? 'channelsLast' : 'channelsFirst',
+  );
+  requireShape(OP, 'dy', dy, info.outShape, 'the convolution of such an input with the filter');
+  return info;
+}
+
+/**
+ * Runs the faster input gradient, or returns undefined where the backend's kernel must. The
+ * geometry is checked first: attributes that disagree with dy and the filter are refused
+ * whichever kernel would run.
+ */
 export function fasterConv2DBackpropInput({
   inputs,
   backend,
   attrs,
 }: KernelArgs): TensorInfo | undefined {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-    attrs as unknown as Conv2DBackpropInputAttrs;
-  if (dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') {
+  const a = attrs as unknown as Conv2DBackpropInputAttrs;
+  const info = inputGradientInfo(dy, filter, a);
+  if (a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') {
     return undefined;
   }
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as Shape4,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
   const wasm = backend as WasmBackend;
+  // Every method's intermediates are at most about dx's size (the spread buffer: plus the padding).
+  requireFits(OP, info.inShape);
+  if ([dy, filter].some((t) => t.shape.includes(0)) || info.inShape.includes(0)) {
+    return zeros(wasm, info.inShape, 'float32', OP);
+  }
   const method = inputGradientMethod;
   if ((method === 'auto' || method === 'direct') && directApplies(info)) {
     return direct(wasm, dy, filter, info);

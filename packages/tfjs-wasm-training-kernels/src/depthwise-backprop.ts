@@ -11,31 +11,51 @@ import {
   type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapF32, type KernelArgs, WASM, type WasmBackend } from './wasm-backend.js';
+import {
+  check,
+  requireFloat32,
+  requirePadding,
+  requirePair,
+  requireRank,
+  requireShape,
+  requireShape4,
+} from './input-checks.js';
+import { allocate, heapF32, type KernelArgs, WASM, type WasmBackend } from './wasm-backend.js';
 
 type Shape4 = [number, number, number, number];
 
+/**
+ * The convolution's geometry from x's shape, the filter's shape and the attributes, with dy's
+ * shape checked against it: positive strides and dilations, a valid padding, the filter's
+ * channels x's channels, and dy of exactly the shape the depthwise convolution gives. Refuses
+ * anything else with tfjs's kind of error, naming `op`.
+ */
 function depthwiseInfo(
+  op: string,
   xShape: Shape4,
   filterShape: Shape4,
+  dy: TensorInfo,
   attrs: DepthwiseConv2dNativeBackpropFilterAttrs | DepthwiseConv2dNativeBackpropInputAttrs,
 ): backend_util.Conv2DInfo {
-  return backend_util.computeConv2DInfo(
+  check(
+    xShape[3] === filterShape[2],
+    op,
+    () => `depth of input (${xShape[3]}) must match input depth in filter (${filterShape[2]}).`,
+  );
+  const strides = requirePair(op, 'strides', attrs.strides);
+  const dilations = requirePair(op, 'dilations', attrs.dilations ?? 1);
+  const pad = requirePadding(op, attrs.pad, attrs.dimRoundingMode);
+  const info = backend_util.computeConv2DInfo(
     xShape,
     filterShape,
-    attrs.strides,
-    attrs.dilations,
-    attrs.pad,
+    strides,
+    dilations,
+    pad as 'same',
     attrs.dimRoundingMode,
     true,
   );
-}
-
-function requireFloat32(kernel: string, ...infos: TensorInfo[]): void {
-  for (const t of infos) {
-    if (t.dtype !== 'float32')
-      throw new Error(`${kernel} on wasm takes float32 tensors, got ${t.dtype}`);
-  }
+  requireShape(op, 'dy', dy, info.outShape, 'the depthwise convolution of the input');
+  return info;
 }
 
 /**
@@ -67,20 +87,26 @@ function forEachTap(
   }
 }
 
+const FILTER_OP = 'depthwiseConv2dDerFilter';
+const INPUT_OP = 'depthwiseConv2dDerInput';
+
 /** dW[p,q,c,m] = sum_{b,i,j} x[b, i*sh + p*dh - pt, j*sw + q*dw - pl, c] * dy[b,i,j,c*M+m]. */
 function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
-  requireFloat32('DepthwiseConv2dNativeBackpropFilter', x, dy);
-  const info = depthwiseInfo(x.shape as Shape4, a.filterShape, a);
+  requireRank(FILTER_OP, 'input', x, 4);
+  requireRank(FILTER_OP, 'dy', dy, 4);
+  const filterShape = requireShape4(FILTER_OP, 'filterShape', a.filterShape);
+  const info = depthwiseInfo(FILTER_OP, x.shape as Shape4, filterShape, dy, a);
+  requireFloat32(FILTER_OP, ['input', x], ['dy', dy]);
   const wasm = backend as WasmBackend;
-  const out = wasm.makeOutput([...a.filterShape], 'float32');
+  const out = allocate(wasm, filterShape, 'float32', FILTER_OP);
   const xs = heapF32(wasm, x);
   const dys = heapF32(wasm, dy);
   const dw = heapF32(wasm, out);
   dw.fill(0);
   const channels = info.inChannels;
-  const mult = info.outChannels / channels;
+  const mult = info.filterShape[3];
   const tapSize = channels * mult;
   forEachTap(info, (p, q, xRow, dyRow) => {
     const tap = (p * info.filterWidth + q) * tapSize;
@@ -101,16 +127,19 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Tensor
 function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
-  requireFloat32('DepthwiseConv2dNativeBackpropInput', dy, filter);
-  const info = depthwiseInfo(a.inputShape, filter.shape as Shape4, a);
+  requireRank(INPUT_OP, 'dy', dy, 4);
+  requireRank(INPUT_OP, 'filter', filter, 4);
+  const inputShape = requireShape4(INPUT_OP, 'inputShape', a.inputShape);
+  const info = depthwiseInfo(INPUT_OP, inputShape, filter.shape as Shape4, dy, a);
+  requireFloat32(INPUT_OP, ['dy', dy], ['filter', filter]);
   const wasm = backend as WasmBackend;
-  const out = wasm.makeOutput([...a.inputShape], 'float32');
+  const out = allocate(wasm, inputShape, 'float32', INPUT_OP);
   const ws = heapF32(wasm, filter);
   const dys = heapF32(wasm, dy);
   const dx = heapF32(wasm, out);
   dx.fill(0);
   const channels = info.inChannels;
-  const mult = info.outChannels / channels;
+  const mult = info.filterShape[3];
   const tapSize = channels * mult;
   forEachTap(info, (p, q, xRow, dyRow) => {
     const tap = (p * info.filterWidth + q) * tapSize;

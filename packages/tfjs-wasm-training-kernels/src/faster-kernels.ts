@@ -4,8 +4,9 @@
  * pass over the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
  * and Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there
  * is this package's own). Importing the package replaces nothing; `replaceSlowWasmKernels()`
- * does, and `restoreWasmKernels()` puts the previous kernels back. Where a replacement does not
- * apply (NCHW, a dtype other than float32, other axes) it calls the kernel it replaced.
+ * does, and `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks
+ * the call's attributes against its tensors (input-checks.ts), refusing a mismatch; where it then
+ * does not apply (NCHW, a dtype other than float32, other axes) it calls the kernel it replaced.
  */
 import {
   getKernel,

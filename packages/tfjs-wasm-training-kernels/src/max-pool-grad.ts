@@ -8,26 +8,48 @@
  */
 import { backend_util, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapKernels } from './heap-kernels.js';
-import { heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
+import { requirePadding, requirePair, requireRank, requireShape } from './input-checks.js';
+import { allocate, heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
 
-/** Runs the faster max-pool gradient, or returns undefined where the backend's kernel must. */
-export function fasterMaxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo | undefined {
-  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
-  if (dy.dtype !== 'float32' || input.dtype !== 'float32') return undefined;
+const OP = 'maxPoolGrad';
+
+/**
+ * The pooling's geometry from the input and the attributes, with dy's shape checked against it:
+ * input and dy of rank 4, a positive window and strides, a valid padding, and dy of exactly the
+ * pooled input's shape. Refuses anything else with tfjs's kind of error.
+ */
+function poolInfo(dy: TensorInfo, input: TensorInfo, attrs: MaxPoolGradAttrs) {
+  requireRank(OP, 'dy', dy, 4);
+  requireRank(OP, 'input', input, 4);
+  const filterSize = requirePair(OP, 'filterSize', attrs.filterSize);
+  const strides = requirePair(OP, 'strides', attrs.strides);
+  const pad = requirePadding(OP, attrs.pad, attrs.dimRoundingMode);
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
     filterSize,
     strides,
     1,
-    pad,
-    dimRoundingMode,
+    pad as 'same',
+    attrs.dimRoundingMode,
   );
+  requireShape(OP, 'dy', dy, info.outShape, 'the pooled input');
+  return info;
+}
+
+/**
+ * Runs the faster max-pool gradient, or returns undefined where the backend's kernel must. The
+ * geometry is checked first: attributes that disagree with the tensors are refused whichever
+ * kernel would run.
+ */
+export function fasterMaxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo | undefined {
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const info = poolInfo(dy, input, attrs as unknown as MaxPoolGradAttrs);
+  if (dy.dtype !== 'float32' || input.dtype !== 'float32') return undefined;
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const { top, left } = info.padInfo;
   const wasm = backend as WasmBackend;
-  const out = wasm.makeOutput([...input.shape], 'float32');
+  const out = allocate(wasm, input.shape, 'float32', OP);
   const xs = heapF32(wasm, input);
   const dys = heapF32(wasm, dy);
   const dx = heapF32(wasm, out);

@@ -6,28 +6,58 @@
  */
 import { type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { heapKernels } from './heap-kernels.js';
-import { heapF32, type KernelArgs, release, type WasmBackend } from './wasm-backend.js';
+import { check, shown } from './input-checks.js';
+import {
+  allocate,
+  heapF32,
+  type KernelArgs,
+  release,
+  type WasmBackend,
+  zeros,
+} from './wasm-backend.js';
 
-/** Runs the leading-axes sum, or returns undefined where the backend's kernel must. */
+/**
+ * The reduced axes, in [0, rank) and sorted: `axis` is an axis or a list of them, each an integer
+ * in [-rank, rank) (tfjs's rule); all axes when absent. Refuses anything else with tfjs's kind of
+ * error.
+ */
+function reducedAxes(axis: unknown, rank: number): number[] {
+  const list: unknown[] = axis == null ? Array.from({ length: rank }, (_, i) => i) : [axis].flat();
+  check(
+    list.every(
+      (a: unknown) => typeof a === 'number' && Number.isInteger(a) && a >= -rank && a < rank,
+    ),
+    'sum',
+    () => `axis must hold integers in [-${rank}, ${rank}), but got ${shown(axis)}.`,
+  );
+  return [...new Set((list as number[]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+}
+
+/**
+ * Runs the leading-axes sum (or, over an empty x, any sum: zeros), or returns undefined where the
+ * backend's kernel must. The axes are checked first, whichever kernel would run.
+ */
 export function fasterSum({ inputs, backend, attrs }: KernelArgs): TensorInfo | undefined {
   const { x } = inputs as { x: TensorInfo };
   const { axis, keepDims } = attrs as unknown as SumAttrs;
+  const axes = reducedAxes(axis, x.shape.length);
   if (x.dtype !== 'float32' || x.shape.length === 0) return undefined;
-  const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
+  const wasm = backend as WasmBackend;
+  const reduced = (shape: number[]) =>
+    keepDims
+      ? shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : shape.filter((_, i) => !axes.includes(i));
+  if (util.sizeFromShape(x.shape) === 0) return zeros(wasm, reduced(x.shape), 'float32', 'sum');
   // Leading axes only, and not all of them (a full sum has a single column: no gain).
   if (axes.length === 0 || axes.length === x.shape.length || axes.some((a, i) => a !== i)) {
     return undefined;
   }
   const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
-  const kept = x.shape.slice(axes.length);
-  const columns = util.sizeFromShape(kept);
-  if (rows === 0 || columns === 0) return undefined;
+  const columns = util.sizeFromShape(x.shape.slice(axes.length));
   const simd = heapKernels(backend);
   if (simd === undefined) return undefined;
-  const wasm = backend as WasmBackend;
-  const shape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
-  const out = wasm.makeOutput(shape, 'float32');
-  const partial = wasm.makeOutput([columns], 'float32');
+  const out = allocate(wasm, reduced(x.shape), 'float32', 'sum');
+  const partial = allocate(wasm, [columns], 'float32', 'sum');
   simd.sumRows(
     heapF32(wasm, x).byteOffset,
     heapF32(wasm, out).byteOffset,

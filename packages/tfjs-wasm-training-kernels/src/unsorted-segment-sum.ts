@@ -5,32 +5,42 @@
  * is float32 for int32 x; the values agree).
  */
 import type { KernelConfig, TensorInfo, UnsortedSegmentSumAttrs } from '@tensorflow/tfjs-core';
-import { type KernelArgs, WASM, type WasmBackend } from './wasm-backend.js';
+import { check, isCount, requireRank, shown } from './input-checks.js';
+import { allocate, type KernelArgs, WASM, type WasmBackend } from './wasm-backend.js';
+
+const OP = 'unsortedSegmentSum';
 
 function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
   const { numSegments } = attrs as unknown as UnsortedSegmentSumAttrs;
-  if (!Number.isInteger(numSegments) || numSegments < 0) {
-    throw new Error(
-      `UnsortedSegmentSum: numSegments must be a non-negative integer, got ${numSegments}`,
-    );
-  }
-  if (x.dtype !== 'float32' && x.dtype !== 'int32') {
-    throw new Error(`UnsortedSegmentSum on wasm takes float32 or int32 values, got ${x.dtype}`);
-  }
-  if (segmentIds.dtype !== 'int32') {
-    throw new Error(`UnsortedSegmentSum: segmentIds must be int32, got ${segmentIds.dtype}`);
-  }
+  check(
+    isCount(numSegments),
+    OP,
+    () => `numSegments must be an integer in [0, 2^31), but got ${shown(numSegments)}.`,
+  );
+  check(x != null, OP, () => 'x is missing.');
+  check(
+    x.dtype === 'float32' || x.dtype === 'int32',
+    OP,
+    () => `x must be float32 or int32 on wasm, but got ${shown(x.dtype)}.`,
+  );
+  requireRank(OP, 'segmentIds', segmentIds, 1);
+  check(
+    segmentIds.dtype === 'int32',
+    OP,
+    () => `segmentIds must be int32, but got ${shown(segmentIds.dtype)}.`,
+  );
   // One id per row of x: the op's documented contract, and what gather's gradient passes.
   const rows = x.shape[0] ?? 1;
-  if (segmentIds.shape.length !== 1 || segmentIds.shape[0] !== rows) {
-    throw new Error(
-      `UnsortedSegmentSum on wasm takes one id per row of x: segmentIds has shape [${segmentIds.shape}], x [${x.shape}]`,
-    );
-  }
+  check(
+    segmentIds.shape[0] === rows,
+    OP,
+    () =>
+      `segmentIds must hold one id per row of x ${shown(x.shape)}, but got shape ${shown(segmentIds.shape)}.`,
+  );
   const inner = x.shape.slice(1);
   const wasm = backend as WasmBackend;
-  const out = wasm.makeOutput([numSegments, ...inner], x.dtype);
+  const out = allocate(wasm, [numSegments, ...inner], x.dtype, OP);
   const width = inner.reduce((a, b) => a * b, 1);
   // Views after the allocation: it may grow the heap.
   const xs = wasm.typedArrayFromHeap(x) as Float32Array | Int32Array;

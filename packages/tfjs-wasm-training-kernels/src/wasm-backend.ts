@@ -9,7 +9,9 @@ import {
   type NamedAttrMap,
   type NamedTensorInfoMap,
   type TensorInfo,
+  util,
 } from '@tensorflow/tfjs-core';
+import { refuse, shown } from './input-checks.js';
 
 /** The backend name every kernel here registers for. */
 export const WASM = 'wasm';
@@ -45,7 +47,8 @@ export function runWasmKernel(
 
 /**
  * The backend's XNNPACK Conv2D (NHWC, stride 1) of x with `filter`, explicitly padded by
- * [top, bottom, left, right], with the given dilations. The caller owns the result.
+ * [top, bottom, left, right], with the given dilations; an output the heap cannot hold is refused
+ * first, naming `op`. The caller owns the result.
  */
 export function conv2dNhwc(
   backend: WasmBackend,
@@ -53,7 +56,16 @@ export function conv2dNhwc(
   filter: TensorInfo,
   [top, bottom, left, right]: readonly [number, number, number, number],
   dilations: readonly [number, number] = [1, 1],
+  op = 'conv2d',
 ): TensorInfo {
+  const [b, h, w] = x.shape as [number, number, number, number];
+  const [kh, kw, , co] = filter.shape as [number, number, number, number];
+  requireFits(op, [
+    b,
+    h + top + bottom - dilations[0] * (kh - 1),
+    w + left + right - dilations[1] * (kw - 1),
+    co,
+  ]);
   return runWasmKernel(
     backend,
     'Conv2D',
@@ -70,6 +82,56 @@ export function conv2dNhwc(
       dataFormat: 'NHWC',
     },
   );
+}
+
+/**
+ * The bytes of a float32 or int32 tensor of `shape`; refuses, with tfjs's kind of error naming
+ * `op`, a tensor the 32-bit wasm heap cannot address.
+ */
+export function requireFits(op: string, shape: readonly number[]): number {
+  const bytes = util.sizeFromShape([...shape]) * 4;
+  if (!(bytes < 2 ** 32))
+    refuse(op, `a tensor of shape ${shown(shape)} does not fit in the wasm heap.`);
+  return bytes;
+}
+
+/**
+ * A new tensor of `shape` on the heap, for a kernel of `op`. Refuses, with tfjs's kind of error,
+ * a tensor larger than the heap can hold, and one the backend could not allocate (its malloc
+ * returns null where the heap cannot grow); nothing is written then.
+ */
+export function allocate(
+  backend: WasmBackend,
+  shape: readonly number[],
+  dtype: 'float32' | 'int32',
+  op: string,
+): TensorInfo {
+  const bytes = requireFits(op, shape);
+  const out = backend.makeOutput([...shape], dtype);
+  if (bytes === 0) return out;
+  let offset = 0;
+  try {
+    offset = backend.typedArrayFromHeap(out).byteOffset;
+  } catch {
+    // A view beyond the heap's end: the allocation failed.
+  }
+  if (offset === 0) {
+    backend.disposeData(out.dataId);
+    refuse(op, `a tensor of shape ${shown(shape)} does not fit in the wasm heap.`);
+  }
+  return out;
+}
+
+/** A new tensor of zeros (see {@link allocate}). */
+export function zeros(
+  backend: WasmBackend,
+  shape: readonly number[],
+  dtype: 'float32' | 'int32',
+  op: string,
+): TensorInfo {
+  const out = allocate(backend, shape, dtype, op);
+  backend.typedArrayFromHeap(out).fill(0);
+  return out;
 }
 
 /** Frees intermediates made with {@link runWasmKernel}. */

@@ -1,0 +1,129 @@
+/**
+ * Seeded calls of MaxPoolGrad, Sum and UnsortedSegmentSum, consistent or with one inconsistency
+ * (see hostile-cases.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { int } from './helpers.js';
+import { type Case, commonMutation, operand, pick } from './hostile-cases.js';
+
+type Random = () => number;
+
+/** MaxPoolGrad: dy, input, output (dy's shape); filterSize, strides, pad. */
+export function maxPoolGradCase(random: Random): Case {
+  for (;;) {
+    const channels = random() < 0.06 ? 0 : int(random, 1, 5);
+    const input = [
+      random() < 0.06 ? 0 : int(random, 1, 3),
+      int(random, 1, 9),
+      int(random, 1, 9),
+      channels,
+    ];
+    const filterSize = [int(random, 1, 4), int(random, 1, 4)];
+    const strides = [int(random, 1, 3), int(random, 1, 3)];
+    const r = random();
+    const padding =
+      r < 0.4
+        ? { pad: 'same' }
+        : r < 0.8
+          ? { pad: 'valid' }
+          : { pad: int(random, 0, 1), dimRoundingMode: pick(random, ['floor', 'ceil']) };
+    const info = tf.backend_util.computePool2DInfo(
+      input as [number, number, number, number],
+      filterSize as [number, number],
+      strides as [number, number],
+      1,
+      padding.pad as 'same',
+      padding.dimRoundingMode as 'floor' | undefined,
+    );
+    if (info.outHeight < 1 || info.outWidth < 1) continue;
+    const dy = operand(random, info.outShape);
+    const c: Case = {
+      inputs: { dy, input: operand(random, input), output: operand(random, info.outShape) },
+      attrs: { filterSize, strides, ...padding },
+      expect: 'result',
+      note: 'consistent',
+    };
+    if (random() < 0.4) return c;
+    if (random() < 0.3) {
+      return {
+        ...c,
+        attrs: { ...c.attrs, filterSize: pick(random, [0, -1, 1.5, [2], 'x', 2 ** 40, null]) },
+        expect: 'error',
+      };
+    }
+    // The shape attribute of the common changes is filterSize here (a pair, not a shape).
+    const changed = commonMutation(random, c, 'filterSize', 'dy', 'input');
+    return changed.attrs.filterSize === c.attrs.filterSize
+      ? changed
+      : { ...changed, attrs: { ...changed.attrs, filterSize: [1, 2, 3] } };
+  }
+}
+
+/** Sum: x of rank 0-4 (zero-size dimensions included), over leading or any axes. */
+export function sumCase(random: Random): Case {
+  const rank = int(random, 0, 4);
+  const shape = Array.from({ length: rank }, () => (random() < 0.08 ? 0 : int(random, 1, 6)));
+  const all = Array.from({ length: rank }, (_, i) => i);
+  const leading = all.slice(0, int(random, 1, Math.max(1, rank)));
+  const axis = rank === 0 ? [] : random() < 0.6 ? leading : all.filter(() => random() < 0.5);
+  const c: Case = {
+    inputs: { x: operand(random, shape) },
+    attrs: { axis: random() < 0.2 ? axis.map((a) => a - rank) : axis, keepDims: random() < 0.5 },
+    expect: 'result',
+    note: 'consistent',
+  };
+  if (random() < 0.5) return c;
+  const hostile = pick(random, [rank, -rank - 1, 0.5, 'x', [0, 99], Number.NaN]);
+  return { ...c, attrs: { ...c.attrs, axis: hostile }, expect: 'error' };
+}
+
+/** UnsortedSegmentSum: x [rows, ...inner] (float32 or int32), one int32 id a row. */
+export function segmentSumCase(random: Random): Case {
+  const rows = int(random, 0, 12);
+  const inner = Array.from({ length: int(random, 0, 2) }, () => int(random, 0, 4));
+  const numSegments = int(random, 0, 6);
+  const x = operand(random, [rows, ...inner]);
+  if (random() < 0.5) x.values = Int32Array.from(x.values, (v) => Math.round(v * 50));
+  const ids = Int32Array.from({ length: rows }, () => int(random, -2, numSegments + 1));
+  const c: Case = {
+    inputs: { x, segmentIds: { values: ids, shape: [rows] } },
+    attrs: { numSegments },
+    expect: 'result',
+    // The cpu kernel fails on zero segments; the result is then empty, [0, ...inner].
+    reference: numSegments > 0,
+    shape: [numSegments, ...inner],
+    note: 'consistent',
+  };
+  if (random() < 0.4) return c;
+  switch (int(random, 0, 3)) {
+    case 0:
+      return {
+        ...c,
+        attrs: {
+          numSegments: pick(random, [-1, 1.5, Number.NaN, '2', 2 ** 40, null, 'x'.repeat(5000)]),
+        },
+        expect: 'error',
+      };
+    case 1:
+      return {
+        ...c,
+        inputs: {
+          ...c.inputs,
+          segmentIds: { values: new Int32Array(rows + 1), shape: [rows + 1] },
+        },
+        expect: 'error',
+      };
+    case 2:
+      return {
+        ...c,
+        inputs: { ...c.inputs, segmentIds: { values: ids, shape: [rows, 1] } },
+        expect: 'error',
+      };
+    default:
+      return {
+        ...c,
+        inputs: { ...c.inputs, segmentIds: { values: Float32Array.from(ids), shape: [rows] } },
+        expect: 'error',
+      };
+  }
+}
