@@ -175,7 +175,7 @@ const MUTATIONS: Mutation[] = [
   // Huge fields: long names and option values.
   (b, r) =>
     editHeader(b, r, (h) => {
-      const huge = r() < 0.5 ? 'y'.repeat(50_000) : new Array(50_000).fill(0.5);
+      const huge = r() < 0.5 ? 'y'.repeat(5000) : new Array(5000).fill(0.5);
       const where = int(r, 3);
       if (where === 0) pick(r, h.groups).options.lr = huge;
       else if (where === 1) pick(r, h.groups).params[0] = String(huge);
