@@ -76,7 +76,7 @@ describe('dual averaging variants (the ablation)', () => {
     assert.deepEqual([...y.value], [...x.value]);
     assert.throws(
       () => new DualAveragingVariant('adagrad-da', [y]).loadState(da.saveState()),
-      /is for dual-averaging:constant:step/,
+      /is for "dual-averaging:constant:step"/,
     );
   });
 

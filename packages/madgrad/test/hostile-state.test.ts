@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { Madgrad, MirrorMadgrad, type Parameter, StateFormatError } from '../src/index.js';
 import { countAllocations } from './allocation-counter.js';
 import { fingerprint, param, randomArray, rng } from './helpers.js';
-import { craft, parseState, reseal } from './state-bytes.js';
+import { craft, parseState, rawHeader, reseal } from './state-bytes.js';
 
 function trained(): { opt: Madgrad; params: Parameter[] } {
   const random = rng(5);
@@ -156,7 +156,76 @@ describe('loadState of hostile or unusual bytes', () => {
     const params = [param('w', [4, 3], new Float32Array(12)), param('b', [3], new Float32Array(3))];
     const mirror = new MirrorMadgrad(params, { kernels: 'js' });
     mirror.step({ w: new Float32Array(12).fill(1) });
-    refused(mirror.saveState(), /for mirror-madgrad, not madgrad/);
+    refused(mirror.saveState(), /for "mirror-madgrad", not madgrad/);
+  });
+
+  it('drops no field: a "__proto__" buffer entry, a "params" option, prototype-named names', () => {
+    const { header, floats } = parseState(trained().opt.saveState());
+    const end = floats.length;
+    const extra = (param: string, buffer: string) =>
+      craft({ ...header, tensors: [...header.tensors, { param, buffer, offset: end, length: 3 }] });
+    refused(extra('b', '__proto__'), /"b" has buffers \[.*"__proto__"/);
+    refused(extra('b', 'constructor'), /"constructor"/);
+    refused(extra('__proto__', 's'), /unknown parameter "__proto__"/);
+    refused(extra('toString', 'toString'), /unknown parameter "toString"/);
+    const withOptions = (extraOptions: Record<string, unknown>) =>
+      craft(
+        {
+          ...header,
+          groups: [
+            { ...header.groups[0]!, options: { ...header.groups[0]!.options, ...extraOptions } },
+          ],
+        },
+        floats,
+      );
+    refused(withOptions({ params: ['w', 'b'] }), /unknown option "params"/);
+    refused(withOptions(JSON.parse('{"__proto__": 1}')), /unknown option "__proto__"/);
+    refused(withOptions({ toString: 1 }), /unknown option "toString"/);
+  });
+
+  it('quotes at most a few hundred characters of any field, however large or deep', () => {
+    const { header, floats } = parseState(trained().opt.saveState());
+    const base = header.groups[0]!.options;
+    const long = 'x'.repeat(2_000_000);
+    const cases: [string, Uint8Array][] = [
+      ['a 2M-element option', craftWith({ ...base, lr: new Array(2_000_000).fill(1) })],
+      ['a 2M-character option', craftWith({ ...base, eps: long })],
+      ['a 2M-character option name', craftWith({ ...base, [long]: 1 })],
+      [
+        'a 2M-character parameter name',
+        craft({ ...header, groups: [{ ...header.groups[0]!, params: [long] }] }, floats),
+      ],
+      ['a 2M-character kind', craft({ ...header, kind: long }, floats)],
+      [
+        'a 2M-character buffer name',
+        craft(
+          { ...header, tensors: header.tensors.map((t, i) => (i ? t : { ...t, buffer: long })) },
+          floats,
+        ),
+      ],
+    ];
+    // Options nested 100,000 deep: JSON.stringify would overflow the stack writing them.
+    const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const json = JSON.stringify({
+      ...header,
+      groups: [{ ...header.groups[0], options: { ...base, lr: '@' } }],
+    });
+    cases.push(['options nested 100,000 deep', rawHeader(json.replace('"@"', nested), floats)]);
+    for (const [what, bytes] of cases) {
+      const { opt } = target();
+      try {
+        opt.loadState(bytes);
+        assert.fail(`${what}: loaded`);
+      } catch (e) {
+        assert.ok(e instanceof StateFormatError, `${what}: ${String(e).slice(0, 200)}`);
+        assert.ok(e.message.length <= 400, `${what}: a message of ${e.message.length} characters`);
+        assert.doesNotMatch(e.message, /call stack/, what);
+      }
+    }
+
+    function craftWith(options: Record<string, unknown>): Uint8Array {
+      return craft({ ...header, groups: [{ ...header.groups[0]!, options }] }, floats);
+    }
   });
 
   it('still checks the checksum', () => {

@@ -37,9 +37,9 @@ describe('hyperparameters', () => {
     ['negative weight decay', { weightDecay: -1 }, /option weightDecay must be >= 0, got -1/],
     ['momentum 1', { momentum: 1 }, /option momentum must be in \[0, 1\), got 1/],
     ['negative momentum', { momentum: -0.5 }, /option momentum must be in \[0, 1\), got -0.5/],
-    ['string momentum', { momentum: '0.9' }, /option momentum must be a finite number, got 0.9/],
+    ['string momentum', { momentum: '0.9' }, /option momentum must be a finite number, got "0.9"/],
     ['non-boolean decoupleDecay', { decoupleDecay: 1 }, /option decoupleDecay must be a boolean/],
-    ['unknown option', { weight_decay: 0.1 }, /unknown option weight_decay/],
+    ['unknown option', { weight_decay: 0.1 }, /unknown option "weight_decay"/],
   ];
   for (const [what, options, message] of bad) {
     it(`rejects ${what} at construction, for either optimizer`, () => {

@@ -34,7 +34,12 @@ export function craft(header: StateHeader, data?: Float32Array, pad = true): Uin
     Number.isSafeInteger(end) && end < have + 2 ** 20 ? Math.max(end, have) : have,
   );
   if (data) floats.set(data);
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  return rawHeader(JSON.stringify(header), floats);
+}
+
+/** A checkpoint with this header text (any text, JSON or not) and data, CRC correct. */
+export function rawHeader(text: string, floats: Float32Array): Uint8Array {
+  const json = new TextEncoder().encode(text);
   const start = Math.ceil((16 + json.length) / 4) * 4;
   const bytes = new Uint8Array(start + floats.length * 4 + 4);
   const view = new DataView(bytes.buffer);

@@ -162,6 +162,25 @@ const MUTATIONS: Mutation[] = [
     floats[int(r, floats.length)] = pick(r, [Number.NaN, Infinity, -Infinity, -1, 3e38, -0]);
     return craft(header, floats);
   },
+  // Prototype-named entries: as a buffer, a parameter, an option.
+  (b, r) =>
+    editHeader(b, r, (h) => {
+      const name = pick(r, PROTO_NAMES);
+      const end = h.tensors.reduce((n, t) => Math.max(n, t.offset + t.length), 0);
+      const t = pick(r, h.tensors);
+      if (r() < 0.4) h.tensors.push({ ...t, buffer: name, offset: end });
+      else if (r() < 0.5) h.tensors.push({ ...t, param: name, offset: end });
+      else Object.defineProperty(pick(r, h.groups).options, name, { value: 1, enumerable: true });
+    }),
+  // Huge fields: long names and option values.
+  (b, r) =>
+    editHeader(b, r, (h) => {
+      const huge = r() < 0.5 ? 'y'.repeat(5000) : new Array(5000).fill(0.5);
+      const where = int(r, 3);
+      if (where === 0) pick(r, h.groups).options.lr = huge;
+      else if (where === 1) pick(r, h.groups).params[0] = String(huge);
+      else pick(r, h.tensors).buffer = String(huge);
+    }),
   // Random files behind a valid magic and version.
   (_b, r) => {
     const c = new Uint8Array(20 + 4 * int(r, 64));
@@ -171,6 +190,8 @@ const MUTATIONS: Mutation[] = [
     return reseal(c);
   },
 ];
+
+const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'params', 'hasOwnProperty'];
 
 function flip(bytes: Uint8Array, random: () => number, bits: number): Uint8Array {
   return flipIn(bytes, random, 0, bytes.length, bits);
@@ -221,8 +242,13 @@ describe('loadState fuzzer (seeded, time-bounded)', () => {
       assert.ok(allocated <= 2 * bytes.length + 1024, `${what}: allocated ${allocated} bytes`);
       if (error === null) {
         loaded += 1;
+        assertNothingDropped(bytes, opt, what);
         continue;
       }
+      assert.ok(
+        error instanceof Error && error.message.length <= 400,
+        `${what}: a message of ${(error as Error).message?.length} characters`,
+      );
       refused += 1;
       assert.ok(error instanceof StateFormatError, `${what}: ${String(error)}`);
       assert.equal(fingerprint(opt, params), before, `${what}: the optimizer changed`);
@@ -232,3 +258,23 @@ describe('loadState fuzzer (seeded, time-bounded)', () => {
     assert.ok(largestRatio <= 2.1);
   });
 });
+
+/** A checkpoint that loaded comes back whole from saveState: every option, tensor and value. */
+function assertNothingDropped(bytes: Uint8Array, opt: StatefulOptimizer, what: string): void {
+  const given = parseState(bytes);
+  const saved = parseState(opt.saveState());
+  assert.equal(saved.header.k, given.header.k, `${what}: k`);
+  assert.deepEqual(
+    saved.header.groups.map((g) => Object.keys(g.options).sort()),
+    given.header.groups.map((g) => Object.keys(g.options).sort()),
+    `${what}: options`,
+  );
+  const entries = (s: typeof given) =>
+    s.header.tensors
+      .map((t) => {
+        const data = s.floats.subarray(t.offset, t.offset + t.length);
+        return `${JSON.stringify([t.param, t.buffer])}:${Buffer.from(data.slice().buffer).toString('hex')}`;
+      })
+      .sort();
+  assert.deepEqual(entries(saved), entries(given), `${what}: tensors`);
+}

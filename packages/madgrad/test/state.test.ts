@@ -169,7 +169,7 @@ describe('loading a bad state throws a clear error and leaves the optimizer as i
     [
       'of another optimizer kind',
       (b) => edited(b, (s) => ({ ...s, kind: 'mirror-madgrad' })),
-      /optimizer state is for mirror-madgrad, not madgrad/,
+      /optimizer state is for "mirror-madgrad", not madgrad/,
     ],
     [
       'with other parameter names',
@@ -178,7 +178,7 @@ describe('loading a bad state throws a clear error and leaves the optimizer as i
           ...s,
           groups: [{ ...s.groups[0]!, params: ['w', 'bias'] }, s.groups[1]!],
         })),
-      /group 0 holds parameters \[w, bias\]/,
+      /group 0 holds parameters \["w", "bias"\]/,
     ],
     [
       'with another group count',
@@ -194,7 +194,7 @@ describe('loading a bad state throws a clear error and leaves the optimizer as i
             t.param === 'b' && t.buffer === 's' ? { ...t, data: new Float32Array(4) } : t,
           ),
         })),
-      /buffer s of "b" has 4 values, the parameter has 5/,
+      /buffer "s" of "b" has 4 values, the parameter has 5/,
     ],
     [
       'with a buffer for an unknown parameter',
@@ -212,7 +212,7 @@ describe('loading a bad state throws a clear error and leaves the optimizer as i
           ...s,
           tensors: s.tensors.filter((t) => !(t.param === 'w' && t.buffer === 'x0')),
         })),
-      /"w" has buffers \[grad_sum_sq, s\], expected \[grad_sum_sq, s, x0\]/,
+      /"w" has buffers \["grad_sum_sq", "s"\], expected \["grad_sum_sq", "s", "x0"\]/,
     ],
     [
       'with invalid options',

@@ -289,7 +289,7 @@ for (const pc of PATHS) {
       assert.throws(() => madgrad(0.1, { clipNorm: 0 }), /clipNorm must be a finite number > 0/);
       assert.throws(
         () => new MadgradOptimizer({ learning_rate: 1 } as never),
-        /unknown option learning_rate/,
+        /unknown option "learning_rate"/,
       );
       assert.throws(() => madgrad(0.1, { nonFinite: 'ignore' as never }), InvalidOptionError);
       const nan = madgrad(() => Number.NaN, opts);

@@ -17,20 +17,3 @@ export class InvalidParameterError extends MadgradError {}
 
 /** A serialized optimizer state cannot be loaded; the optimizer was left as it was. */
 export class StateFormatError extends MadgradError {}
-
-/**
- * A value as an error message shows it: `String(value)` cut to 60 characters, and arrays and
- * other objects by their kind alone, so that a message never copies a large or deeply nested
- * input.
- */
-export function shownValue(value: unknown): string {
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value !== null && typeof value === 'object') return 'an object';
-  let text: string;
-  try {
-    text = String(value);
-  } catch {
-    text = typeof value;
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}

@@ -1,4 +1,5 @@
-import { InvalidOptionError, shownValue } from './errors.js';
+import { InvalidOptionError } from './errors.js';
+import { quote } from './quote.js';
 
 /** Hyperparameters shared by MADGRAD and MirrorMADGRAD, per parameter group. */
 export interface OptimizerOptions {
@@ -55,7 +56,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 function checkNumber(name: string, value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new InvalidOptionError(
-      `${where}option ${name} must be a finite number, got ${shownValue(value)}`,
+      `${where}option ${name} must be a finite number, got ${quote(value)}`,
     );
   }
   if (Math.abs(value) > FLOAT32_MAX) {
@@ -78,7 +79,7 @@ export function resolveOptions(
   for (const key of Object.keys(partial)) {
     if (!(OPTION_NAMES as readonly string[]).includes(key) && key !== 'params') {
       throw new InvalidOptionError(
-        `${where}unknown option ${shownValue(key)} (known: ${OPTION_NAMES.join(', ')})`,
+        `${where}unknown option ${quote(key)} (known: ${OPTION_NAMES.join(', ')})`,
       );
     }
   }
@@ -109,7 +110,7 @@ export function resolveOptions(
   }
   if (typeof merged.decoupleDecay !== 'boolean') {
     throw new InvalidOptionError(
-      `${where}option decoupleDecay must be a boolean, got ${shownValue(merged.decoupleDecay)}`,
+      `${where}option decoupleDecay must be a boolean, got ${quote(merged.decoupleDecay)}`,
     );
   }
   return { lr, momentum, weightDecay, eps, decoupleDecay: merged.decoupleDecay };

@@ -1,4 +1,5 @@
-import { InvalidOptionError, shownValue } from './errors.js';
+import { InvalidOptionError } from './errors.js';
+import { quote, quoteList } from './quote.js';
 
 /**
  * Learning-rate schedules: pure functions of the step. `schedule(step)` is the learning rate of
@@ -47,11 +48,6 @@ export type ScheduleConfig =
       readonly exponent: number;
     };
 
-/** A string in quotes (cut as `shownValue` cuts it), anything else as `shownValue` shows it. */
-function quoted(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(shownValue(value)) : shownValue(value);
-}
-
 function need(ok: boolean, message: string): void {
   if (!ok) throw new InvalidOptionError(message);
 }
@@ -67,7 +63,7 @@ function finite(
 ): number {
   need(
     typeof value === 'number' && Number.isFinite(value) && value >= min,
-    `schedule ${kind}: option ${name} must be a finite number >= ${min}, got ${shownValue(value)}`,
+    `schedule ${kind}: option ${name} must be a finite number >= ${min}, got ${quote(value)}`,
   );
   return value as number;
 }
@@ -85,7 +81,7 @@ function rate(kind: string, name: string, value: unknown): number {
 function count(kind: string, name: string, value: unknown, min = 0): number {
   need(
     Number.isInteger(value) && (value as number) >= min,
-    `schedule ${kind}: option ${name} must be an integer >= ${min}, got ${shownValue(value)}`,
+    `schedule ${kind}: option ${name} must be an integer >= ${min}, got ${quote(value)}`,
   );
   return value as number;
 }
@@ -94,7 +90,7 @@ function make(config: ScheduleConfig, f: (step: number) => number): Schedule {
   const schedule = (step: number): number => {
     need(
       Number.isFinite(step) && step >= 0,
-      `schedule ${config.kind}: takes a step >= 0, got ${shownValue(step)}`,
+      `schedule ${config.kind}: takes a step >= 0, got ${quote(step)}`,
     );
     return f(step);
   };
@@ -128,7 +124,7 @@ export function stepDecay(options: {
   const boundaries = options.boundaries.map((b) => count(kind, 'boundaries[]', b));
   need(
     boundaries.every((b, i) => i === 0 || b > boundaries[i - 1]!),
-    `schedule ${kind}: option boundaries must be strictly increasing, got ${shownValue(`[${boundaries.join(', ')}]`)}`,
+    `schedule ${kind}: option boundaries must be strictly increasing, got ${quoteList(boundaries)}`,
   );
   // Every rate it returns, in the order the step multiplies them, stays within float32.
   let largest = lr;
@@ -279,7 +275,7 @@ export function scheduleFromConfig(config: ScheduleConfig): Schedule {
       return powerDecay(config);
     default:
       throw new InvalidOptionError(
-        `unknown schedule kind ${quoted((config as { kind?: unknown })?.kind)}`,
+        `unknown schedule kind ${quote((config as { kind?: unknown })?.kind)}`,
       );
   }
 }

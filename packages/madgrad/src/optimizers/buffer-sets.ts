@@ -1,4 +1,5 @@
 import { StateFormatError } from '../maths/errors.js';
+import { quote, quoteList } from '../maths/quote.js';
 
 /** One saved state buffer: the parameter (or tfjs variable) it belongs to, its name and value. */
 export interface OwnedBuffer<T> {
@@ -21,9 +22,10 @@ export function groupBufferSets<T>(
 ): Map<string, Record<string, T>> {
   const grouped = new Map<string, Record<string, T>>();
   for (const { owner, buffer, value } of entries) {
-    const buffers = grouped.get(owner) ?? {};
+    // No prototype: a buffer named "__proto__" or "constructor" is an entry like any other.
+    const buffers = grouped.get(owner) ?? (Object.create(null) as Record<string, T>);
     if (Object.hasOwn(buffers, buffer)) {
-      throw new StateFormatError(`${what} repeats buffer ${buffer} of "${owner}"`);
+      throw new StateFormatError(`${what} repeats buffer ${quote(buffer)} of ${quote(owner)}`);
     }
     buffers[buffer] = value;
     grouped.set(owner, buffers);
@@ -31,9 +33,9 @@ export function groupBufferSets<T>(
   for (const [owner, buffers] of grouped) {
     const want = [...expected(owner)].sort();
     const got = Object.keys(buffers).sort();
-    if (want.join() !== got.join()) {
+    if (want.length !== got.length || want.some((name, i) => name !== got[i])) {
       throw new StateFormatError(
-        `${what} for "${owner}" has buffers [${got.join(', ')}], expected [${want.join(', ')}]`,
+        `${what} for ${quote(owner)} has buffers ${quoteList(got)}, expected ${quoteList(want)}`,
       );
     }
   }

@@ -1,6 +1,11 @@
 import { InvalidGradientError } from '../maths/errors.js';
 import { madgradGradientLimit } from '../maths/gradient-limits.js';
 import { MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import {
+  madgradStateProblem,
+  type StateBuffers,
+  type StateProblem,
+} from '../maths/state-limits.js';
 import { type MadgradBuffers, madgradRange, madgradScalars } from '../maths/step-kernels.js';
 import type { SparseRows } from './gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
@@ -35,6 +40,14 @@ export class Madgrad extends StatefulOptimizer {
   /** v += λ_k g² must stay finite: |g| <= sqrt(FLOAT32_MAX / λ_k) (see madgradGradientLimit). */
   protected override gradientLimit(options: OptimizerOptions, k: number): number {
     return madgradGradientLimit(options, k);
+  }
+
+  /** Finite, v >= 0, |x0| <= FLOAT32_MAX/2, |s|/(cbrt(v) + eps) <= FLOAT32_MAX/8 (state-limits.ts). */
+  protected override stateProblem(
+    buffers: StateBuffers,
+    options: OptimizerOptions,
+  ): StateProblem | null {
+    return madgradStateProblem(buffers, options.eps);
   }
 
   protected bufferNames(options: OptimizerOptions): readonly string[] {

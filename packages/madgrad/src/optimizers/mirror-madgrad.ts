@@ -1,6 +1,7 @@
 import { InvalidGradientError } from '../maths/errors.js';
 import { mirrorGradientLimit } from '../maths/gradient-limits.js';
 import { MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import { mirrorStateProblem, type StateBuffers, type StateProblem } from '../maths/state-limits.js';
 import { mirrorScalars } from '../maths/step-kernels.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
 import type { Parameter, ParameterGroup } from './parameters.js';
@@ -27,6 +28,11 @@ export class MirrorMadgrad extends StatefulOptimizer {
   /** v·sqrt(k/(k+1)) + g² must stay finite: |g| <= sqrt(FLOAT32_MAX) (see mirrorGradientLimit). */
   protected override gradientLimit(options: OptimizerOptions, k: number): number {
     return mirrorGradientLimit(options, k);
+  }
+
+  /** Finite, v >= 0, |z| <= FLOAT32_MAX/2 (see maths/state-limits.ts). */
+  protected override stateProblem(buffers: StateBuffers): StateProblem | null {
+    return mirrorStateProblem(buffers);
   }
 
   protected bufferNames(): readonly string[] {

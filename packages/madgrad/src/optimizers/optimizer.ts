@@ -7,6 +7,13 @@ import {
 } from '../maths/errors.js';
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import { quote, quoteList } from '../maths/quote.js';
+import {
+  finiteStateProblem,
+  type StateBuffers,
+  type StateProblem,
+  stateRuleError,
+} from '../maths/state-limits.js';
 import type { StepKernels } from '../maths/step-kernels.js';
 import { groupBufferSets } from './buffer-sets.js';
 import {
@@ -29,6 +36,7 @@ import {
 import {
   decodeState,
   encodeState,
+  MAX_STEP_COUNT,
   type OptimizerState,
   type StateLayout,
   type StateTensor,
@@ -169,11 +177,16 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
    */
   step(grads: GradientMap): void {
     checkGradientRecord(grads, `step k=${this.k}`);
+    if (this.k >= MAX_STEP_COUNT) {
+      throw new InvalidGradientError(
+        `step k=${this.k}: the step counter is at its limit 2^48 (MAX_STEP_COUNT), which a checkpoint can hold; nothing was changed`,
+      );
+    }
     const work: ValidatedGradient[] = [];
     for (const name of Object.keys(grads)) {
       const g = grads[name];
       const slot = this.slots.get(name);
-      const where = `step k=${this.k}: parameter "${name}"`;
+      const where = `step k=${this.k}: parameter ${quote(name)}`;
       if (!slot) throw new InvalidGradientError(`${where} is not managed by this optimizer`);
       if (g == null) continue;
       checkStillSized(slot.param, slot.size, where);
@@ -216,11 +229,14 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     const state = decodeState(bytes, (layout) => {
       options = this.checkStateLayout(layout);
     });
-    for (const t of state.tensors) checkStateValues(t);
     const states = groupBufferSets(
       state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.data })),
       (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
     );
+    for (const [name, buffers] of states) {
+      const problem = this.stateProblem(buffers, options[this.slots.get(name)!.group]!);
+      if (problem) throw stateRuleError('optimizer state', name, problem);
+    }
     // Everything checked (and allocated, which may fail): commit.
     const placed = new Map<string, Record<string, Float32Array>>();
     for (const [name, buffers] of states) {
@@ -241,7 +257,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
    */
   private checkStateLayout(state: StateLayout): O[] {
     if (state.kind !== this.kind) {
-      throw new StateFormatError(`optimizer state is for ${state.kind}, not ${this.kind}`);
+      throw new StateFormatError(`optimizer state is for ${quote(state.kind)}, not ${this.kind}`);
     }
     if (state.groups.length !== this.groupParams.length) {
       throw new StateFormatError(
@@ -252,32 +268,40 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
       const mine = this.groupParams[i]!;
       if (g.params.length !== mine.length || g.params.some((n, j) => n !== mine[j])) {
         throw new StateFormatError(
-          `optimizer state group ${i} holds parameters [${g.params.join(', ')}], this optimizer's holds [${mine.join(', ')}]`,
+          `optimizer state group ${i} holds parameters ${quoteList(g.params)}, this optimizer's holds ${quoteList(mine)}`,
         );
       }
-      const missing = Object.keys(this.groupOptions[i]!).filter(
-        (key) => !Object.hasOwn(g.options, key),
-      );
+      const known = Object.keys(this.groupOptions[i]!);
+      const missing = known.filter((key) => !Object.hasOwn(g.options, key));
       if (missing.length > 0) {
         throw new StateFormatError(
           `optimizer state group ${i} lacks options ${missing.join(', ')}`,
         );
       }
+      // Every key is an option: none is dropped unread (a "params" key included).
+      const unknown = Object.keys(g.options).find((key) => !known.includes(key));
+      if (unknown !== undefined) {
+        throw new StateFormatError(
+          `optimizer state group ${i} has an unknown option ${quote(unknown)} (known: ${known.join(', ')})`,
+        );
+      }
       try {
         return this.resolveOptions(this.groupOptions[i]!, g.options as Partial<O>, `group ${i}: `);
       } catch (e) {
-        throw new StateFormatError(`optimizer state has invalid options: ${(e as Error).message}`);
+        // resolveOptions quotes values briefly; anything else it throws is named, not echoed.
+        const why = e instanceof InvalidOptionError ? e.message : 'unreadable options';
+        throw new StateFormatError(`optimizer state has invalid options: ${why}`);
       }
     });
     for (const t of state.tensors) {
       const slot = this.slots.get(t.param);
       if (!slot)
         throw new StateFormatError(
-          `optimizer state has a buffer for unknown parameter "${t.param}"`,
+          `optimizer state has a buffer for unknown parameter ${quote(t.param)}`,
         );
       if (t.length !== slot.size) {
         throw new StateFormatError(
-          `optimizer state buffer ${t.buffer} of "${t.param}" has ${t.length} values, the parameter has ${slot.size}`,
+          `optimizer state buffer ${quote(t.buffer)} of ${quote(t.param)} has ${t.length} values, the parameter has ${slot.size}`,
         );
       }
     }
@@ -337,6 +361,15 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     return FLOAT32_MAX;
   }
 
+  /**
+   * The first value of a parameter's loaded state that breaks the state rule (see
+   * maths/state-limits.ts), or null. The default is the rule's common part: finite values and
+   * non-negative sums of squares; optimizers add the bounds their step needs.
+   */
+  protected stateProblem(buffers: StateBuffers, _options: O): StateProblem | null {
+    return finiteStateProblem(buffers);
+  }
+
   /** Names of the buffers a parameter of a group with these options keeps. */
   protected abstract bufferNames(options: O): readonly string[];
   protected abstract createState(param: Parameter, options: O): Record<string, Float32Array>;
@@ -358,22 +391,6 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     if (started) {
       throw new InvalidOptionError(
         `group ${group}: momentum cannot change from ${current.momentum} to ${next.momentum} once steps have been taken (the state buffers differ)`,
-      );
-    }
-  }
-}
-
-/** Sums of squares no step can make negative: a checkpoint holding a negative one is forged. */
-const ACCUMULATORS = new Set(['grad_sum_sq', 'sum', 'exp_avg_sq']);
-
-/** Refuses buffer values no step can produce: NaN, ±Infinity, a negative sum of squares. */
-function checkStateValues(t: StateTensor): void {
-  const accumulator = ACCUMULATORS.has(t.buffer);
-  for (let i = 0; i < t.data.length; i++) {
-    const v = t.data[i]!;
-    if (v - v !== 0 || (accumulator && v < 0)) {
-      throw new StateFormatError(
-        `optimizer state buffer ${t.buffer} of "${t.param}" holds ${v} at index ${i}, which no step produces`,
       );
     }
   }

@@ -1,5 +1,6 @@
 import { StateFormatError } from '../maths/errors.js';
 import type { OptimizerOptions } from '../maths/options.js';
+import { quote } from '../maths/quote.js';
 import { crc32 } from './crc32.js';
 
 /**
@@ -186,7 +187,7 @@ function checkTable(tensors: readonly HeaderTensor[], dataFloats: number): void 
   const seen = new Set<string>();
   let next = 0;
   tensors.forEach((t, i) => {
-    const name = `tensor ${i} (${t.buffer} of "${t.param}")`;
+    const name = `tensor ${i} (${quote(t.buffer)} of ${quote(t.param)})`;
     if (t.offset < next) throw bad(`${name} overlaps the one before it`);
     if (t.offset > next) throw bad(`${name} leaves a gap before it`);
     next = t.offset + t.length;

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clipScale } from '../maths/clipping.js';
-import { InvalidGradientError, InvalidOptionError, shownValue } from '../maths/errors.js';
+import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import { quote } from '../maths/quote.js';
 import { isSchedule } from '../maths/schedules.js';
+import { finiteStateProblem, type StateBuffers, type StateProblem } from '../maths/state-limits.js';
 import type { StepKernels } from '../maths/step-kernels.js';
+import { MAX_STEP_COUNT } from '../optimizers/state-codec.js';
 import { type FastBackendName, fastBackendName } from './backend-memory.js';
 import {
   checkLearningRate,
@@ -18,6 +21,7 @@ import {
   type TfjsOptimizerConfig,
 } from './config.js';
 import { DeviceStep, type DeviceStepStatus, type FusedStepKernel } from './device-step.js';
+import { iterationTensor, sameIterationShape } from './iteration-count.js';
 import { minimizeOrDispose } from './minimize.js';
 import type { NamedTensor } from './named-tensor.js';
 import { applyWithOps, scanWithOps } from './ops-step.js';
@@ -108,6 +112,14 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   /** The largest |gradient entry| a step accepts (see maths/gradient-limits.ts). */
   protected gradientLimit(_lr: number, _k: number): number {
     return FLOAT32_MAX;
+  }
+
+  /**
+   * The first value of a variable's state (from `setWeights`) that breaks the state rule (see
+   * maths/state-limits.ts, shared with the core's `loadState`), or null.
+   */
+  protected stateProblem(buffers: StateBuffers): StateProblem | null {
+    return finiteStateProblem(buffers);
   }
 
   /** Names of the buffers kept per variable, in `getWeights` order. */
@@ -223,7 +235,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
         : 'learning rate';
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
       throw new InvalidOptionError(
-        `the ${source} returned ${shownValue(lr)} at step ${k}; it must be a finite number >= 0`,
+        `the ${source} returned ${quote(lr)} at step ${k}; it must be a finite number >= 0`,
       );
     }
     resolveOptions({ ...this.options, lr }, {}, `the ${source} at step ${k}: `);
@@ -242,6 +254,11 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     this.deviceStep.throwIfRefused();
     const k = this.iterations;
+    if (k >= MAX_STEP_COUNT) {
+      throw new InvalidGradientError(
+        `step k=${k}: the step counter is at its limit 2^48 (MAX_STEP_COUNT), which saved weights can hold; nothing was changed`,
+      );
+    }
     const first = this.bufferNames()[0]!;
     const items = collectStepGradients(variableGradients, k, (name) =>
       this.slots.shapeOf(name, first),
@@ -312,21 +329,28 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   override async getWeights(): Promise<NamedTensor[]> {
     // The device path: the counter of applied steps, not of queued ones.
     await this.deviceStep.settle();
-    if (this.iterVariable === null) {
-      this.iterVariable = tf.tidy(() => tf.variable(tf.scalar(this.iterations, 'int32'), false));
+    const k = this.iterations;
+    const iter = this.iterVariable;
+    if (iter !== null && !iter.isDisposed && sameIterationShape(iter, k)) {
+      tf.tidy(() => iter.assign(iterationTensor(k)));
     } else {
-      tf.tidy(() => this.iterVariable!.assign(tf.scalar(this.iterations, 'int32')));
+      if (iter !== null && !iter.isDisposed) iter.dispose();
+      this.iterVariable = tf.tidy(() => tf.variable(iterationTensor(k), false));
     }
-    return weightsOf(this.iterVariable, this.slots, this.bufferNames());
+    return weightsOf(this.iterVariable!, this.slots, this.bufferNames());
   }
 
   /**
    * Replaces the whole state with weights from `getWeights` (the first one is the iteration
-   * count). Everything is checked first; on a mismatch it throws a `StateFormatError` and
-   * leaves the optimizer as it was.
+   * count), tfjs-layers' model loading included. Everything is checked first, against the state
+   * rule `loadState` applies, and the values are copied (the weights passed in may be this
+   * optimizer's own, from `getWeights`); on a mismatch it throws a `StateFormatError` and leaves
+   * the optimizer as it was.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const { k, state } = await readWeights(weightValues, this.bufferNames());
+    const { k, state } = await readWeights(weightValues, this.bufferNames(), (b) =>
+      this.stateProblem(b),
+    );
     await this.deviceStep.settle();
     this.slots.replace(state, this.bufferNames());
     this.iterations_ = k;

@@ -1,6 +1,7 @@
 import { type KernelChoice, resolveKernels } from '../kernels/select-kernels.js';
-import { InvalidOptionError, shownValue } from '../maths/errors.js';
+import { InvalidOptionError } from '../maths/errors.js';
 import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import { quote } from '../maths/quote.js';
 import {
   isSchedule,
   type Schedule,
@@ -135,7 +136,7 @@ export function learningRateFromConfig(value: unknown): LearningRate {
     const schedule = (value as { schedule: ScheduleConfig }).schedule;
     if (schedule === null || typeof schedule !== 'object') {
       throw new InvalidOptionError(
-        `option learningRate.schedule must be a schedule config, got ${shownValue(schedule)}`,
+        `option learningRate.schedule must be a schedule config, got ${quote(schedule)}`,
       );
     }
     try {
@@ -150,7 +151,7 @@ export function learningRateFromConfig(value: unknown): LearningRate {
     }
   }
   throw new InvalidOptionError(
-    `option learningRate must be a number or a schedule, got ${shownValue(value)}`,
+    `option learningRate must be a number or a schedule, got ${quote(value)}`,
   );
 }
 
@@ -177,9 +178,7 @@ export function resolveConfig(
   const c = (config ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(c)) {
     if (!KNOWN.includes(key)) {
-      throw new InvalidOptionError(
-        `unknown option ${shownValue(key)} (known: ${KNOWN.join(', ')})`,
-      );
+      throw new InvalidOptionError(`unknown option ${quote(key)} (known: ${KNOWN.join(', ')})`);
     }
   }
   const learningRate = checkLearningRate(
@@ -197,19 +196,19 @@ export function resolveConfig(
     (typeof clipNorm !== 'number' || !Number.isFinite(clipNorm) || clipNorm <= 0)
   ) {
     throw new InvalidOptionError(
-      `option clipNorm must be a finite number > 0 or null, got ${shownValue(clipNorm)}`,
+      `option clipNorm must be a finite number > 0 or null, got ${quote(clipNorm)}`,
     );
   }
   const nonFinite = c.nonFinite ?? 'throw';
   if (nonFinite !== 'throw' && nonFinite !== 'skip') {
     throw new InvalidOptionError(
-      `option nonFinite must be "throw" or "skip", got ${shownValue(nonFinite)}`,
+      `option nonFinite must be "throw" or "skip", got ${quote(nonFinite)}`,
     );
   }
   const path = c.path ?? 'auto';
   if (path !== 'auto' && path !== 'ops' && path !== 'device') {
     throw new InvalidOptionError(
-      `option path must be "auto", "ops" or "device", got ${shownValue(path)}`,
+      `option path must be "auto", "ops" or "device", got ${quote(path)}`,
     );
   }
   const kernels = c.kernels === undefined ? null : checkKernels(c.kernels as KernelChoice);

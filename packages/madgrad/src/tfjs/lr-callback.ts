@@ -1,4 +1,5 @@
-import { InvalidOptionError, shownValue } from '../maths/errors.js';
+import { InvalidOptionError } from '../maths/errors.js';
+import { quote } from '../maths/quote.js';
 import type { LearningRate } from './config.js';
 
 /** The callback hooks `model.fit` calls (tfjs-layers' `CustomCallbackArgs`), without importing layers. */
@@ -70,7 +71,7 @@ export function learningRateScheduler(
       const lr = schedule(epoch);
       if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
         throw new InvalidOptionError(
-          `the epoch schedule returned ${shownValue(lr)} at epoch ${epoch}; it must be a finite number >= 0`,
+          `the epoch schedule returned ${quote(lr)} at epoch ${epoch}; it must be a finite number >= 0`,
         );
       }
       try {

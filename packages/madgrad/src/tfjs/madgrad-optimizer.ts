@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { madgradGradientLimit } from '../maths/gradient-limits.js';
 import { MADGRAD_DEFAULTS } from '../maths/options.js';
+import {
+  madgradStateProblem,
+  type StateBuffers,
+  type StateProblem,
+} from '../maths/state-limits.js';
 import { madgradScalars, type StepKernels } from '../maths/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
@@ -27,6 +32,10 @@ export class MadgradOptimizer extends MadgradFamilyOptimizer {
 
   protected bufferNames(): readonly string[] {
     return this.options.momentum === 0 ? ['grad_sum_sq', 's'] : ['grad_sum_sq', 's', 'x0'];
+  }
+
+  protected override stateProblem(buffers: StateBuffers): StateProblem | null {
+    return madgradStateProblem(buffers, this.options.eps);
   }
 
   protected override gradientLimit(lr: number, k: number): number {

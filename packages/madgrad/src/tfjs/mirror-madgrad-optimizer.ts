@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mirrorGradientLimit } from '../maths/gradient-limits.js';
 import { MIRROR_MADGRAD_DEFAULTS } from '../maths/options.js';
+import { mirrorStateProblem, type StateBuffers, type StateProblem } from '../maths/state-limits.js';
 import { mirrorScalars, type StepKernels } from '../maths/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
@@ -24,6 +25,10 @@ export class MirrorMadgradOptimizer extends MadgradFamilyOptimizer {
 
   protected bufferNames(): readonly string[] {
     return ['grad_sum_sq', 'z'];
+  }
+
+  protected override stateProblem(buffers: StateBuffers): StateProblem | null {
+    return mirrorStateProblem(buffers);
   }
 
   protected override gradientLimit(): number {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { LoadedBuffer } from './weights.js';
 
 /** The state variables of one tfjs variable, by buffer name (`grad_sum_sq`, `s`, ...). */
 export type Slot = Record<string, tf.Variable>;
@@ -68,15 +69,31 @@ export class StateSlots {
     return slot;
   }
 
-  /** Replaces every slot with loaded state (copied into new variables), unclaimed until met. */
+  /**
+   * Replaces every slot with loaded state, in new variables, unclaimed until met. The new
+   * variables are made before the old ones are disposed: if making one fails, the state is as it
+   * was (and nothing is left behind).
+   */
   replace(
-    loaded: ReadonlyMap<string, Readonly<Record<string, tf.Tensor>>>,
+    loaded: ReadonlyMap<string, Readonly<Record<string, LoadedBuffer>>>,
     buffers: readonly string[],
   ): void {
+    const made = new Map<string, Slot>();
+    try {
+      for (const [name, values] of loaded) {
+        const slot: Slot = {};
+        made.set(name, slot);
+        for (const b of buffers) {
+          const { data, shape } = values[b]!;
+          slot[b] = tf.tidy(() => tf.variable(tf.tensor(data, [...shape], 'float32'), false));
+        }
+      }
+    } catch (e) {
+      for (const slot of made.values()) for (const v of Object.values(slot)) v.dispose();
+      throw e;
+    }
     this.dispose();
-    for (const [name, values] of loaded) {
-      const slot: Slot = {};
-      for (const b of buffers) slot[b] = tf.variable(values[b]!, false);
+    for (const [name, slot] of made) {
       this.slots.set(name, slot);
       this.unclaimed.add(name);
     }

@@ -1,6 +1,14 @@
 import { InvalidOptionError } from '../../maths/errors.js';
 import { squareOverflowLimit } from '../../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../../maths/options.js';
+import { quote } from '../../maths/quote.js';
+import {
+  boundProblem,
+  FIRST_MOMENT_LIMIT,
+  finiteStateProblem,
+  type StateBuffers,
+  type StateProblem,
+} from '../../maths/state-limits.js';
 import type { SparseRows } from '../gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
 import type { Parameter, ParameterGroup } from '../parameters.js';
@@ -53,7 +61,7 @@ export class Adam extends StatefulOptimizer<AdamOptions> {
   ): AdamOptions {
     const { beta2 = base.beta2, ...common } = partial;
     if (typeof beta2 !== 'number' || !(beta2 >= 0 && beta2 < 1)) {
-      throw new InvalidOptionError(`${where}option beta2 must be in [0, 1), got ${String(beta2)}`);
+      throw new InvalidOptionError(`${where}option beta2 must be in [0, 1), got ${quote(beta2)}`);
     }
     return { ...super.resolveOptions(base, common, where), beta2 };
   }
@@ -64,6 +72,17 @@ export class Adam extends StatefulOptimizer<AdamOptions> {
    */
   protected override gradientLimit(): number {
     return squareOverflowLimit(1);
+  }
+
+  /**
+   * Finite, v >= 0, |m| <= sqrt(FLOAT32_MAX): m is a convex combination of accepted gradients,
+   * each below that (see maths/state-limits.ts).
+   */
+  protected override stateProblem(buffers: StateBuffers): StateProblem | null {
+    return (
+      finiteStateProblem(buffers) ??
+      boundProblem(buffers, 'exp_avg', FIRST_MOMENT_LIMIT, 'beyond any accepted gradient')
+    );
   }
 
   protected bufferNames(): readonly string[] {

@@ -1,5 +1,12 @@
 import { FLOAT32_MAX } from '../../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../../maths/options.js';
+import {
+  boundProblem,
+  finiteStateProblem,
+  POSITION_LIMIT,
+  type StateBuffers,
+  type StateProblem,
+} from '../../maths/state-limits.js';
 import type { SparseRows } from '../gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
 import type { Parameter, ParameterGroup } from '../parameters.js';
@@ -40,6 +47,18 @@ export class SgdMomentum extends StatefulOptimizer {
    */
   protected override gradientLimit(o: OptimizerOptions): number {
     return Math.fround(FLOAT32_MAX * (1 - o.momentum) * (1 - 2 ** -10));
+  }
+
+  /**
+   * Finite, and lr·|b| <= FLOAT32_MAX/2: the buffer's share of the next update x −= lr·(μb + g)
+   * stays within half the float32 range (see maths/state-limits.ts).
+   */
+  protected override stateProblem(buffers: StateBuffers, o: OptimizerOptions): StateProblem | null {
+    const limit = o.lr > 1 ? POSITION_LIMIT / o.lr : POSITION_LIMIT;
+    return (
+      finiteStateProblem(buffers) ??
+      boundProblem(buffers, 'momentum_buffer', limit, 'lr·|b| beyond half the float32 range')
+    );
   }
 
   protected bufferNames(): readonly string[] {

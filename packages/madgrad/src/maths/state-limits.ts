@@ -1,0 +1,134 @@
+import { StateFormatError } from './errors.js';
+import { FLOAT32_MAX } from './gradient-limits.js';
+import { quote } from './quote.js';
+
+/**
+ * What optimizer state may hold, one rule for every way state comes in: `loadState`, the tfjs
+ * optimizers' `setWeights`, and a tfjs-layers model loaded with its optimizer weights.
+ *
+ * 1. Every value is finite (a float32, so within ±FLOAT32_MAX).
+ * 2. Sums of squares (`grad_sum_sq`, `sum`, `exp_avg_sq`) are >= 0.
+ * 3. The state's own share of the next step is at most half the float32 range, so that the next
+ *    step, with a gradient the step accepts (gradient-limits.ts), cannot carry finite state to
+ *    non-finite parameters:
+ *    - points kept as state, MADGRAD's `x0` and MirrorMADGRAD's `z`: |value| <= FLOAT32_MAX / 2;
+ *    - MADGRAD's displacement |s| / (cbrt(v) + eps) <= FLOAT32_MAX / 8 (the denominator taken
+ *      at least cbrt(2^-149), the smallest a step can make it when it is not 0);
+ *    - SGD's momentum buffer: lr·|b| <= FLOAT32_MAX / 2; Adam's first moment: |m| <= 1.8e19,
+ *      sqrt(FLOAT32_MAX), which bounds a convex combination of accepted gradients.
+ *
+ * Why a rule on loaded state rather than a check inside the step: the next MADGRAD point is
+ * z = x0 − s'/(cbrt(v') + eps) with s' = s + λg and v' = v + λg². Since v' >= v and
+ * v' >= λg² (accepted: λg² <= FLOAT32_MAX), |s'|/(cbrt(v') + eps) <= |s|/(cbrt(v) + eps) +
+ * sqrt(λ)·FLOAT32_MAX^(1/6), and the second term is below 2e29 for any options and k <= 2^48. So
+ * |z| <= FLOAT32_MAX/2 + FLOAT32_MAX/8 + 2e29 < FLOAT32_MAX, and x = βx + (1 − β)z, a convex
+ * combination, stays finite in double (TypeScript) and float32 (WebAssembly) arithmetic alike.
+ * MirrorMADGRAD's z moves by at most lr'·(k + 1)^(1/3)·|g|^(1/3) per step, which is the step's
+ * own size, as from fresh state. The check costs one pass over the state when it is loaded; a
+ * check inside the kernels would cost a pass over every buffer at every step (or a second copy
+ * to roll back), in both kernel sets. Reached by a real run only when the parameters themselves
+ * are near ±1.7e38, where the run is about to overflow anyway.
+ *
+ * What remains outside the rule: coupled weight decay adds wd·x to the gradient after its check,
+ * and decoupled decay subtracts lr'·wd·x; with huge parameters and decay either can overflow, as
+ * from fresh state.
+ */
+export const POSITION_LIMIT = FLOAT32_MAX / 2;
+
+/** The largest MADGRAD displacement |s| / (cbrt(v) + eps) state may hold (see POSITION_LIMIT). */
+export const DISPLACEMENT_LIMIT = FLOAT32_MAX / 8;
+
+/** The largest |exp_avg| Adam state may hold: sqrt(FLOAT32_MAX), above any accepted gradient. */
+export const FIRST_MOMENT_LIMIT = Math.sqrt(FLOAT32_MAX);
+
+/** The smallest nonzero cube-root denominator a step produces: cbrt of the least subnormal. */
+const RMS_FLOOR = Math.cbrt(2 ** -149);
+
+/** Buffers holding sums of squares, which no step makes negative. */
+export const ACCUMULATOR_BUFFERS: ReadonlySet<string> = new Set([
+  'grad_sum_sq',
+  'sum',
+  'exp_avg_sq',
+]);
+
+/** The first value of a parameter's state that breaks the rule, and why. */
+export interface StateProblem {
+  readonly buffer: string;
+  readonly index: number;
+  readonly value: number;
+  readonly why: string;
+}
+
+/** A parameter's state buffers, by name (every name the optimizer keeps is present). */
+export type StateBuffers = Readonly<Record<string, Float32Array>>;
+
+/** Parts 1 and 2 of the rule, for every buffer: finite values, non-negative sums of squares. */
+export function finiteStateProblem(buffers: StateBuffers): StateProblem | null {
+  for (const buffer of Object.keys(buffers)) {
+    const data = buffers[buffer]!;
+    const accumulator = ACCUMULATOR_BUFFERS.has(buffer);
+    for (let i = 0; i < data.length; i++) {
+      const value = data[i]!;
+      if (value - value !== 0) return { buffer, index: i, value, why: 'is not finite' };
+      if (accumulator && value < 0) {
+        return { buffer, index: i, value, why: 'is a negative sum of squares' };
+      }
+    }
+  }
+  return null;
+}
+
+/** |values[i]| <= limit everywhere, or the first entry beyond it. */
+export function boundProblem(
+  buffers: StateBuffers,
+  buffer: string,
+  limit: number,
+  what: string,
+): StateProblem | null {
+  const data = buffers[buffer];
+  if (!data) return null;
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    if (!(Math.abs(value) <= limit)) {
+      return { buffer, index: i, value, why: `is beyond ${limit.toExponential(3)} (${what})` };
+    }
+  }
+  return null;
+}
+
+/** The whole rule for MADGRAD state (`grad_sum_sq`, `s`, and `x0` with momentum). */
+export function madgradStateProblem(buffers: StateBuffers, eps: number): StateProblem | null {
+  const basic = finiteStateProblem(buffers);
+  if (basic) return basic;
+  const x0 = boundProblem(buffers, 'x0', POSITION_LIMIT, 'a point no run reaches');
+  if (x0) return x0;
+  const v = buffers.grad_sum_sq!;
+  const s = buffers.s!;
+  for (let i = 0; i < s.length; i++) {
+    const rms = Math.max(Math.cbrt(v[i]!) + eps, RMS_FLOOR);
+    if (!(Math.abs(s[i]!) / rms <= DISPLACEMENT_LIMIT)) {
+      return {
+        buffer: 's',
+        index: i,
+        value: s[i]!,
+        why: `gives |s| / (cbrt(grad_sum_sq) + eps) beyond ${DISPLACEMENT_LIMIT.toExponential(3)} with grad_sum_sq = ${v[i]}`,
+      };
+    }
+  }
+  return null;
+}
+
+/** The whole rule for MirrorMADGRAD state (`grad_sum_sq`, `z`). */
+export function mirrorStateProblem(buffers: StateBuffers): StateProblem | null {
+  return (
+    finiteStateProblem(buffers) ??
+    boundProblem(buffers, 'z', POSITION_LIMIT, 'a point no run reaches')
+  );
+}
+
+/** The StateFormatError for a value that breaks the rule; `what` names the source. */
+export function stateRuleError(what: string, owner: string, p: StateProblem): StateFormatError {
+  return new StateFormatError(
+    `${what} buffer ${p.buffer} of ${quote(owner)} holds ${p.value} at index ${p.index}, which no step produces: it ${p.why}`,
+  );
+}
