@@ -33,8 +33,12 @@ const metricsText = (m: Record<string, unknown>) =>
 export const storedRunSchema = z
   .strictObject({
     id: z.string().min(1).max(400),
-    task: z.string().refine(isTask, 'is not a known task'),
-    method: z.string().refine(isKnownMethod, 'is not a known method'),
+    task: z.custom<string>((v) => typeof v === 'string' && isTask(v), {
+      error: (issue) => `unknown task ${quoted(issue.input)}`,
+    }),
+    method: z.custom<string>((v) => typeof v === 'string' && isKnownMethod(v), {
+      error: (issue) => `unknown method ${quoted(issue.input)}`,
+    }),
     hyperparameters: z.strictObject({
       lr: finite,
       weightDecay: finite,
@@ -93,7 +97,12 @@ function pathText(path: readonly PropertyKey[]): string {
 export function issuesText(error: z.ZodError): string {
   return error.issues
     .slice(0, 2)
-    .map((i) => `${pathText(i.path) || '(value)'} ${i.message.slice(0, 120)}`)
+    .map((i) =>
+      // A message that names its field ("unknown task …") needs no path before it.
+      i.message.startsWith('unknown ')
+        ? i.message.slice(0, 120)
+        : `${pathText(i.path) || '(value)'} ${i.message.slice(0, 120)}`,
+    )
     .join('; ');
 }
 
