@@ -87,7 +87,7 @@ describe('queue jobs', () => {
     }
   });
 
-  it('refuses, without running, a job of another code version or of other preset sizes', () => {
+  it('refuses a job of another code version; rejects one of another plan; runs neither', () => {
     const other = checkJob(jobWith(['version'], 'madgrad-lab@0.0.9+abc'), spec.id, VERSION);
     assert.equal(other.kind, 'refuse');
     assert.match((other as { reason: string }).reason, /0\.0\.9\+abc.*this worker is test-version/);
@@ -98,9 +98,11 @@ describe('queue jobs', () => {
         sizes: { ...plan.preset.sizes, digits: { ...plan.preset.sizes.digits, epochs: 3 } },
       },
     };
+    // Same code version, so the same presets: a plan hash this code does not compute is a stray
+    // job of another plan, set aside (rejected) rather than refused (which stops the worker).
     const sizes = checkJob(jobWith(['planHash'], planHash(bigger)), spec.id, VERSION);
-    assert.equal(sizes.kind, 'refuse');
-    assert.match((sizes as { reason: string }).reason, /other preset sizes/);
+    assert.equal(sizes.kind, 'reject');
+    assert.match((sizes as { reason: string }).reason, /of another plan/);
   });
 
   it('rejects malformed and hostile payloads by schema, evaluating nothing', () => {
@@ -140,21 +142,27 @@ describe('queue jobs', () => {
     );
   });
 
-  it('a result becomes a stored run with the coordinator own identity; malformed results are named', () => {
+  it('a result becomes a stored run only when it is the planned run by the store schema; refusals are named', () => {
+    const { schedule: _schedule, ...identity } = spec;
     const result = {
-      id: spec.id,
-      task: 'sparse',
+      ...identity,
       backend: 'wasm',
-      epochs: [{ epoch: 1, train_loss: null }],
+      epochs: [
+        { epoch: 1, train_loss: 0.5 },
+        { epoch: 2, train_loss: null },
+      ],
       final: { train_loss: null },
       status: 'diverged',
       seconds: 1.5,
     };
-    const record = recordFromResult(spec, result);
-    assert.ok(typeof record !== 'string');
+    const record = recordFromResult(spec, 'wasm', result);
+    assert.ok(typeof record !== 'string', String(record));
     assert.equal(record.task, spec.task);
     assert.equal(record.status, 'diverged');
-    assert.match(String(recordFromResult(spec, { ...result, status: 'great' })), /malformed/);
-    assert.match(String(recordFromResult(spec, { ...result, id: 'x' })), /expected/);
+    assert.match(
+      String(recordFromResult(spec, 'wasm', { ...result, status: 'great' })),
+      /malformed/,
+    );
+    assert.match(String(recordFromResult(spec, 'wasm', { ...result, id: 'x' })), /id is "x"/);
   });
 });

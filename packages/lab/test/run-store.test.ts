@@ -26,7 +26,10 @@ function completeRun(): StoredRun {
     seed: 0,
     size,
     backend: 'core',
-    epochs: [{ epoch: 1, train_loss: 0.5, val_loss: 0.6, test_loss: 0.7 }],
+    epochs: [
+      { epoch: 1, train_loss: 0.9, val_loss: 0.9, test_loss: 0.9 },
+      { epoch: 2, train_loss: 0.5, val_loss: 0.6, test_loss: 0.7 },
+    ],
     final: { train_loss: 0.5, val_loss: 0.6, test_loss: 0.7 },
     status: 'ok',
     seconds: 1,

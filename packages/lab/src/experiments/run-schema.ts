@@ -1,65 +1,133 @@
+import { z } from 'zod';
+import { BACKENDS } from './backend.js';
 import { isKnownMethod } from './methods.js';
+import type { StoredRun } from './run-record.js';
 import { isTask } from './tasks/index.js';
 
-type Json = Record<string, unknown>;
+const STATUSES = ['ok', 'diverged', 'failed'] as const;
+const count = z.number().int().min(0).max(1_000_000_000);
+const finite = z.number().refine(Number.isFinite, 'is not a finite number');
+/** A metric: a finite number, or null (JSON stores a diverged run's NaN or Infinity as null). */
+const metric = finite.nullable();
+const metricName = z.string().min(1).max(100);
+const metrics = z.record(metricName, metric).refine((m) => Object.keys(m).length <= 100, {
+  message: 'holds more than 100 metrics',
+});
+const epochMetrics = z
+  .object({ epoch: z.number().int().min(1) })
+  .catchall(metric)
+  .refine((m) => Object.keys(m).length <= 100 && Object.keys(m).every((k) => k.length <= 100), {
+    message: 'holds more than 100 metrics or a name of more than 100 characters',
+  });
 
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-/** Metrics may be null: JSON stores a diverged run's NaN or Infinity as null. */
-const isMetric = (v: unknown) => v === null || typeof v === 'number';
-const STATUSES = ['ok', 'diverged', 'failed'];
-const SIZE_KEYS = ['train', 'val', 'test', 'epochs', 'batchSize', 'width'];
+/** The JSON form of a metrics record, with NaN and null alike (as a file stores them). */
+const metricsText = (m: Record<string, unknown>) =>
+  JSON.stringify(m, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
 
-/** What is wrong with a metrics record (each value a number or null), or undefined. */
-function metricsProblem(m: unknown, where: string, withEpoch: boolean): string | undefined {
-  if (!isObject(m)) return `${where} is not an object`;
-  if (withEpoch && !(Number.isInteger(m.epoch) && (m.epoch as number) >= 1)) {
-    return `${where}.epoch is not a positive integer`;
-  }
-  for (const [k, v] of Object.entries(m)) {
-    if (!isMetric(v)) return `${where}.${k} is not a number`;
-  }
-  return undefined;
+/**
+ * A complete stored run, as `<id>.json` holds it and as a queue worker returns it: every field
+ * present with its type, a known task and method, finite (or null) metrics, epochs numbered 1, 2,
+ * … up to the run's planned epochs (all of them when it is `ok`), and `final` the last epoch's
+ * metrics. The run store's read check and the queue coordinator's result check are this schema.
+ */
+export const storedRunSchema = z
+  .strictObject({
+    id: z.string().min(1).max(400),
+    task: z.custom<string>((v) => typeof v === 'string' && isTask(v), {
+      error: (issue) => `unknown task ${quoted(issue.input)}`,
+    }),
+    method: z.custom<string>((v) => typeof v === 'string' && isKnownMethod(v), {
+      error: (issue) => `unknown method ${quoted(issue.input)}`,
+    }),
+    hyperparameters: z.strictObject({
+      lr: finite,
+      weightDecay: finite,
+      momentum: finite.optional(),
+    }),
+    seed: count,
+    size: z.strictObject({
+      train: count,
+      val: count,
+      test: count,
+      epochs: count,
+      batchSize: count,
+      width: count,
+    }),
+    backend: z.enum(['core', ...BACKENDS], { error: 'is not a known backend' }),
+    epochs: z.array(epochMetrics).max(100_000),
+    final: metrics,
+    status: z.enum(STATUSES, { error: `is not one of ${STATUSES.join(', ')}` }),
+    seconds: finite.min(0),
+    error: z.string().max(20_000).optional(),
+  })
+  .superRefine((r, ctx) => {
+    const planned = r.size.epochs;
+    const n = r.epochs.length;
+    if (n > planned || (r.status === 'ok' && n !== planned)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['epochs'],
+        message: `holds ${n} epochs for a${r.status === 'ok' ? 'n ok' : ` ${r.status}`} run of ${planned}`,
+      });
+      return;
+    }
+    const misnumbered = r.epochs.findIndex((e, i) => e.epoch !== i + 1);
+    if (misnumbered >= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['epochs', misnumbered, 'epoch'],
+        message: `is not ${misnumbered + 1}`,
+      });
+      return;
+    }
+    const { epoch: _epoch, ...last } = r.epochs.at(-1) ?? { epoch: 0 };
+    if (metricsText(last) !== metricsText(r.final)) {
+      ctx.addIssue({ code: 'custom', path: ['final'], message: 'is not the last epoch' });
+    }
+  });
+
+/** A path as code writes it: `epochs[0].epoch`. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`))
+    .join('');
+}
+
+/** A schema's complaint in one short line: the first two issues, each bounded. */
+export function issuesText(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 2)
+    .map((i) =>
+      // A message that names its field ("unknown task …") needs no path before it.
+      i.message.startsWith('unknown ')
+        ? i.message.slice(0, 120)
+        : `${pathText(i.path) || '(value)'} ${i.message.slice(0, 120)}`,
+    )
+    .join('; ');
+}
+
+/** A value quoted for a message, at most `max` characters of it. */
+export function quoted(value: unknown, max = 80): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+/** The stored run in `value`, or what is wrong with it (one bounded line). */
+export function parseStoredRun(value: unknown): StoredRun | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'not a JSON object';
+  const parsed = storedRunSchema.safeParse(value);
+  if (!parsed.success) return issuesText(parsed.error);
+  return value as StoredRun;
 }
 
 /**
  * What is wrong with a stored run read back from `<id>.json`, or undefined when it is a complete
- * `StoredRun` with that id: every field present with its type, a known task and method.
+ * `StoredRun` (storedRunSchema) with that id.
  */
 export function storedRunProblem(value: unknown, id: string): string | undefined {
-  if (!isObject(value)) return 'not a JSON object';
-  const r = value;
-  if (r.id !== id) return `id ${JSON.stringify(r.id)} does not match the file name`;
-  if (typeof r.task !== 'string' || !isTask(r.task))
-    return `unknown task ${JSON.stringify(r.task)}`;
-  if (typeof r.method !== 'string' || !isKnownMethod(r.method)) {
-    return `unknown method ${JSON.stringify(r.method)}`;
-  }
-  const hp = r.hyperparameters;
-  if (!isObject(hp)) return 'hyperparameters missing';
-  if (!isFiniteNumber(hp.lr) || !isFiniteNumber(hp.weightDecay)) {
-    return 'hyperparameters.lr or .weightDecay is not a number';
-  }
-  if (hp.momentum !== undefined && !isFiniteNumber(hp.momentum)) {
-    return 'hyperparameters.momentum is not a number';
-  }
-  if (!Number.isInteger(r.seed) || (r.seed as number) < 0) return 'seed is not an integer';
-  if (!isObject(r.size)) return 'size missing';
-  for (const k of SIZE_KEYS) {
-    const v = r.size[k];
-    if (!Number.isInteger(v) || (v as number) < 0) return `size.${k} is not an integer`;
-  }
-  if (typeof r.backend !== 'string') return 'backend missing';
-  if (typeof r.status !== 'string' || !STATUSES.includes(r.status)) {
-    return `status ${JSON.stringify(r.status)} is not one of ${STATUSES.join(', ')}`;
-  }
-  if (!isFiniteNumber(r.seconds) || r.seconds < 0) return 'seconds is not a number';
-  if (r.error !== undefined && typeof r.error !== 'string') return 'error is not a string';
-  if (!Array.isArray(r.epochs)) return 'epochs missing';
-  for (let i = 0; i < r.epochs.length; i++) {
-    const problem = metricsProblem(r.epochs[i], `epochs[${i}]`, true);
-    if (problem) return problem;
-  }
-  return metricsProblem(r.final, 'final', false);
+  const run = parseStoredRun(value);
+  if (typeof run === 'string') return run;
+  if (run.id !== id) return `id ${quoted(run.id)} does not match the file name`;
+  return undefined;
 }

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { type Job, Queue, QueueEvents } from 'bullmq';
+import { type Job, QueueEvents } from 'bullmq';
 import type { BackendName } from '../experiments/backend.js';
 import type { RunExecutor, RunHooks } from '../experiments/run-executor.js';
 import type { RunSpec, StoredRun } from '../experiments/run-record.js';
+import { storedRunProblem } from '../experiments/run-schema.js';
 import { codeVersion } from './code-version.js';
 import { failedRecord, jobFor, recordFromResult } from './job-schema.js';
 import { type PlanRef, planFromRef, specInPlan } from './plan-ref.js';
@@ -10,6 +11,7 @@ import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME, type QueueTiming, timingWith } from './queue-settings.js';
 import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
 import { type QueueWorkerHandle, startQueueWorker } from './queue-worker.js';
+import { payloadDamageOf, resultDamageOf, SafeQueue } from './safe-job.js';
 
 export interface QueueCoordinatorOptions {
   readonly connection: QueueConnection;
@@ -62,10 +64,23 @@ export async function openQueueCoordinator(
   };
   await checkQueueConnection(options.connection);
   const connection = redisOptions(options.connection);
-  const queue = new Queue(QUEUE_NAME, { connection });
+  const queue = new SafeQueue(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
+  let closing = false;
   queue.on('error', (e) => logError(`queue: ${e.message}`));
-  events.on('error', (e) => logError(`queue events: ${e.message}`));
+  events.on('error', (e) => {
+    if (!(e instanceof SyntaxError)) {
+      logError(`queue events: ${e.message}`);
+      return;
+    }
+    // BullMQ stops listening at an event it cannot parse; the runs are still checked every pollMs.
+    logError(
+      `queue events: skipped an unreadable event (${e.message.slice(0, 100)}); listening again (the runs are also checked every ${timing.pollMs} ms)`,
+    );
+    setTimeout(() => {
+      if (!closing) events.run().catch((err: Error) => events.emit('error', err));
+    }, timing.pollMs).unref();
+  });
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   const plans = options.plans.map((ref) => ({ ref, plan: planFromRef(ref) }));
   const enqueueToStartMs: number[] = [];
@@ -91,6 +106,8 @@ export async function openQueueCoordinator(
     const pending = new Map(specs.map((s) => [s.id, s]));
     if (pending.size === 0) return;
     const busy = new Set<string>();
+    /** Results refused so far, per run: a run is redone at most `attempts` times for them. */
+    const refusals = new Map<string, number>();
     const again = new Set<string>();
     const tally = { enqueued: 0, queued: 0, finished: 0, retried: 0 };
     let fail!: (e: Error) => void;
@@ -112,11 +129,34 @@ export async function openQueueCoordinator(
 
     const deliver = (spec: RunSpec, record: StoredRun, job: Job) => {
       if (!pending.has(spec.id)) return;
+      // The store reads back only what passes its schema: a record it would set aside is not a result.
+      const problem = storedRunProblem(JSON.parse(JSON.stringify(record)), spec.id);
+      const stored = problem
+        ? failedRecord(spec, options.backend, `not storable: ${problem}`)
+        : record;
       pending.delete(spec.id);
-      hooks.onResult(record);
+      hooks.onResult(stored);
       if (job.processedOn && job.timestamp) enqueueToStartMs.push(job.processedOn - job.timestamp);
       if (job.finishedOn) resultToStoredMs.push(Date.now() - job.finishedOn);
       if (pending.size === 0) done();
+    };
+
+    /**
+     * Sets aside a job whose result (or payload) cannot be used, naming the run and why in one
+     * line: the job is removed and the run enqueued again, or, after `attempts` refusals, stored
+     * as failed with the reason.
+     */
+    const refuse = async (spec: RunSpec, job: Job, why: string) => {
+      const n = (refusals.get(spec.id) ?? 0) + 1;
+      refusals.set(spec.id, n);
+      await job.remove();
+      const last = n >= timing.attempts;
+      log(
+        `queue: refused ${spec.id}: ${why} (${n} of ${timing.attempts}; ${last ? 'stored as failed' : 'enqueued again'})`,
+      );
+      if (last)
+        deliver(spec, failedRecord(spec, options.backend, `refused ${n} times: ${why}`), job);
+      else await add(spec);
     };
 
     /** Brings one run forward: enqueue it if missing, collect it if finished, else wait. */
@@ -137,6 +177,12 @@ export async function openQueueCoordinator(
           else log(`queue: ${spec.id} was missing from the queue (Redis lost it?): enqueued again`);
           return;
         }
+        const damaged = payloadDamageOf(job);
+        if (damaged !== undefined) {
+          // Nobody's job: its worker (if one holds it) rejects it, else it is set aside here.
+          if (state !== 'active') await refuse(spec, job, `its job is unreadable: ${damaged}`);
+          return;
+        }
         const ownVersion = (job.data as { version?: unknown } | undefined)?.version === version;
         if (!ownVersion) {
           if (!FINISHED.has(state)) {
@@ -150,10 +196,22 @@ export async function openQueueCoordinator(
           return;
         }
         if (state === 'completed') {
-          if (job.returnvalue === null || job.returnvalue === undefined) return; // not yet readable
-          const record = recordFromResult(spec, job.returnvalue);
-          const stored =
-            typeof record === 'string' ? failedRecord(spec, options.backend, record) : record;
+          const unreadable = resultDamageOf(job);
+          if (unreadable !== undefined) {
+            await refuse(spec, job, `its result is unreadable: ${unreadable}`);
+            return;
+          }
+          if (job.returnvalue === null || job.returnvalue === undefined) {
+            // Removed and enqueued again since its state was read, or completed with no result.
+            if ((await job.getState()) === 'completed')
+              await refuse(spec, job, 'it completed without a result');
+            return;
+          }
+          const stored = recordFromResult(spec, options.backend, job.returnvalue);
+          if (typeof stored === 'string') {
+            await refuse(spec, job, stored);
+            return;
+          }
           if (first && stored.status === 'failed') {
             // As locally: a coordinator starting again retries the runs that failed before.
             await job.remove();
@@ -172,7 +230,11 @@ export async function openQueueCoordinator(
           }
           deliver(
             spec,
-            failedRecord(spec, options.backend, job.failedReason || 'failed on the queue'),
+            failedRecord(
+              spec,
+              options.backend,
+              (job.failedReason || 'failed on the queue').slice(0, 2000),
+            ),
             job,
           );
         } else if (first) {
@@ -223,6 +285,7 @@ export async function openQueueCoordinator(
     executor,
     overhead: () => ({ runs: resultToStoredMs.length, enqueueToStartMs, resultToStoredMs }),
     close: async () => {
+      closing = true;
       await local?.stop(false);
       await events.close();
       await queue.close();

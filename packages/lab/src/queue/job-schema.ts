@@ -3,7 +3,8 @@ import { ABLATION_SCHEDULE_NAMES, ABLATION_TASKS } from '../experiments/ablation
 import { BACKENDS, type BackendName } from '../experiments/backend.js';
 import { ABLATION_METHODS, METHODS } from '../experiments/methods.js';
 import { PRESETS } from '../experiments/presets.js';
-import type { RunSpec, StoredRun } from '../experiments/run-record.js';
+import { backendOf, type RunSpec, type StoredRun } from '../experiments/run-record.js';
+import { parseStoredRun, quoted } from '../experiments/run-schema.js';
 import { TASKS } from '../experiments/tasks/index.js';
 import { type PlanRef, planFromRef, planHash, specInPlan } from './plan-ref.js';
 
@@ -101,8 +102,9 @@ export function jobFor(
 
 /**
  * What a worker does with a job: run the spec (rebuilt by this code), refuse it (another code
- * version or another plan: put it back untouched for a worker of that version), or reject it
- * (malformed or inconsistent: never executed).
+ * version or job format: put it back untouched for a worker of that version), or reject it
+ * (malformed, inconsistent, or of a plan this version's coordinators do not build: never
+ * executed).
  */
 export type JobVerdict =
   | { readonly kind: 'run'; readonly spec: RunSpec; readonly backend: BackendName }
@@ -112,7 +114,7 @@ export type JobVerdict =
 function issues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`)
+    .map((i) => `${i.path.join('.').slice(0, 80) || '(payload)'}: ${i.message.slice(0, 120)}`)
     .join('; ');
 }
 
@@ -142,8 +144,8 @@ export function checkJob(payload: unknown, jobId: string | undefined, version: s
   const hash = planHash(plan);
   if (hash !== job.planHash) {
     return {
-      kind: 'refuse',
-      reason: `its plan (${job.plan.kind}, preset ${job.plan.kind === 'protocol' ? job.plan.preset : job.plan.config.preset}) hashes to ${job.planHash.slice(0, 12)} for its coordinator and to ${hash.slice(0, 12)} here: other preset sizes, grid or seeds`,
+      kind: 'reject',
+      reason: `of another plan: its plan (${job.plan.kind}, preset ${job.plan.kind === 'protocol' ? job.plan.preset : job.plan.config.preset}) hashes to ${hash.slice(0, 12)} by this code, not ${job.planHash.slice(0, 12)} as the job says, so no coordinator of this version built it`,
     };
   }
   const spec = specInPlan(plan, job.run as Parameters<typeof specInPlan>[1]);
@@ -154,28 +156,52 @@ export function checkJob(payload: unknown, jobId: string | undefined, version: s
   return { kind: 'run', spec, backend: job.backend };
 }
 
-const metric = z.number().nullable();
-/** What a worker returns for a run: the training outcome (identity fields come from the spec). */
-const resultSchema = z.looseObject({
-  id: z.string().max(400),
-  backend: z.enum(['core', ...BACKENDS]),
-  epochs: z.array(z.record(z.string().max(100), metric)).max(100_000),
-  final: z.record(z.string().max(100), metric),
-  status: z.enum(['ok', 'diverged', 'failed']),
-  seconds: z.number().min(0),
-  error: z.string().max(20_000).optional(),
-});
+/**
+ * What is wrong with a result that passed the store's schema but is not the planned run: another
+ * id, task, method, hyperparameters, seed, size (so another number of epochs) or backend.
+ */
+function mismatch(spec: RunSpec, backend: string, run: StoredRun): string | undefined {
+  const planned: [string, unknown, unknown][] = [
+    ['id', run.id, spec.id],
+    ['task', run.task, spec.task],
+    ['method', run.method, spec.method],
+    ['hyperparameters.lr', run.hyperparameters.lr, spec.hyperparameters.lr],
+    [
+      'hyperparameters.weightDecay',
+      run.hyperparameters.weightDecay,
+      spec.hyperparameters.weightDecay,
+    ],
+    ['hyperparameters.momentum', run.hyperparameters.momentum, spec.hyperparameters.momentum],
+    ['seed', run.seed, spec.seed],
+    ...Object.entries(spec.size).map(([k, v]): [string, unknown, unknown] => [
+      `size.${k}`,
+      run.size[k as 'epochs'],
+      v,
+    ]),
+    ['backend', run.backend, backend],
+  ];
+  const wrong = planned.find(([, got, want]) => got !== want);
+  if (!wrong) return undefined;
+  const [field, got, want] = wrong;
+  return `${field} is ${quoted(got, 60)}, planned ${quoted(want, 60)}`;
+}
 
 /**
- * The stored run for a worker's result, or an error message when the result is malformed. The
- * identity (task, method, hyperparameters, seed, size) is the coordinator's own spec; the fields
- * are in the order the local pool stores them, so the files are alike.
+ * The stored run for a worker's result, or why it is refused (one bounded line). A result is
+ * accepted only when it is a complete stored run by the run store's own schema (run-schema.ts:
+ * finite or null metrics, epochs numbered up to the planned ones, all of them when ok) and it is
+ * the planned run: the same id, task, method, hyperparameters, seed and size as the coordinator's
+ * spec, trained on the backend the coordinator asked for (`core` for core-engine tasks).
  */
-export function recordFromResult(spec: RunSpec, result: unknown): StoredRun | string {
-  const parsed = resultSchema.safeParse(result);
-  if (!parsed.success) return `malformed result: ${issues(parsed.error)}`;
-  const r = parsed.data;
-  if (r.id !== spec.id) return `result for ${r.id}, expected ${spec.id}`;
+export function recordFromResult(
+  spec: RunSpec,
+  backend: BackendName,
+  result: unknown,
+): StoredRun | string {
+  const run = parseStoredRun(result);
+  if (typeof run === 'string') return `malformed result: ${run}`;
+  const wrong = mismatch(spec, backendOf(spec, backend), run);
+  if (wrong) return `not the planned run: ${wrong}`;
   return {
     id: spec.id,
     task: spec.task,
@@ -183,17 +209,20 @@ export function recordFromResult(spec: RunSpec, result: unknown): StoredRun | st
     hyperparameters: spec.hyperparameters,
     seed: spec.seed,
     size: spec.size,
-    backend: r.backend,
-    epochs: r.epochs as StoredRun['epochs'],
-    final: r.final as StoredRun['final'],
-    status: r.status,
-    seconds: r.seconds,
-    ...(r.error !== undefined ? { error: r.error } : {}),
+    backend: run.backend,
+    epochs: run.epochs,
+    final: run.final,
+    status: run.status,
+    seconds: run.seconds,
+    ...(run.error !== undefined ? { error: run.error } : {}),
   };
 }
 
-/** The stored form of a run that failed on the queue (no result: it threw or stalled too often). */
-export function failedRecord(spec: RunSpec, backend: string, error: string): StoredRun {
+/**
+ * The stored form of a run that failed on the queue (no usable result: it threw, stalled too
+ * often, or its results were refused), with the error's first 2000 characters.
+ */
+export function failedRecord(spec: RunSpec, backend: BackendName, error: string): StoredRun {
   return {
     id: spec.id,
     task: spec.task,
@@ -201,11 +230,11 @@ export function failedRecord(spec: RunSpec, backend: string, error: string): Sto
     hyperparameters: spec.hyperparameters,
     seed: spec.seed,
     size: spec.size,
-    backend,
+    backend: backendOf(spec, backend),
     epochs: [],
     final: {},
     status: 'failed',
     seconds: 0,
-    error,
+    error: error.slice(0, 2000),
   };
 }

@@ -1,7 +1,8 @@
-import { Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME } from './queue-settings.js';
 import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
+import { damageOf, jobName, SafeQueue } from './safe-job.js';
 
 type Column = 'waiting' | 'active' | 'done' | 'failed';
 
@@ -24,6 +25,8 @@ export interface QueueStatus {
     readonly startedAt?: string;
   }[];
   readonly failed: { readonly id: string; readonly reason: string }[];
+  /** Jobs with a field that is not JSON (counted in their column under plan `malformed`). */
+  readonly damaged: { readonly id: string; readonly state: string; readonly problem: string }[];
 }
 
 interface LooseJobData {
@@ -36,10 +39,19 @@ interface LooseJobData {
 const text = (v: unknown, fallback: string) =>
   typeof v === 'string' && v.length <= 200 ? v : fallback;
 
-/** Reads the queue's state (never its password: only the URL's display form is shown). */
+/** Free text as one bounded line. */
+const oneLine = (v: unknown, max: number) =>
+  String(v ?? '')
+    .replace(/\s+/g, ' ')
+    .slice(0, max);
+
+/**
+ * Reads the queue's state (never its password: only the URL's display form is shown). A job that
+ * cannot be read is listed among the damaged ones, by id, and the rest is read as usual.
+ */
 export async function queueStatus(connection: QueueConnection): Promise<QueueStatus> {
   await checkQueueConnection(connection);
-  const queue = new Queue(QUEUE_NAME, {
+  const queue = new SafeQueue(QUEUE_NAME, {
     connection: { ...redisOptions(connection), maxRetriesPerRequest: 3 },
   });
   queue.on('error', () => {});
@@ -61,6 +73,18 @@ export async function queueStatus(connection: QueueConnection): Promise<QueueSta
       byState(['completed']),
       byState(['failed']),
     ]);
+    const damaged: QueueStatus['damaged'] = [];
+    for (const [state, jobs] of [
+      ['waiting', waiting],
+      ['active', active],
+      ['completed', completed],
+      ['failed', failed],
+    ] as [string, Job[]][]) {
+      for (const j of jobs) {
+        const problem = damageOf(j);
+        if (problem !== undefined) damaged.push({ id: String(j.id), state, problem });
+      }
+    }
     const totals: Record<Column, number> = { waiting: 0, active: 0, done: 0, failed: 0 };
     const plans = new Map<string, QueueStatus['plans'][number]>();
     const tally = (data: LooseJobData, column: Column) => {
@@ -87,13 +111,13 @@ export async function queueStatus(connection: QueueConnection): Promise<QueueSta
     for (const j of failed) tally(j.data as LooseJobData, 'failed');
     const failures: QueueStatus['failed'] = failed.map((j) => ({
       id: String(j.id),
-      reason: (j.failedReason ?? '').slice(0, 300),
+      reason: oneLine(j.failedReason, 300),
     }));
     for (const j of completed) {
       const r = j.returnvalue as { status?: unknown; error?: unknown } | null;
       if (r?.status === 'failed') {
         tally(j.data as LooseJobData, 'failed');
-        failures.push({ id: String(j.id), reason: text(r.error, 'failed').slice(0, 300) });
+        failures.push({ id: String(j.id), reason: oneLine(text(r.error, 'failed'), 300) });
       } else tally(j.data as LooseJobData, 'done');
     }
     return {
@@ -111,6 +135,7 @@ export async function queueStatus(connection: QueueConnection): Promise<QueueSta
         };
       }),
       failed: failures,
+      damaged,
     };
   } finally {
     await queue.close();
@@ -150,6 +175,10 @@ export function formatStatus(s: QueueStatus, now = Date.now()): string {
   if (s.failed.length > 0) {
     lines.push('', 'failed:');
     for (const f of s.failed) lines.push(`  ${f.id}: ${f.reason}`);
+  }
+  if (s.damaged.length > 0) {
+    lines.push('', 'damaged (unreadable fields; not run by any worker of this code):');
+    for (const d of s.damaged) lines.push(`  job ${jobName(d.id)} (${d.state}): ${d.problem}`);
   }
   return lines.join('\n');
 }

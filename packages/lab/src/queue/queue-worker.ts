@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { StoredRun } from '../experiments/run-record.js';
 import { ChildRunner } from './child-runner.js';
 import { codeVersion } from './code-version.js';
@@ -7,6 +7,7 @@ import { checkJob, failedRecord } from './job-schema.js';
 import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME, type QueueTiming, timingWith } from './queue-settings.js';
 import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
+import { damageOf, jobName, SafeQueue, SafeWorker } from './safe-job.js';
 
 export interface QueueWorkerOptions {
   readonly connection: QueueConnection;
@@ -23,7 +24,7 @@ export interface QueueWorkerOptions {
 }
 
 export interface QueueWorkerHandle {
-  /** Resolves once the worker stopped: 0, or 2 when it refused a job of another version or plan. */
+  /** Resolves once the worker stopped: 0, or 2 when it refused a job of another code version. */
   readonly stopped: Promise<number>;
   /** Stops taking runs and finishes those in flight, or hands them back to the queue at once. */
   stop(handBack: boolean): Promise<void>;
@@ -45,9 +46,11 @@ function throttledLog(log: (line: string) => void, secrets: (string | undefined)
 
 /**
  * Processes runs from the queue until stopped. Each job is checked before anything runs
- * (job-schema.ts): a job of another code version or plan is put back untouched and this worker
- * stops (exit status 2, naming both versions); a malformed job is failed without being executed.
- * A run that throws is retried by the queue up to its attempts, then returned as `failed`.
+ * (job-schema.ts): a job of another code version is put back untouched and this worker stops
+ * (exit status 2, naming both versions); a job that cannot be read (safe-job.ts), a malformed job
+ * and a job of a plan no coordinator of this version builds are failed without being executed
+ * (one line naming the job), and the worker goes on. A run that throws is retried by the queue up
+ * to its attempts, then returned as `failed`.
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
   const timing = timingWith(options.timing);
@@ -69,7 +72,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   });
 
   const processor = async (job: Job, token?: string): Promise<StoredRun> => {
-    const shownId = JSON.stringify(String(job.id).slice(0, 120));
+    const shownId = jobName(job.id);
+    const damage = damageOf(job);
+    if (damage !== undefined) {
+      log(`rejected job ${shownId}: unreadable: ${damage} (not executed)`);
+      throw new UnrecoverableError(`rejected by the worker: unreadable: ${damage}`);
+    }
     const verdict = checkJob(job.data, job.id, version);
     if (verdict.kind === 'refuse') {
       log(
@@ -122,7 +130,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     return record;
   };
 
-  const worker = new Worker(QUEUE_NAME, processor, {
+  const worker = new SafeWorker(QUEUE_NAME, processor, {
     connection: redisOptions(options.connection),
     concurrency: options.jobs,
     lockDuration: timing.lockDurationMs,
@@ -133,7 +141,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   worker.on('error', (err) => logError(`queue worker: ${err.message}`));
 
   const counter = options.exitWhenIdle
-    ? new Queue(QUEUE_NAME, { connection: redisOptions(options.connection) })
+    ? new SafeQueue(QUEUE_NAME, { connection: redisOptions(options.connection) })
     : null;
   counter?.on('error', (err) => logError(`queue: ${err.message}`));
   let idleSince = Date.now();
