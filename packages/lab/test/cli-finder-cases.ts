@@ -25,7 +25,13 @@ export interface FinderInput {
 export type FinderMessage =
   | { readonly type: 'start'; readonly label: string }
   | { readonly type: 'problem'; readonly label: string; readonly problem: string }
-  | { readonly type: 'done'; readonly cases: number; readonly accepted: number };
+  | {
+      readonly type: 'done';
+      readonly cases: number;
+      /** Argument vectors accepted and report cases that wrote a report. */
+      readonly accepted: number;
+      readonly reported: number;
+    };
 
 /** A small seeded generator (mulberry32). */
 function generator(seed: number) {
@@ -144,7 +150,7 @@ class Exited extends Error {
   }
 }
 
-/** The numbers of accepted options stay within the lab's bounds. */
+/** The numbers of accepted options are finite, and the lab's counts within their bounds. */
 function boundsProblem(options: Record<string, unknown>): string | undefined {
   const bounds: Record<string, [number, number]> = {
     seeds: [1, MAX_SEEDS],
@@ -155,8 +161,8 @@ function boundsProblem(options: Record<string, unknown>): string | undefined {
   for (const [key, value] of Object.entries(options)) {
     if (typeof value !== 'number') continue;
     if (!Number.isFinite(value)) return `--${key} accepted as ${value}`;
-    const [min, max] = bounds[key] ?? [0, Number.MAX_SAFE_INTEGER];
-    if (value < min || value > max) return `--${key} accepted as ${value}`;
+    const range = bounds[key];
+    if (range && (value < range[0] || value > range[1])) return `--${key} accepted as ${value}`;
   }
   return undefined;
 }
@@ -281,8 +287,18 @@ function mutateValue(rng: Rng, value: unknown): unknown {
   return copy;
 }
 
+/** Changes that keep a file valid, so that reports are written too (and their numbers bounded). */
+const VALID_PATCHES: readonly Record<string, unknown>[] = [
+  {},
+  { seeds: 1000 },
+  { seeds: 3, preset: 'full' },
+  { sizes: { sparse: { train: 8, val: 4, test: 4, epochs: 10_000, batchSize: 4, width: 0 } } },
+  { schedule: { kind: 'warmup-polynomial', warmup: 10, power: 1 } },
+];
+
 /** The text of a mutated file: a JSON mutation, sometimes damaged as text too. */
 function mutatedText(rng: Rng, base: unknown): string {
+  if (rng.next() < 0.3) return JSON.stringify({ ...(base as object), ...rng.pick(VALID_PATCHES) });
   let text = JSON.stringify(mutateValue(rng, base));
   const roll = rng.next();
   if (roll < 0.1) text = text.slice(0, rng.int(text.length));
@@ -323,22 +339,26 @@ function mutatedOutDir(rng: Rng, dir: string, index: number): { out: string; lab
 
 const REPORT_FILES = ['README.md', 'index.html', 'results.json'];
 
-async function reportCase(out: string): Promise<string | undefined> {
+/** `madgrad report` on a mutated directory: whether it wrote a report, and any problem. */
+async function reportCase(out: string): Promise<{ reported: boolean; problem?: string }> {
   const before = readdirSync(out).sort().join(',');
   const o = await runMain(['node', 'madgrad', 'report', '--out', out], false);
   const problem = outcomeProblem(o);
-  if (problem) return problem;
+  if (problem) return { reported: false, problem };
   if (o.code === 1) {
     const after = readdirSync(out).sort().join(',');
-    return after === before ? undefined : `refused but wrote: ${before} -> ${after}`;
+    if (after === before) return { reported: false };
+    return { reported: false, problem: `refused but wrote: ${before} -> ${after}` };
   }
   for (const name of REPORT_FILES) {
-    if (!existsSync(join(out, name))) return `succeeded without ${name}`;
+    if (!existsSync(join(out, name))) return { reported: true, problem: `no ${name}` };
   }
   for (const name of ['README.md', 'index.html']) {
-    if (/<script/i.test(readFileSync(join(out, name), 'utf8'))) return `${name} holds <script`;
+    if (/<script/i.test(readFileSync(join(out, name), 'utf8'))) {
+      return { reported: true, problem: `${name} holds <script` };
+    }
   }
-  return undefined;
+  return { reported: true };
 }
 
 async function runCases(input: FinderInput): Promise<void> {
@@ -355,13 +375,15 @@ async function runCases(input: FinderInput): Promise<void> {
     const problem = outcomeProblem(o);
     if (problem) post({ type: 'problem', label, problem });
   }
+  let reported = 0;
   for (let i = 0; i < input.fileCases; i++) {
     const { out, label } = mutatedOutDir(rng, input.dir, i);
     post({ type: 'start', label });
-    const problem = await reportCase(out);
-    if (problem) post({ type: 'problem', label, problem });
+    const result = await reportCase(out);
+    if (result.reported) reported += 1;
+    if (result.problem) post({ type: 'problem', label, problem: result.problem });
   }
-  post({ type: 'done', cases: input.argvCases + input.fileCases, accepted });
+  post({ type: 'done', cases: input.argvCases + input.fileCases, accepted, reported });
 }
 
 if (parentPort && workerData) await runCases(workerData as FinderInput);

@@ -20,7 +20,7 @@ const HEAP_MB = 1024;
  */
 function find(
   input: FinderInput,
-): Promise<{ problems: string[]; cases: number; accepted: number }> {
+): Promise<{ problems: string[]; cases: number; accepted: number; reported: number }> {
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./cli-finder-cases.js', import.meta.url), {
       workerData: input,
@@ -34,7 +34,7 @@ function find(
     let current = '(starting)';
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
-    const finish = (result: { cases: number; accepted: number }) => {
+    const finish = (result: { cases: number; accepted: number; reported: number }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -47,7 +47,7 @@ function find(
         clearTimeout(timer);
         timer = setTimeout(() => {
           problems.push(`${current}: still running after ${CASE_MS} ms`);
-          finish({ cases: -1, accepted: -1 });
+          finish({ cases: -1, accepted: -1, reported: -1 });
         }, CASE_MS);
       } else if (m.type === 'problem') {
         problems.push(`${m.label}: ${m.problem}`);
@@ -57,12 +57,12 @@ function find(
     });
     worker.on('error', (e) => {
       problems.push(`${current}: the worker died: ${e.message}`);
-      finish({ cases: -1, accepted: -1 });
+      finish({ cases: -1, accepted: -1, reported: -1 });
     });
     worker.on('exit', (code) => {
       if (settled) return;
       problems.push(`${current}: the worker exited with ${code}`);
-      finish({ cases: -1, accepted: -1 });
+      finish({ cases: -1, accepted: -1, reported: -1 });
     });
   });
 }
@@ -73,5 +73,7 @@ describe('finder: hostile CLI arguments and damaged report files', () => {
     assert.deepEqual(result.problems, []);
     assert.equal(result.cases, 440);
     assert.ok(result.accepted > 0, 'some argument vectors are accepted (their numbers checked)');
+    assert.ok(result.reported > 0, 'some mutated directories get a report');
+    console.log(`${result.accepted} argument vectors accepted, ${result.reported} reports written`);
   });
 });

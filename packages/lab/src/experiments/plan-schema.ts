@@ -105,12 +105,12 @@ export class InputFileError extends Error {
   override readonly name = 'InputFileError';
 }
 
-const MAX_QUOTED = 100;
+const MAX_QUOTED = 60;
 const MAX_LINE = 400;
 
 /**
  * `text` as one bounded line: control characters and line separators escaped, each quoted part
- * cut to its first 100 characters and the whole to 400.
+ * cut to its first 60 characters and the whole to 400.
  */
 export function oneLine(text: string): string {
   const escaped = text.replace(
@@ -125,7 +125,7 @@ export function oneLine(text: string): string {
   return quotesCut.length > MAX_LINE ? `${quotesCut.slice(0, MAX_LINE)}…` : quotesCut;
 }
 
-/** A value briefly, as JSON (for messages): at most 100 characters of it. */
+/** A value briefly, as JSON (for messages): at most 60 characters of it. */
 export function quoted(value: string): string {
   const cut = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
   return JSON.stringify(cut);
