@@ -1,26 +1,52 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type Command, CommanderError } from 'commander';
 import { OutDirError } from '../experiments/out-dir.js';
+import { InputFileError, oneLine } from '../experiments/plan-schema.js';
 import { buildProgram } from './program.js';
 
 export { buildProgram };
 
-/**
- * Runs the CLI on `argv` (as in process.argv: node, script, arguments). Errors the user can fix
- * (an unusable --out) print one line and set exit code 1.
- */
-export async function main(argv: readonly string[]): Promise<void> {
+let interruptHandled = false;
+
+/** On Ctrl-C: say that finished runs are kept, and exit with 130 (once per process). */
+function handleInterrupt(): void {
+  if (interruptHandled) return;
+  interruptHandled = true;
   process.on('SIGINT', () => {
     // Finished runs are already on disk (one file each, renamed into place): rerun to resume.
     console.error('\ninterrupted: every finished run is stored; rerun the same command to resume');
     process.exit(130);
   });
+}
+
+/**
+ * Runs the CLI on `argv` (as in process.argv: node, script, arguments), with `program` (default:
+ * the whole CLI writing to stdout and stderr). Errors the user can fix (a usage error, an option
+ * out of range, an unusable --out, a damaged plan.json, ablation.json or runs/) print one bounded
+ * line on stderr and set exit code 1; nothing is written.
+ */
+export async function main(
+  argv: readonly string[],
+  program: Command = buildProgram(),
+): Promise<void> {
+  handleInterrupt();
+  const writeErr = program.configureOutput().writeErr ?? ((t: string) => process.stderr.write(t));
+  if (argv.length <= 2) {
+    writeErr('error: no command given: madgrad --help lists the commands\n');
+    process.exitCode = 1;
+    return;
+  }
   try {
-    await buildProgram().parseAsync([...argv]);
+    await program.parseAsync([...argv]);
   } catch (e) {
-    if (!(e instanceof OutDirError)) throw e;
-    console.error(`error: ${e.message}`);
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    if (!(e instanceof OutDirError || e instanceof InputFileError)) throw e;
+    writeErr(`error: ${oneLine(e.message)}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,25 +1,21 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ABLATION_METHODS, type AblationMethodName, isAblationMethod } from './methods.js';
-import { isPreset, PRESET_TABLE, type Preset, type PresetName } from './presets.js';
+import { ABLATION_METHODS, type AblationMethodName } from './methods.js';
+import { type AblationTaskName, ablationConfigSchema, readJsonFile } from './plan-schema.js';
+import { PRESET_TABLE, type Preset, type PresetName } from './presets.js';
 import { type Plan, seedSpecs } from './protocol.js';
 import type { RunSpec } from './run-record.js';
 import { RunStore } from './run-store.js';
 import { completedRuns, type RunnerOptions, runPending, runSweeps } from './runner.js';
-import type { TaskName } from './tasks/index.js';
 import type { ScheduleSpec } from './tasks/schedules.js';
 import type { TaskSize } from './tasks/task.js';
 
 /**
  * The design ablation: MADGRAD built from its parts (Defazio & Jelassi 2021, §5), each
  * step trained with the harness's protocol under a flat schedule and under the stage-wise one.
+ * Its tasks (ABLATION_TASKS) are listed with the schemas of its file, in plan-schema.ts.
  */
-export const ABLATION_TASKS = ['digits', 'g2p'] as const satisfies readonly TaskName[];
-export type AblationTaskName = (typeof ABLATION_TASKS)[number];
-
-export function isAblationTask(name: string): name is AblationTaskName {
-  return (ABLATION_TASKS as readonly string[]).includes(name);
-}
+export { ABLATION_TASKS, type AblationTaskName, isAblationTask } from './plan-schema.js';
 
 /** The two arms: no schedule at all, and CIFAR's ×0.1 at 50% and 75% of training. */
 export const ABLATION_SCHEDULES = {
@@ -124,19 +120,12 @@ export function saveAblationConfig(outDir: string, config: AblationConfig): void
   writeFileSync(join(outDir, 'ablation.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
+/**
+ * The config stored in `<outDir>/ablation.json`, checked by its schema (plan-schema.ts); undefined
+ * when there is none. Throws `InputFileError` (one line naming the file and field) when damaged.
+ */
 export function loadAblationConfig(outDir: string): AblationConfig | undefined {
-  const path = join(outDir, 'ablation.json');
-  if (!existsSync(path)) return undefined;
-  const c = JSON.parse(readFileSync(path, 'utf8')) as AblationConfig;
-  if (
-    !isPreset(c.preset) ||
-    !c.tasks.every(isAblationTask) ||
-    !c.methods.every(isAblationMethod) ||
-    !Number.isInteger(c.seeds)
-  ) {
-    throw new Error(`${path} names an unknown preset, task or method`);
-  }
-  return c;
+  return readJsonFile(join(outDir, 'ablation.json'), ablationConfigSchema);
 }
 
 /**

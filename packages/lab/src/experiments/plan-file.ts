@@ -1,13 +1,17 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isKnownMethod, type MethodName } from './methods.js';
-import { isPreset, PRESET_TABLE, type PresetName } from './presets.js';
+import type { MethodName } from './methods.js';
+import { planFileSchema, readJsonFile } from './plan-schema.js';
+import { PRESET_TABLE, type PresetName } from './presets.js';
 import type { Plan } from './protocol.js';
-import { isTask, type TaskName } from './tasks/index.js';
+import type { TaskName } from './tasks/index.js';
 import type { ScheduleSpec } from './tasks/schedules.js';
 import type { TaskSize } from './tasks/task.js';
 
-/** What `<out>/plan.json` holds: enough to rebuild the report from the stored runs. */
+/**
+ * What `<out>/plan.json` holds: enough to rebuild the report from the stored runs (its schema,
+ * with the bounds of every number, is `planFileSchema` in plan-schema.ts).
+ */
 interface PlanFile {
   preset: PresetName;
   tasks: TaskName[];
@@ -29,19 +33,19 @@ export function savePlan(outDir: string, plan: Plan): void {
   writeFileSync(join(outDir, 'plan.json'), `${JSON.stringify(file, null, 2)}\n`);
 }
 
+/**
+ * The plan stored in `<outDir>/plan.json`; undefined when there is none. Throws `InputFileError`
+ * (one line naming the file and field) when the file is damaged.
+ */
 export function loadPlan(outDir: string): Plan | undefined {
-  const path = join(outDir, 'plan.json');
-  if (!existsSync(path)) return undefined;
-  const f = JSON.parse(readFileSync(path, 'utf8')) as PlanFile;
-  if (!isPreset(f.preset) || !f.tasks.every(isTask) || !f.methods.every(isKnownMethod)) {
-    throw new Error(`${path} names an unknown preset, task or method`);
-  }
+  const f: PlanFile | undefined = readJsonFile(join(outDir, 'plan.json'), planFileSchema);
+  if (!f) return undefined;
   return {
     preset: PRESET_TABLE[f.preset],
     tasks: f.tasks,
     methods: f.methods,
     seeds: f.seeds,
-    sizes: f.sizes,
+    ...(f.sizes ? { sizes: f.sizes } : {}),
     ...(f.schedule ? { schedule: f.schedule } : {}),
   };
 }

@@ -1,48 +1,30 @@
 import { z } from 'zod';
-import { ABLATION_SCHEDULE_NAMES, ABLATION_TASKS } from '../experiments/ablation.js';
+import { ABLATION_SCHEDULE_NAMES } from '../experiments/ablation.js';
 import { BACKENDS, type BackendName } from '../experiments/backend.js';
 import { ABLATION_METHODS, METHODS } from '../experiments/methods.js';
-import { PRESETS } from '../experiments/presets.js';
+import {
+  ablationConfigSchema,
+  protocolPlanFields,
+  seedSchema,
+  taskNameSchema,
+} from '../experiments/plan-schema.js';
 import { backendOf, type RunSpec, type StoredRun } from '../experiments/run-record.js';
 import { parseStoredRun, quoted } from '../experiments/run-schema.js';
-import { TASKS } from '../experiments/tasks/index.js';
 import { type PlanRef, planFromRef, planHash, specInPlan } from './plan-ref.js';
 
 /** The job format's own version: a worker refuses jobs of any other. */
 export const JOB_SCHEMA = 1;
 
-const count = (max: number) => z.number().int().min(0).max(max);
-const sizeSchema = z.strictObject({
-  train: count(1_000_000),
-  val: count(1_000_000),
-  test: count(1_000_000),
-  epochs: count(10_000),
-  batchSize: count(1_000_000),
-  width: count(1_000_000),
-});
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 const methodName = z.enum([...new Set([...METHODS, ...ABLATION_METHODS])] as [string, ...string[]]);
-const taskName = z.enum(TASKS);
-const sizesSchema = z.partialRecord(taskName, sizeSchema);
+const taskName = taskNameSchema;
 
+/** The plan of a job: the lab's plan fields and bounds (experiments/plan-schema.ts). */
 const planRefSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('protocol'),
-    preset: z.enum(PRESETS),
-    tasks: z.array(taskName).min(1).max(TASKS.length),
-    methods: z.array(z.enum(METHODS)).min(1).max(METHODS.length),
-    seeds: z.number().int().min(1).max(1000),
-    sizes: sizesSchema.optional(),
-  }),
+  z.strictObject({ kind: z.literal('protocol'), ...protocolPlanFields }),
   z.strictObject({
     kind: z.literal('ablation'),
-    config: z.strictObject({
-      preset: z.enum(PRESETS),
-      tasks: z.array(z.enum(ABLATION_TASKS)).min(1).max(ABLATION_TASKS.length),
-      methods: z.array(z.enum(ABLATION_METHODS)).min(1).max(ABLATION_METHODS.length),
-      seeds: z.number().int().min(1).max(1000),
-      sizes: z.partialRecord(z.enum(ABLATION_TASKS), sizeSchema).optional(),
-    }),
+    config: ablationConfigSchema,
     arm: z.enum(ABLATION_SCHEDULE_NAMES as [string, ...string[]]),
   }),
 ]);
@@ -53,7 +35,7 @@ const claimedRunSchema = z.strictObject({
   task: taskName,
   method: methodName,
   hyperparameters: z.strictObject({ lr: finite.positive(), weightDecay: finite.min(0) }),
-  seed: z.number().int().min(0).max(1_000_000),
+  seed: seedSchema,
 });
 
 /** A job's payload. Nothing in it is evaluated: names are looked up, numbers are checked. */

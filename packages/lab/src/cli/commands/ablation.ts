@@ -16,7 +16,7 @@ import {
 import { prepareOutDir } from '../../experiments/out-dir.js';
 import type { PresetName } from '../../experiments/presets.js';
 import { writeAblationReport } from '../../experiments/report/ablation-report.js';
-import { type QueueFlags, withRunnerOptions } from './queue-options.js';
+import { addQueueOptions, type QueueFlags, withRunnerOptions } from './queue-options.js';
 import { listOf, presetOption, runOptions } from './shared-options.js';
 
 interface AblationFlags extends QueueFlags {
@@ -33,26 +33,28 @@ interface AblationFlags extends QueueFlags {
 /** `madgrad ablation`: MADGRAD's construction, step by step, under two schedules. */
 export function register(program: Command): void {
   runOptions(
-    program
-      .command('ablation')
-      .description(
-        'the design ablation: MADGRAD built from dual averaging step by step (DA, AdaGrad-DA, λ weighting, square vs cube root, momentum) plus SGD with η/(k+1)^p, SGD and AdaGrad, each swept and re-run over seeds under a flat and a stage-wise schedule; writes the report. Resumes: rerun to continue or to rewrite the report',
-      )
-      .addOption(
-        presetOption(
-          'smoke (seconds), quick (digits, under 15 minutes on 2 cores) or full (digits and g2p)',
+    addQueueOptions(
+      program
+        .command('ablation')
+        .description(
+          'the design ablation: MADGRAD built from dual averaging step by step (DA, AdaGrad-DA, λ weighting, square vs cube root, momentum) plus SGD with η/(k+1)^p, SGD and AdaGrad, each swept and re-run over seeds under a flat and a stage-wise schedule; writes the report. Resumes: rerun to continue or to rewrite the report',
+        )
+        .addOption(
+          presetOption(
+            'smoke (seconds), quick (digits, under 15 minutes on 2 cores) or full (digits and g2p)',
+          ),
+        )
+        .option(
+          '--tasks <list>',
+          `comma-separated tasks (${ABLATION_TASKS.join(', ')}; default: the preset's)`,
+          listOf('task', ABLATION_TASKS, isAblationTask),
+        )
+        .option(
+          '--methods <list>',
+          `comma-separated methods (default all: ${ABLATION_METHODS.join(', ')})`,
+          listOf('method', ABLATION_METHODS, isAblationMethod),
         ),
-      )
-      .option(
-        '--tasks <list>',
-        `comma-separated tasks (${ABLATION_TASKS.join(', ')}; default: the preset's)`,
-        listOf('task', ABLATION_TASKS, isAblationTask),
-      )
-      .option(
-        '--methods <list>',
-        `comma-separated methods (default all: ${ABLATION_METHODS.join(', ')})`,
-        listOf('method', ABLATION_METHODS, isAblationMethod),
-      ),
+    ),
     'report-ablation',
     'runs/, ablation.json, results.json, index.html, README.md',
   ).action(async (flags: AblationFlags) => {

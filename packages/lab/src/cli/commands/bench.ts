@@ -1,7 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { wholeNumber } from './shared-options.js';
+
+/** The largest parameter count benchmarked (each implementation holds a few arrays of it). */
+const MAX_BENCH_SIZE = 1 << 26;
+
+/** `--sizes`: comma-separated parameter counts, each a whole number from 1 to MAX_BENCH_SIZE. */
+function benchSizes(value: string): string {
+  const items = value.split(',');
+  if (items.length > 32) throw new InvalidArgumentError('--sizes takes at most 32 counts');
+  const parse = wholeNumber('--sizes', 1, MAX_BENCH_SIZE);
+  return items.map((item) => String(parse(item))).join(',');
+}
 
 /** `madgrad bench`: the optimizer step benchmarks, in a fresh process. */
 export function register(program: Command): void {
@@ -13,7 +25,8 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document instead of a table')
     .option(
       '--sizes <list>',
-      'parameter counts, comma-separated (default 65536,1048576,4194304,16777216)',
+      `parameter counts, comma-separated, each at most ${MAX_BENCH_SIZE} (default 65536,1048576,4194304,16777216)`,
+      benchSizes,
     )
     .action((flags: { json?: boolean; sizes?: string }) => {
       // The benchmark is its own script (it measures in a fresh process): src/bench/bench.ts

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import type { BackendName } from '../../experiments/backend.js';
 import { isMethod, type MainMethodName, METHODS } from '../../experiments/methods.js';
-import { prepareOutDir } from '../../experiments/out-dir.js';
+import { prepareOutDir, storedRuns } from '../../experiments/out-dir.js';
 import type { PresetName } from '../../experiments/presets.js';
 import type { Plan } from '../../experiments/protocol.js';
 import { writeReport } from '../../experiments/report/write-report.js';
 import { planOf, runReproduction } from '../../experiments/reproduction.js';
-import { RunStore } from '../../experiments/run-store.js';
 import { isTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
-import { type QueueFlags, withRunnerOptions } from './queue-options.js';
+import { addQueueOptions, type QueueFlags, withRunnerOptions } from './queue-options.js';
 import { listOf, presetOption, runOptions } from './shared-options.js';
 
 /** The flags of `reproduce` and `sweep`. */
@@ -37,7 +36,11 @@ export function protocolOptions(cmd: Command): Command {
       `comma-separated methods (${METHODS.join(', ')})`,
       listOf('method', METHODS, isMethod),
     );
-  return runOptions(withTasks, 'report', 'runs/, results.json, index.html, README.md');
+  return runOptions(
+    addQueueOptions(withTasks),
+    'report',
+    'runs/, results.json, index.html, README.md',
+  );
 }
 
 /** Runs the protocol the flags ask for into --out, logging to stdout. */
@@ -58,6 +61,6 @@ export async function sweep(flags: ProtocolFlags): Promise<Plan> {
 
 /** Writes the report of a plan from the runs stored in `out`. */
 export async function report(out: string, plan: Plan): Promise<void> {
-  const files = await writeReport(out, plan, new RunStore(out).all());
+  const files = await writeReport(out, plan, storedRuns(out));
   console.log(`report written: ${files.join(', ')}`);
 }

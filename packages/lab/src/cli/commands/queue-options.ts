@@ -1,9 +1,11 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { AblationConfig } from '../../experiments/ablation.js';
 import type { BackendName } from '../../experiments/backend.js';
+import { oneLine } from '../../experiments/plan-schema.js';
 import type { Plan } from '../../experiments/protocol.js';
 import type { RunnerOptions } from '../../experiments/runner.js';
 import type { QueueTiming } from '../../queue/queue-settings.js';
+import { wholeNumber } from './shared-options.js';
 
 /** The flags the queue adds to reproduce, sweep and ablation. */
 export interface QueueFlags {
@@ -17,23 +19,14 @@ export interface QueueFlags {
   stalledInterval?: number;
 }
 
-export function integer(name: string, min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(
-        `${name} must be an integer of at least ${min}, got "${value}"`,
-      );
-    return n;
-  };
-}
+/** The longest duration option, in ms: the longest delay a Node timer keeps (about 24.8 days). */
+export const MAX_MS = 2 ** 31 - 1;
+/** The most tries or stalls of a run. */
+export const MAX_TRIES = 1000;
 
-/** `--jobs`: a positive integer, or 0 with `--queue` (checked before the command runs). */
-export function jobsCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new InvalidArgumentError(`--jobs must be a positive integer, got "${value}"`);
-  return n;
+/** A duration option in ms, from `min` to MAX_MS. */
+export function milliseconds(name: string, min: number) {
+  return wholeNumber(name, min, MAX_MS);
 }
 
 export const QUEUE_URL_HELP =
@@ -44,12 +37,12 @@ export function lockOptions(cmd: Command): Command {
     .option(
       '--lock-duration <ms>',
       "a worker's lock on a run, renewed every half of it (default 60000)",
-      integer('--lock-duration', 100),
+      milliseconds('--lock-duration', 100),
     )
     .option(
       '--stalled-interval <ms>',
       'how often workers look for runs whose worker died (default 30000)',
-      integer('--stalled-interval', 1),
+      milliseconds('--stalled-interval', 1),
     );
 }
 
@@ -64,17 +57,17 @@ export function addQueueOptions(cmd: Command): Command {
       .option(
         '--queue-attempts <n>',
         'tries of a run that throws before it is stored as failed (default 3)',
-        integer('--queue-attempts', 1),
+        wholeNumber('--queue-attempts', 1, MAX_TRIES),
       )
       .option(
         '--queue-retry-delay <ms>',
         'delay before retrying a run that threw (default 5000)',
-        integer('--queue-retry-delay', 0),
+        milliseconds('--queue-retry-delay', 0),
       )
       .option(
         '--queue-poll <ms>',
         'how often the coordinator checks its runs besides listening (default 5000)',
-        integer('--queue-poll', 10),
+        milliseconds('--queue-poll', 10),
       ),
   );
   return cmd.hook('preAction', (_this, action) => {
@@ -145,7 +138,7 @@ async function queueRunner(
 
 /** Prints a queue error as the CLI's other errors are (no stack) and exits with status 1. */
 export function fatal(e: unknown): never {
-  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`error: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   process.exit(1);
 }
 

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from '../../experiments/backend.js';
+import { MAX_JOBS, MAX_SEEDS, quoted } from '../../experiments/plan-schema.js';
 import { PRESETS } from '../../experiments/presets.js';
-import { addQueueOptions, jobsCount } from './queue-options.js';
 
-/** A comma-separated list of known names (at least one). */
+/** A comma-separated list of known names (at least one; a name given twice counts once). */
 export function listOf<T extends string>(
   kind: string,
   all: readonly T[],
@@ -17,11 +17,13 @@ export function listOf<T extends string>(
       .filter(Boolean);
     for (const item of items) {
       if (!check(item)) {
-        throw new InvalidArgumentError(`unknown ${kind} "${item}" (known: ${all.join(', ')})`);
+        throw new InvalidArgumentError(
+          `unknown ${kind} ${quoted(item)} (known: ${all.join(', ')})`,
+        );
       }
     }
     if (items.length === 0) throw new InvalidArgumentError(`no ${kind} given`);
-    return items as T[];
+    return [...new Set(items)] as T[];
   };
 }
 
@@ -34,29 +36,26 @@ export function oneOf<T extends string>(
   return (value: string): T => {
     const item = value.trim();
     if (item.includes(',')) {
-      throw new InvalidArgumentError(`takes one ${kind}, got the list "${value}"`);
+      throw new InvalidArgumentError(`takes one ${kind}, got the list ${quoted(value)}`);
     }
     if (!check(item)) {
-      throw new InvalidArgumentError(`unknown ${kind} "${item}" (known: ${all.join(', ')})`);
+      throw new InvalidArgumentError(`unknown ${kind} ${quoted(item)} (known: ${all.join(', ')})`);
     }
     return item;
   };
 }
 
-export function positiveInt(name: string) {
+/**
+ * A whole number from `min` to `max`, written in decimal digits (no sign, exponent or fraction):
+ * the parser of every count and duration option.
+ */
+export function wholeNumber(name: string, min: number, max: number) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
-    return n;
-  };
-}
-
-export function nonNegativeInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < 0)
-      throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${value}"`);
+    const digits = value.trim();
+    const n = /^[0-9]{1,16}$/.test(digits) ? Number(digits) : Number.NaN;
+    if (!(n >= min && n <= max)) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    }
     return n;
   };
 }
@@ -64,9 +63,9 @@ export function nonNegativeInt(name: string) {
 export function positiveNumber(name: string, allowZero = false) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) {
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) {
       throw new InvalidArgumentError(
-        `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${value}"`,
+        `${name} must be a finite ${allowZero ? 'non-negative' : 'positive'} number`,
       );
     }
     return n;
@@ -83,15 +82,40 @@ export function backendOption(): Option {
   return new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('wasm');
 }
 
-/** The options every command that runs a protocol shares: seeds, jobs, backend, output, progress. */
+/**
+ * `--jobs`: runs trained at once, from `min` to MAX_JOBS (0 is checked against --queue before
+ * the command runs); above this machine's core count the command warns and goes on.
+ */
+export function jobsOption(cmd: Command, description: string, min: number, fallback: number) {
+  return cmd
+    .option('--jobs <n>', description, wholeNumber('--jobs', min, MAX_JOBS), fallback)
+    .hook('preAction', (_this, action) => {
+      const { jobs } = action.opts() as { jobs: number };
+      const cores = availableParallelism();
+      if (jobs > cores) {
+        console.error(
+          `warning: --jobs ${jobs} is more than the ${cores} cores of this machine: the runs compete for them`,
+        );
+      }
+    });
+}
+
+/**
+ * The options every command that runs a protocol shares: seeds, jobs, backend, output, progress
+ * (the queue's options come from queue-options.ts, before these).
+ */
 export function runOptions(cmd: Command, defaultOut: string, outContents: string): Command {
-  return addQueueOptions(cmd)
-    .option(
-      '--seeds <n>',
-      "seeds for the chosen setting (default: the preset's)",
-      positiveInt('--seeds'),
-    )
-    .option('--jobs <n>', 'parallel runs (child processes)', jobsCount, availableParallelism())
+  const withSeeds = cmd.option(
+    '--seeds <n>',
+    `seeds for the chosen setting, 1 to ${MAX_SEEDS} (default: the preset's)`,
+    wholeNumber('--seeds', 1, MAX_SEEDS),
+  );
+  return jobsOption(
+    withSeeds,
+    `parallel runs (child processes), at most ${MAX_JOBS}`,
+    0,
+    Math.min(availableParallelism(), MAX_JOBS),
+  )
     .addOption(backendOption())
     .option('--out <dir>', `output directory (${outContents})`, defaultOut)
     .option('--no-progress', 'plain log lines instead of a progress bar');

@@ -9,16 +9,16 @@ import {
   METHODS,
   type MethodName,
 } from '../../experiments/methods.js';
+import { MAX_EPOCHS, MAX_SEED } from '../../experiments/plan-schema.js';
 import type { PresetName } from '../../experiments/presets.js';
 import { isTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
 import { trainOne } from '../../experiments/train-one.js';
 import {
   backendOption,
-  nonNegativeInt,
   oneOf,
-  positiveInt,
   positiveNumber,
   presetOption,
+  wholeNumber,
 } from './shared-options.js';
 
 interface TrainFlags {
@@ -49,8 +49,12 @@ export function register(program: Command): void {
       positiveNumber('--lr'),
     )
     .option('--weight-decay <x>', 'coupled weight decay', positiveNumber('--weight-decay', true), 0)
-    .option('--seed <n>', 'seed', nonNegativeInt('--seed'), 0)
-    .option('--epochs <n>', "epochs (default: the preset's)", positiveInt('--epochs'))
+    .option('--seed <n>', `seed, 0 to ${MAX_SEED}`, wholeNumber('--seed', 0, MAX_SEED), 0)
+    .option(
+      '--epochs <n>',
+      `epochs, 1 to ${MAX_EPOCHS} (default: the preset's)`,
+      wholeNumber('--epochs', 1, MAX_EPOCHS),
+    )
     .addOption(presetOption('sizes from this preset'))
     .addOption(backendOption())
     .action(async (flags: TrainFlags) => {

@@ -1,23 +1,26 @@
 import { type Command, Option } from 'commander';
+import { MAX_JOBS } from '../../experiments/plan-schema.js';
 import {
   fatal,
-  integer,
   lockOptions,
+  MAX_TRIES,
+  milliseconds,
   QUEUE_URL_HELP,
   type QueueFlags,
   timingOf,
 } from './queue-options.js';
+import { jobsOption, wholeNumber } from './shared-options.js';
 
 /** `madgrad worker`: trains runs from a shared queue until stopped. */
 export function register(program: Command): void {
+  const command = program
+    .command('worker')
+    .description(
+      'train runs from a shared queue until stopped (SIGINT/SIGTERM: finish the runs in flight; a second signal hands them back)',
+    )
+    .requiredOption('--queue <url>', QUEUE_URL_HELP);
   lockOptions(
-    program
-      .command('worker')
-      .description(
-        'train runs from a shared queue until stopped (SIGINT/SIGTERM: finish the runs in flight; a second signal hands them back)',
-      )
-      .requiredOption('--queue <url>', QUEUE_URL_HELP)
-      .option('--jobs <n>', 'runs trained at once (child processes)', integer('--jobs', 1), 1)
+    jobsOption(command, `runs trained at once (child processes), at most ${MAX_JOBS}`, 1, 1)
       .option(
         '--exit-when-idle',
         'exit once nothing is waiting on the queue and no run is in flight here',
@@ -25,14 +28,14 @@ export function register(program: Command): void {
       .option(
         '--idle <ms>',
         'how long the queue must stay idle for --exit-when-idle',
-        integer('--idle', 0),
+        milliseconds('--idle', 0),
         5000,
       )
       .addOption(
         new Option(
           '--max-stalled <n>',
           'times a run may lose its worker before it is failed (default 2)',
-        ).argParser(integer('--max-stalled', 0)),
+        ).argParser(wholeNumber('--max-stalled', 0, MAX_TRIES)),
       ),
   ).action(
     async (

@@ -74,14 +74,19 @@ export function verdictSentence(summary: TaskSummary): string {
   }
 }
 
+/** A number from a plan as text; anything else (a damaged file's value) as "?", never as markup. */
+function num(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : '?';
+}
+
 export function taskDescription(summary: TaskSummary, plan: Plan): string {
   const t = TASK_REGISTRY[summary.task];
   const size = plan.sizes?.[summary.task] ?? plan.preset.sizes[summary.task];
   const steps = stepsPerEpochOf(size);
   return [
     `mirrors ${t.about.mirrors}.`,
-    `Data: ${t.about.data}; this run uses ${size.train} train / ${size.val} val / ${size.test} test examples.`,
-    `Model: ${t.about.model.replace(/\bW\b/g, String(size.width))}.`,
-    `${size.epochs} epochs of ${steps} steps, batch ${size.batchSize}; schedule: ${describeSchedule(plan.schedule ?? t.schedule(size, steps))}${t.clipNorm ? `; gradients clipped at global norm ${t.clipNorm}` : ''}.`,
+    `Data: ${t.about.data}; this run uses ${num(size.train)} train / ${num(size.val)} val / ${num(size.test)} test examples.`,
+    `Model: ${t.about.model.replace(/\bW\b/g, num(size.width))}.`,
+    `${num(size.epochs)} epochs of ${num(steps)} steps, batch ${num(size.batchSize)}; schedule: ${describeSchedule(plan.schedule ?? t.schedule(size, steps))}${t.clipNorm ? `; gradients clipped at global norm ${t.clipNorm}` : ''}.`,
   ].join(' ');
 }

@@ -57,8 +57,14 @@ export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): s
   return parts.join('\n');
 }
 
+/** Text made safe for HTML content and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Minimal markdown-table to HTML (our own tables only: pipes, **bold**). */
