@@ -34,7 +34,8 @@ export async function main(
   handleInterrupt();
   const writeErr = program.configureOutput().writeErr ?? ((t: string) => process.stderr.write(t));
   if (argv.length <= 2) {
-    writeErr('error: no command given: madgrad --help lists the commands\n');
+    // No command: the help, as most command-line tools answer a bare call.
+    writeErr(program.helpInformation());
     process.exitCode = 1;
     return;
   }

@@ -77,6 +77,14 @@ export async function runPending(
     },
   });
   bar?.stop();
+  // Whatever the executor reported, a stage is finished only when the store holds every run
+  // (a record the store refuses on reading back is set aside there and counts as missing).
+  const missing = pending.filter((s) => store.get(s.id) === undefined);
+  if (missing.length > 0) {
+    throw new Error(
+      `${label}: ${missing.length} of ${pending.length} runs have no stored result (first: ${missing[0]!.id}); run the same command again to redo them`,
+    );
+  }
   return { ran: pending.length, skipped };
 }
 
