@@ -14,6 +14,7 @@ import { parseQueueUrl, redisOptions } from '../src/queue/queue-url.js';
 import { startQueueWorker } from '../src/queue/queue-worker.js';
 import { clientOf, forgeJob } from './queue-forge.js';
 import { TestRedis } from './queue-redis-server.js';
+import { storedRunFor } from './stored-runs.js';
 
 const redis = new TestRedis();
 const closers: (() => Promise<unknown>)[] = [];
@@ -47,30 +48,9 @@ const specs = sweepSpecs(plan);
 const version = codeVersion();
 const urlFor = (db: number) => `${redis.url.replace(/\/0$/, '')}/${db}`;
 
-/** A valid result for a spec, as its worker returns it. */
-function valid(s: RunSpec): Record<string, unknown> {
-  const m = (x: number) => ({ train_loss: x, val_loss: x, test_loss: x });
-  return {
-    id: s.id,
-    task: s.task,
-    method: s.method,
-    hyperparameters: s.hyperparameters,
-    seed: s.seed,
-    size: s.size,
-    backend: 'core',
-    epochs: [
-      { epoch: 1, ...m(0.9) },
-      { epoch: 2, ...m(0.5) },
-    ],
-    final: m(0.5),
-    status: 'ok',
-    seconds: 0.1,
-  };
-}
-
 /** A raw result that must never be stored as a run: each mutation breaks the schema or identity. */
 function badResult(r: (n: number) => number, s: RunSpec): string {
-  const v = valid(s);
+  const v = { ...storedRunFor(s) } as Record<string, unknown>;
   const epochs = v.epochs as Record<string, number>[];
   const text = JSON.stringify(v);
   const mutations: (() => string | Record<string, unknown>)[] = [

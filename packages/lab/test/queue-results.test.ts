@@ -18,6 +18,7 @@ import { parseQueueUrl, redisOptions } from '../src/queue/queue-url.js';
 import { startQueueWorker } from '../src/queue/queue-worker.js';
 import { clientOf, forgeJob } from './queue-forge.js';
 import { TestRedis } from './queue-redis-server.js';
+import { storedRunFor } from './stored-runs.js';
 
 const redis = new TestRedis();
 const temp = mkdtempSync(join(tmpdir(), 'madgrad-queue-results-'));
@@ -34,28 +35,6 @@ const FAST = { lockDurationMs: 2000, stalledIntervalMs: 1000, pollMs: 100, retry
 const plan: Plan = { preset: PRESET_TABLE.smoke, tasks: ['sparse'], methods: ['sgd'], seeds: 1 };
 const spec = sweepSpecs(plan)[0]!;
 const connectionFor = (db: number) => parseQueueUrl(`${redis.url.replace(/\/0$/, '')}/${db}`, {});
-
-/** A result a worker would return for the spec, with fields replaced. */
-function resultFor(s: RunSpec, patch: Record<string, unknown> = {}): Record<string, unknown> {
-  const m = (x: number) => ({ train_loss: x, val_loss: x, test_loss: x });
-  return {
-    id: s.id,
-    task: s.task,
-    method: s.method,
-    hyperparameters: s.hyperparameters,
-    seed: s.seed,
-    size: s.size,
-    backend: 'core',
-    epochs: [
-      { epoch: 1, ...m(0.9) },
-      { epoch: 2, ...m(0.5) },
-    ],
-    final: m(0.5),
-    status: 'ok',
-    seconds: 0.1,
-    ...patch,
-  };
-}
 
 /** A queue on a fresh database holding one forged completed job for the spec. */
 async function forged(db: number, returnvalue: string) {
@@ -98,7 +77,7 @@ function storedRun(store: RunStore): StoredRun | undefined {
 
 describe('queue results the store would reject are refused and the run redone', () => {
   it('a completed result with epochs [{}] is refused by name, redone, and stored ok (not set aside)', async () => {
-    await forged(1, JSON.stringify(resultFor(spec, { epochs: [{}] })));
+    await forged(1, JSON.stringify(storedRunFor(spec, { epochs: [{}] })));
     const { lines, store, done, coordinator } = await sweep(1, 'empty-epoch', 1);
     await done;
     await coordinator.close();
@@ -141,7 +120,7 @@ describe('queue results the store would reject are refused and the run redone', 
   });
 
   it('a forged result (1 epoch of 2, an objective of -1e30) with no worker running is refused and the run enqueued again', async () => {
-    const bad = resultFor(spec, {
+    const bad = storedRunFor(spec, {
       epochs: [{ epoch: 1, train_loss: -1e30, val_loss: -1e30, test_loss: -1e30 }],
       final: { train_loss: -1e30, val_loss: -1e30, test_loss: -1e30 },
     });
@@ -177,7 +156,7 @@ describe('queue results the store would reject are refused and the run redone', 
   it('results of another run are refused a bounded number of times, then the run is stored as failed with the reason', async () => {
     const connection = connectionFor(4);
     const other: RunSpec = { ...spec, seed: 1 };
-    const rogue = new Worker(QUEUE_NAME, async () => resultFor(other, { id: spec.id }), {
+    const rogue = new Worker(QUEUE_NAME, async () => storedRunFor(other, { id: spec.id }), {
       connection: redisOptions(connection),
     });
     closers.push(() => rogue.close());

@@ -8,30 +8,13 @@ import { spec } from '../src/experiments/protocol.js';
 import type { StoredRun } from '../src/experiments/run-record.js';
 import { RunStore } from '../src/experiments/run-store.js';
 import { runPending } from '../src/experiments/runner.js';
+import { storedRunFor } from './stored-runs.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'madgrad-runner-'));
 after(() => rmSync(temp, { recursive: true, force: true }));
 
 const size = PRESET_TABLE.smoke.sizes.sparse;
 const runs = [0, 1].map((seed) => spec('sparse', 'sgd', { lr: 4, weightDecay: 0 }, seed, size));
-
-/** A stored run for `s`, with `epochs` epochs of finite metrics. */
-function record(s: (typeof runs)[number], epochs: number): StoredRun {
-  const metrics = { train_loss: 0.5, val_loss: 0.6, test_loss: 0.7 };
-  return {
-    id: s.id,
-    task: s.task,
-    method: s.method,
-    hyperparameters: s.hyperparameters,
-    seed: s.seed,
-    size: s.size,
-    backend: 'core',
-    epochs: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, ...metrics })),
-    final: metrics,
-    status: 'ok',
-    seconds: 1,
-  };
-}
 
 describe('a stage of runs', () => {
   it('is not finished while a run the executor reported has no stored result', async () => {
@@ -45,8 +28,8 @@ describe('a stage of runs', () => {
         specs: readonly (typeof runs)[number][],
         hooks: { onResult: (r: StoredRun) => void },
       ) => {
-        hooks.onResult(record(specs[0]!, size.epochs));
-        hooks.onResult({ ...record(specs[1]!, size.epochs), epochs: [{}] } as unknown as StoredRun);
+        hooks.onResult(storedRunFor(specs[0]!));
+        hooks.onResult(storedRunFor(specs[1]!, { epochs: [{}] }));
       },
     };
     await assert.rejects(
@@ -66,7 +49,7 @@ describe('a stage of runs', () => {
       backend: 'cpu',
       progress: false,
       executor: async (specs, hooks) => {
-        for (const s of specs) hooks.onResult(record(s, s.size.epochs));
+        for (const s of specs) hooks.onResult(storedRunFor(s));
       },
     });
     assert.deepEqual(result, { ran: 2, skipped: 0 });

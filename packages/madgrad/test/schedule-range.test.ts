@@ -14,7 +14,7 @@ import {
   stepDecay,
   warmupCosine,
 } from '../src/tfjs/index.js';
-import { useBackend, values, variable } from './tfjs-helpers.js';
+import { saveToMemory, useBackend, values, variable } from './tfjs-helpers.js';
 
 /** An InvalidOptionError whose one-line message matches `pattern` and stays short. */
 function refused(pattern: RegExp) {
@@ -73,15 +73,7 @@ describe('schedules within float32', () => {
       optimizer: new MadgradOptimizer({ learningRate: constant(0.01) }),
       loss: 'meanSquaredError',
     });
-    let saved: tf.io.ModelArtifacts | null = null;
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        saved = artifacts;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-      { includeOptimizer: true },
-    );
-    const artifacts = saved! as tf.io.ModelArtifacts;
+    const artifacts = await saveToMemory(model);
     const text = JSON.stringify(artifacts.trainingConfig).replace('"lr":0.01', '"lr":1e39');
     assert.ok(text.includes('1e+39') || text.includes('1e39'));
     const hostile = { ...artifacts, trainingConfig: JSON.parse(text) };

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core alone registers no gradients; the layers bundle registers them all.
 import '@tensorflow/tfjs-layers';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 /** The three ways a step can run: kernels on cpu storage, kernels on the wasm heap, tfjs ops. */
 export const PATHS = [
@@ -50,4 +51,17 @@ export function assertClose(
       throw new Error(`${where}[${i}]: got ${a[i]}, expected ${b[i]}`);
     }
   }
+}
+
+/** A model saved with its optimizer, as the artifacts a save handler receives. */
+export async function saveToMemory(model: LayersModel): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+    { includeOptimizer: true },
+  );
+  return saved!;
 }

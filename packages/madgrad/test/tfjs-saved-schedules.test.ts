@@ -13,7 +13,7 @@ import {
   stepDecay,
   warmupCosine,
 } from '../src/tfjs/index.js';
-import { useBackend } from './tfjs-helpers.js';
+import { saveToMemory, useBackend } from './tfjs-helpers.js';
 
 /** One schedule of every kind the library has (snake_case kinds, which tfjs-layers camel-cases). */
 const SCHEDULES: Schedule[] = [
@@ -24,18 +24,6 @@ const SCHEDULES: Schedule[] = [
   warmupCosine({ peakLr: 0.02, warmupSteps: 3, decaySteps: 30, initLr: 0.001, endLr: 0.0005 }),
   powerDecay({ lr: 0.01, power: 0.25 }),
 ];
-
-async function saveToMemory(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    { includeOptimizer: true },
-  );
-  return saved!;
-}
 
 describe('a model saved with a schedule loads and keeps training (tfjs-layers save/load)', () => {
   const xs = () => tf.tensor2d([0.5, -1, 1, 2, -0.5, 0.25, 1.5, -2], [4, 2]);

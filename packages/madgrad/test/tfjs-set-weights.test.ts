@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidGradientError, StateFormatError } from '../src/index.js';
 import { madgrad, mirrorMadgrad, type NamedTensor } from '../src/tfjs/index.js';
 import { randomArray, rng } from './helpers.js';
-import { PATHS, useBackend, values, variable } from './tfjs-helpers.js';
+import { PATHS, saveToMemory, useBackend, values, variable } from './tfjs-helpers.js';
 
 /**
  * `setWeights` against the state rule `loadState` applies: refused weights leave the optimizer
@@ -221,15 +221,7 @@ describe('loading a model with its optimizer weights', () => {
     ]);
     const y = tf.tensor2d([[1], [2]]);
     await model.fit(x, y, { epochs: 1, verbose: 0 });
-    let saved: tf.io.ModelArtifacts | null = null;
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        saved = artifacts;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-      { includeOptimizer: true },
-    );
-    const artifacts = saved! as tf.io.ModelArtifacts;
+    const artifacts = await saveToMemory(model);
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
     assert.equal(loaded.optimizer.iterations, 1);
     // Edit the first grad_sum_sq float of the optimizer's weights.
