@@ -7,10 +7,10 @@ import {
   MAX_WIDTH,
   oneLine,
   planFileSchema,
-  quoted,
 } from '../src/experiments/plan-schema.js';
 import { PRESET_TABLE } from '../src/experiments/presets.js';
 import { type Plan, sweepSpecs } from '../src/experiments/protocol.js';
+import { quoted } from '../src/experiments/quoted.js';
 import { checkJob, jobFor } from '../src/queue/job-schema.js';
 import { protocolRef } from '../src/queue/plan-ref.js';
 
@@ -66,5 +66,10 @@ describe('one schema for the lab numbers', () => {
     assert.equal(long, `value '${'x'.repeat(60)}…' is invalid`);
     assert.ok(oneLine('y'.repeat(10_000)).length <= 401);
     assert.equal(quoted('z'.repeat(100)), `"${'z'.repeat(60)}…"`);
+    // Nested 100,000 deep: named by its kind, without walking into it.
+    let deep: unknown[] = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    assert.equal(quoted(deep), 'an array of 1');
+    assert.equal(quoted({ a: 1 }), 'an object');
   });
 });

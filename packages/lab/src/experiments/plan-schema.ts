@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ABLATION_METHODS, METHOD_LABELS, METHODS, type MethodName } from './methods.js';
 import { PRESETS } from './presets.js';
+import { MAX_QUOTED, quoted } from './quoted.js';
 import { TASKS, type TaskName } from './tasks/index.js';
 
 /**
@@ -105,7 +106,6 @@ export class InputFileError extends Error {
   override readonly name = 'InputFileError';
 }
 
-const MAX_QUOTED = 60;
 const MAX_LINE = 400;
 
 /**
@@ -123,12 +123,6 @@ export function oneLine(text: string): string {
     (_all, q: string, inner: string) => `${q}${inner.slice(0, MAX_QUOTED)}…${q}`,
   );
   return quotesCut.length > MAX_LINE ? `${quotesCut.slice(0, MAX_LINE)}…` : quotesCut;
-}
-
-/** A value briefly, as JSON (for messages): at most 60 characters of it. */
-export function quoted(value: string): string {
-  const cut = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
-  return JSON.stringify(cut);
 }
 
 /** The first problem zod found, as `field: message` (the field path cut short). */

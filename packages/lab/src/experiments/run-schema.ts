@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BACKENDS } from './backend.js';
 import { isKnownMethod } from './methods.js';
+import { quoted } from './quoted.js';
 import type { StoredRun } from './run-record.js';
 import { isTask } from './tasks/index.js';
 
@@ -104,12 +105,6 @@ export function issuesText(error: z.ZodError): string {
         : `${pathText(i.path) || '(value)'} ${i.message.slice(0, 120)}`,
     )
     .join('; ');
-}
-
-/** A value quoted for a message, at most `max` characters of it. */
-export function quoted(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 /** The stored run in `value`, or what is wrong with it (one bounded line). */

@@ -8,8 +8,9 @@ import {
   seedSchema,
   taskNameSchema,
 } from '../experiments/plan-schema.js';
+import { quoted } from '../experiments/quoted.js';
 import { backendOf, type RunSpec, type StoredRun } from '../experiments/run-record.js';
-import { parseStoredRun, quoted } from '../experiments/run-schema.js';
+import { parseStoredRun } from '../experiments/run-schema.js';
 import { type PlanRef, planFromRef, planHash, specInPlan } from './plan-ref.js';
 
 /** The job format's own version: a worker refuses jobs of any other. */

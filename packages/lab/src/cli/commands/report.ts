@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadAblationConfig } from '../../experiments/ablation.js';
 import { checkOutPath, prepareOutDir, storedRuns } from '../../experiments/out-dir.js';
 import { loadPlan } from '../../experiments/plan-file.js';
-import { quoted } from '../../experiments/plan-schema.js';
+import { quoted } from '../../experiments/quoted.js';
 import { writeAblationReport } from '../../experiments/report/ablation-report.js';
 import { writeReport } from '../../experiments/report/write-report.js';
 

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from '../../experiments/backend.js';
-import { MAX_JOBS, MAX_SEEDS, quoted } from '../../experiments/plan-schema.js';
+import { MAX_JOBS, MAX_SEEDS } from '../../experiments/plan-schema.js';
 import { PRESETS } from '../../experiments/presets.js';
+import { quoted } from '../../experiments/quoted.js';
 
 /** A comma-separated list of known names (at least one; a name given twice counts once). */
 export function listOf<T extends string>(
