@@ -62,6 +62,19 @@ describe('run store', () => {
       [JSON.stringify({ ...completeRun(), final: undefined }), /final/],
       [JSON.stringify({ ...completeRun(), epochs: [{ train_loss: 1 }] }), /epochs\[0\]\.epoch/],
       [JSON.stringify({ ...completeRun(), status: 'great' }), /status/],
+      // Metrics no run leaves: a negative loss (a forged objective of -1e30), accuracy above 100 %.
+      ...[
+        ['train_loss', -1e30],
+        ['val_accuracy', 101],
+      ].map(([key, value]): [string, RegExp] => {
+        const run = completeRun();
+        const last = { ...run.epochs[1]!, [key as string]: value };
+        const { epoch: _e, ...final } = last;
+        return [
+          JSON.stringify({ ...run, epochs: [run.epochs[0], last], final }),
+          new RegExp(`epochs\\[1\\] ${key} \\S+ is outside`),
+        ];
+      }),
     ];
     for (const [content, problem] of cases) {
       const found: DamagedRunFile[] = [];

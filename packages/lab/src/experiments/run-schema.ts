@@ -21,6 +21,29 @@ const epochMetrics = z
     message: 'holds more than 100 metrics or a name of more than 100 characters',
   });
 
+/** Ranges no real run leaves, by a metric's name: losses and error rates are never negative. */
+const METRIC_RANGES: readonly {
+  readonly name: RegExp;
+  readonly min: number;
+  readonly max: number;
+}[] = [
+  { name: /accuracy$/, min: 0, max: 100 },
+  { name: /ssim$/, min: -1, max: 1 },
+  { name: /(loss|objective|nmse|per)$/, min: 0, max: Number.POSITIVE_INFINITY },
+];
+
+/** The first metric of `m` outside the range its name implies, as a message, or undefined. */
+function implausibleMetric(m: Record<string, unknown>): string | undefined {
+  for (const [key, value] of Object.entries(m)) {
+    if (typeof value !== 'number') continue;
+    const range = METRIC_RANGES.find((r) => r.name.test(key));
+    if (range && !(value >= range.min && value <= range.max)) {
+      return `${key} ${value} is outside [${range.min}, ${range.max}], which no run leaves`;
+    }
+  }
+  return undefined;
+}
+
 /** The JSON form of a metrics record, with NaN and null alike (as a file stores them). */
 const metricsText = (m: Record<string, unknown>) =>
   JSON.stringify(m, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
@@ -29,7 +52,9 @@ const metricsText = (m: Record<string, unknown>) =>
  * A complete stored run, as `<id>.json` holds it and as a queue worker returns it: every field
  * present with its type, a known task and method, finite (or null) metrics, epochs numbered 1, 2,
  * … up to the run's planned epochs (all of them when it is `ok`), and `final` the last epoch's
- * metrics. The run store's read check and the queue coordinator's result check are this schema.
+ * metrics, each within the range its name implies (accuracy in [0, 100] %, SSIM in [-1, 1],
+ * losses and error rates >= 0). The run store's read check and the queue coordinator's result
+ * check are this schema.
  */
 export const storedRunSchema = z
   .strictObject({
@@ -80,6 +105,13 @@ export const storedRunSchema = z
         message: `is not ${misnumbered + 1}`,
       });
       return;
+    }
+    for (const [i, e] of r.epochs.entries()) {
+      const problem = implausibleMetric(e);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', path: ['epochs', i], message: problem });
+        return;
+      }
     }
     const { epoch: _epoch, ...last } = r.epochs.at(-1) ?? { epoch: 0 };
     if (metricsText(last) !== metricsText(r.final)) {
