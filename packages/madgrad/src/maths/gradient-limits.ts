@@ -1,3 +1,4 @@
+import { InvalidOptionError } from './errors.js';
 import { effectiveLr, type OptimizerOptions } from './options.js';
 
 /** The largest finite float32, 2^128 − 2^104. */
@@ -42,9 +43,33 @@ export function madgradGradientLimit(options: Readonly<OptimizerOptions>, k: num
 }
 
 /**
- * The largest gradient entry |g| a MirrorMADGRAD step accepts: v = v·sqrt(k/(k+1)) + g² must
- * stay finite in float32, so |g| <= about sqrt(FLOAT32_MAX) = 1.8e19 whatever the options and k.
+ * The largest |Δz| one MirrorMADGRAD step may make: with |z| <= FLOAT32_MAX / 2 (the state
+ * rule, state-limits.ts), the next z is within 3/4 of the float32 range.
  */
-export function mirrorGradientLimit(_options?: Readonly<OptimizerOptions>, _k?: number): number {
-  return squareOverflowLimit(1);
+export const MIRROR_MOVE_LIMIT = FLOAT32_MAX / 4;
+
+/**
+ * The largest gradient entry |g| a MirrorMADGRAD step accepts, the smaller of two bounds:
+ * - v = v·sqrt(k/(k+1)) + g² must stay finite in float32: |g| <= about sqrt(FLOAT32_MAX) = 1.8e19;
+ * - z moves by lr'·(k+1)^(1/3)·|g| / (cbrt(v') + eps) <= lr'·(k+1)^(1/3)·|g|^(1/3) (v' >= g²),
+ *   which must stay within MIRROR_MOVE_LIMIT: |g| <= (FLOAT32_MAX / (4·lr'·(k+1)^(1/3)))³.
+ *   This bound binds only for lr' above about 3e31 (at k = 0).
+ */
+export function mirrorGradientLimit(options: Readonly<OptimizerOptions>, k: number): number {
+  const square = squareOverflowLimit(1);
+  const stepSize = effectiveLr(options) * Math.cbrt(k + 1);
+  if (!(stepSize > 0)) return square;
+  return Math.min(square, float32Below((MIRROR_MOVE_LIMIT / stepSize) ** 3 * MARGIN));
+}
+
+/**
+ * Refuses a step whose weight, λ_k = lr'·sqrt(k + 1) for MADGRAD or lr'·(k + 1)^(1/3) for
+ * MirrorMADGRAD, is beyond float32: the WebAssembly kernels round it to +Infinity, and
+ * Infinity·0 is NaN even for a zero gradient. Reached only with lr' above FLOAT32_MAX / sqrt(k + 1).
+ */
+export function checkStepWeight(what: string, weight: number, k: number, lr: number): void {
+  if (Number.isFinite(Math.fround(weight))) return;
+  throw new InvalidOptionError(
+    `step k=${k}: option lr ${lr} gives ${what} = ${weight.toExponential(3)}, beyond float32 (3.403e+38); nothing was changed`,
+  );
 }

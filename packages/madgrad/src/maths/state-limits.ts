@@ -1,4 +1,4 @@
-import { StateFormatError } from './errors.js';
+import { InvalidParameterError, StateFormatError } from './errors.js';
 import { FLOAT32_MAX } from './gradient-limits.js';
 import { quote } from './quote.js';
 
@@ -130,5 +130,21 @@ export function mirrorStateProblem(buffers: StateBuffers): StateProblem | null {
 export function stateRuleError(what: string, owner: string, p: StateProblem): StateFormatError {
   return new StateFormatError(
     `${what} buffer ${p.buffer} of ${quote(owner)} holds ${p.value} at index ${p.index}, which no step produces: it ${p.why}`,
+  );
+}
+
+/**
+ * The first-step rule: a parameter whose values become a point kept as state (MADGRAD's x0,
+ * MirrorMADGRAD's z) must lie within ±`limit` (POSITION_LIMIT), or the state its first step
+ * creates would break the rule above. `where` names the step and the parameter.
+ */
+export function startingPointError(
+  where: string,
+  value: number,
+  index: number,
+  limit: number,
+): InvalidParameterError {
+  return new InvalidParameterError(
+    `${where} holds ${value} at index ${index}, beyond ±${limit.toExponential(3)} (POSITION_LIMIT, half the float32 range): its first step would start the optimizer's state there, where no checkpoint loads; nothing was changed`,
   );
 }
