@@ -53,13 +53,16 @@ export const MIRROR_MOVE_LIMIT = FLOAT32_MAX / 4;
  * - v = v·sqrt(k/(k+1)) + g² must stay finite in float32: |g| <= about sqrt(FLOAT32_MAX) = 1.8e19;
  * - z moves by lr'·(k+1)^(1/3)·|g| / (cbrt(v') + eps) <= lr'·(k+1)^(1/3)·|g|^(1/3) (v' >= g²),
  *   which must stay within MIRROR_MOVE_LIMIT: |g| <= (FLOAT32_MAX / (4·lr'·(k+1)^(1/3)))³.
- *   This bound binds only for lr' above about 3e31 (at k = 0).
+ *   This bound binds only for lr' above about 3e31 (at k = 0);
+ * - the WebAssembly kernels form lr'·(k+1)^(1/3)·g in float32 before dividing: it must be finite,
+ *   |g| <= FLOAT32_MAX / (lr'·(k+1)^(1/3)) (binds only for lr' above about 1.8e19).
  */
 export function mirrorGradientLimit(options: Readonly<OptimizerOptions>, k: number): number {
   const square = squareOverflowLimit(1);
   const stepSize = effectiveLr(options) * Math.cbrt(k + 1);
   if (!(stepSize > 0)) return square;
-  return Math.min(square, float32Below((MIRROR_MOVE_LIMIT / stepSize) ** 3 * MARGIN));
+  const move = float32Below((MIRROR_MOVE_LIMIT / stepSize) ** 3 * MARGIN);
+  return Math.min(square, move, float32Below((FLOAT32_MAX / stepSize) * MARGIN));
 }
 
 /**
