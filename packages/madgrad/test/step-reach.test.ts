@@ -10,9 +10,11 @@ import {
   MirrorMadgrad,
   type Parameter,
   SgdMomentum,
+  StateFormatError,
   type StatefulOptimizer,
 } from '../src/index.js';
 import { fingerprint, param } from './helpers.js';
+import { craft, parseState } from './state-bytes.js';
 
 /**
  * Wherever a step can reach, the optimizer's own checkpoint loads again, and a step refuses
@@ -143,5 +145,29 @@ describe('baselines keep their checkpoints loadable', () => {
       assert.ok(params[0]!.value.every(Number.isFinite));
       make([param('w', [2], new Float32Array(2))]).loadState(opt.saveState());
     }
+  });
+});
+
+describe('a tiny eps', () => {
+  it('an eps that float32 rounds to 0 (1e-50) is refused: the kernels would divide 0 by 0', () => {
+    assert.throws(
+      () => new Madgrad([param('w', [2], new Float32Array(2))], { eps: 1e-50 }),
+      (e: unknown) => e instanceof InvalidOptionError && /eps/.test(e.message),
+    );
+  });
+
+  it('with v = 0 the rule divides s by eps, as the next step does, below cbrt(2^-149)', () => {
+    const make: Make = (p, k) => new Madgrad(p, { eps: 1e-40, momentum: 0, kernels: k });
+    const opt = make([param('w', [2], new Float32Array([1, 1]))], 'js');
+    opt.step({ w: new Float32Array([1, 1]) });
+    const { header, floats } = parseState(opt.saveState());
+    const at = (buffer: string) => header.tensors.find((t) => t.buffer === buffer)!.offset;
+    floats[at('grad_sum_sq')] = 0;
+    floats[at('s')] = 1e20; // 1e20 / 1e-40: a displacement of 1e60
+    const fresh = make([param('w', [2], new Float32Array([1, 1]))], 'js');
+    assert.throws(
+      () => fresh.loadState(craft(header, floats)),
+      (e: unknown) => e instanceof StateFormatError && /buffer s of "w"/.test(e.message),
+    );
   });
 });
