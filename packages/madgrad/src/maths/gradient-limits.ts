@@ -1,5 +1,5 @@
 import { InvalidOptionError } from './errors.js';
-import { effectiveLr, type OptimizerOptions } from './options.js';
+import { effectiveLr, MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from './options.js';
 
 /** The largest finite float32, 2^128 − 2^104. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
@@ -56,8 +56,12 @@ export const MIRROR_MOVE_LIMIT = FLOAT32_MAX / 4;
  *   This bound binds only for lr' above about 3e31 (at k = 0);
  * - the WebAssembly kernels form lr'·(k+1)^(1/3)·g in float32 before dividing: it must be finite,
  *   |g| <= FLOAT32_MAX / (lr'·(k+1)^(1/3)) (binds only for lr' above about 1.8e19).
+ * Without arguments: at the defaults and k = 0.
  */
-export function mirrorGradientLimit(options: Readonly<OptimizerOptions>, k: number): number {
+export function mirrorGradientLimit(
+  options: Readonly<OptimizerOptions> = MIRROR_MADGRAD_DEFAULTS,
+  k = 0,
+): number {
   const square = squareOverflowLimit(1);
   const stepSize = effectiveLr(options) * Math.cbrt(k + 1);
   if (!(stepSize > 0)) return square;
