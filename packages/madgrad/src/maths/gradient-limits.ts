@@ -1,4 +1,5 @@
-import { effectiveLr, type OptimizerOptions } from './options.js';
+import { InvalidOptionError } from './errors.js';
+import { effectiveLr, MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from './options.js';
 
 /** The largest finite float32, 2^128 − 2^104. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
@@ -42,9 +43,40 @@ export function madgradGradientLimit(options: Readonly<OptimizerOptions>, k: num
 }
 
 /**
- * The largest gradient entry |g| a MirrorMADGRAD step accepts: v = v·sqrt(k/(k+1)) + g² must
- * stay finite in float32, so |g| <= about sqrt(FLOAT32_MAX) = 1.8e19 whatever the options and k.
+ * The largest |Δz| one MirrorMADGRAD step may make: with |z| <= FLOAT32_MAX / 2 (the state
+ * rule, state-limits.ts), the next z is within 3/4 of the float32 range.
  */
-export function mirrorGradientLimit(_options?: Readonly<OptimizerOptions>, _k?: number): number {
-  return squareOverflowLimit(1);
+export const MIRROR_MOVE_LIMIT = FLOAT32_MAX / 4;
+
+/**
+ * The largest gradient entry |g| a MirrorMADGRAD step accepts, the smaller of two bounds:
+ * - v = v·sqrt(k/(k+1)) + g² must stay finite in float32: |g| <= about sqrt(FLOAT32_MAX) = 1.8e19;
+ * - z moves by lr'·(k+1)^(1/3)·|g| / (cbrt(v') + eps) <= lr'·(k+1)^(1/3)·|g|^(1/3) (v' >= g²),
+ *   which must stay within MIRROR_MOVE_LIMIT: |g| <= (FLOAT32_MAX / (4·lr'·(k+1)^(1/3)))³.
+ *   This bound binds only for lr' above about 3e31 (at k = 0);
+ * - the WebAssembly kernels form lr'·(k+1)^(1/3)·g in float32 before dividing: it must be finite,
+ *   |g| <= FLOAT32_MAX / (lr'·(k+1)^(1/3)) (binds only for lr' above about 1.8e19).
+ * Without arguments: at the defaults and k = 0.
+ */
+export function mirrorGradientLimit(
+  options: Readonly<OptimizerOptions> = MIRROR_MADGRAD_DEFAULTS,
+  k = 0,
+): number {
+  const square = squareOverflowLimit(1);
+  const stepSize = effectiveLr(options) * Math.cbrt(k + 1);
+  if (!(stepSize > 0)) return square;
+  const move = float32Below((MIRROR_MOVE_LIMIT / stepSize) ** 3 * MARGIN);
+  return Math.min(square, move, float32Below((FLOAT32_MAX / stepSize) * MARGIN));
+}
+
+/**
+ * Refuses a step whose weight, λ_k = lr'·sqrt(k + 1) for MADGRAD or lr'·(k + 1)^(1/3) for
+ * MirrorMADGRAD, is beyond float32: the WebAssembly kernels round it to +Infinity, and
+ * Infinity·0 is NaN even for a zero gradient. Reached only with lr' above FLOAT32_MAX / sqrt(k + 1).
+ */
+export function checkStepWeight(what: string, weight: number, k: number, lr: number): void {
+  if (Number.isFinite(Math.fround(weight))) return;
+  throw new InvalidOptionError(
+    `step k=${k}: option lr ${lr} gives ${what} = ${weight.toExponential(3)}, beyond float32 (3.403e+38); nothing was changed`,
+  );
 }

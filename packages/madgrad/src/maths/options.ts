@@ -100,6 +100,13 @@ export function resolveOptions(
   }
   const eps = checkNumber('eps', merged.eps, where);
   if (eps < 0) throw new InvalidOptionError(`${where}option eps must be >= 0, got ${eps}`);
+  // The WebAssembly kernels use eps as a float32: one that rounds to 0 there, but not in the
+  // TypeScript loops, would make them divide 0 by 0 where v = 0.
+  if (eps > 0 && Math.fround(eps) === 0) {
+    throw new InvalidOptionError(
+      `${where}option eps is ${eps}, which float32 rounds to 0: use 0 or at least 1.4e-45 (2^-149)`,
+    );
+  }
   // The products the steps form from options alone must stay float32 too: lr' = lr + eps, and
   // lr'·wd (decoupled decay).
   const lrEffective = lr === 0 ? 0 : lr + eps;

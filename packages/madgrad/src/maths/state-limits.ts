@@ -1,4 +1,4 @@
-import { StateFormatError } from './errors.js';
+import { InvalidParameterError, StateFormatError } from './errors.js';
 import { FLOAT32_MAX } from './gradient-limits.js';
 import { quote } from './quote.js';
 
@@ -12,8 +12,8 @@ import { quote } from './quote.js';
  *    step, with a gradient the step accepts (gradient-limits.ts), cannot carry finite state to
  *    non-finite parameters:
  *    - points kept as state, MADGRAD's `x0` and MirrorMADGRAD's `z`: |value| <= FLOAT32_MAX / 2;
- *    - MADGRAD's displacement |s| / (cbrt(v) + eps) <= FLOAT32_MAX / 8 (the denominator taken
- *      at least cbrt(2^-149), the smallest a step can make it when it is not 0);
+ *    - MADGRAD's displacement |s| / (cbrt(v) + eps) <= FLOAT32_MAX / 8 (where v = 0 and eps = 0
+ *      the denominator taken as cbrt(2^-149), the smallest a step can make it from there);
  *    - SGD's momentum buffer: lr·|b| <= FLOAT32_MAX / 2; Adam's first moment: |m| <= 1.8e19,
  *      sqrt(FLOAT32_MAX), which bounds a convex combination of accepted gradients.
  *
@@ -23,15 +23,30 @@ import { quote } from './quote.js';
  * sqrt(λ)·FLOAT32_MAX^(1/6), and the second term is below 2e29 for any options and k <= 2^48. So
  * |z| <= FLOAT32_MAX/2 + FLOAT32_MAX/8 + 2e29 < FLOAT32_MAX, and x = βx + (1 − β)z, a convex
  * combination, stays finite in double (TypeScript) and float32 (WebAssembly) arithmetic alike.
- * MirrorMADGRAD's z moves by at most lr'·(k + 1)^(1/3)·|g|^(1/3) per step, which is the step's
- * own size, as from fresh state. The check costs one pass over the state when it is loaded; a
- * check inside the kernels would cost a pass over every buffer at every step (or a second copy
- * to roll back), in both kernel sets. Reached by a real run only when the parameters themselves
- * are near ±1.7e38, where the run is about to overflow anyway.
+ * MirrorMADGRAD's gradient bound keeps one step's |Δz| <= lr'·(k + 1)^(1/3)·|g|^(1/3) (v' >= g²)
+ * within FLOAT32_MAX / 4 (gradient-limits.ts), so the next z is within 3/4 of the range. The
+ * check costs one pass over the state when it is loaded; a check inside the kernels would cost a
+ * pass over every buffer at every step (or a second copy to roll back), in both kernel sets.
+ *
+ * Why an optimizer's own checkpoint keeps to the rule:
+ * - The first-step rule: a parameter's first step, which creates x0 (MADGRAD) or z
+ *   (MirrorMADGRAD) from its values, refuses values beyond ±POSITION_LIMIT (`startingPointError`).
+ *   MADGRAD's x0 never changes after; with momentum 0 it is implied, x + s/(cbrt(v) + eps).
+ * - MADGRAD's displacement bound is out of reach: λ_i <= FLOAT32_MAX (a larger step weight is
+ *   refused) and v <= FLOAT32_MAX while finite, so by Cauchy–Schwarz |s| <= sqrt(Σλ_i)·sqrt(v)
+ *   and |s|/cbrt(v) <= sqrt((k + 1)·FLOAT32_MAX)·FLOAT32_MAX^(1/6) = FLOAT32_MAX^(2/3)·sqrt(k + 1),
+ *   about 8.2e32 at k = 2^48 (v underflowing to 0 leaves s below about 1e4: see the floor above).
+ * - SGD's gradient bound keeps max(lr, 1)·|b| <= FLOAT32_MAX/2 by induction; Adam's m is a convex
+ *   combination of accepted gradients.
+ * Two ways out remain, both through accumulation over a run, and both then refused by
+ * `loadState` with a message naming the buffer: a run of huge gradients carries an accumulator
+ * (`grad_sum_sq`, `sum`) to +Infinity, and a diverging MirrorMADGRAD run drifts z past
+ * ±POSITION_LIMIT (each step moves it by up to FLOAT32_MAX/4).
  *
  * What remains outside the rule: coupled weight decay adds wd·x to the gradient after its check,
  * and decoupled decay subtracts lr'·wd·x; with huge parameters and decay either can overflow, as
- * from fresh state.
+ * from fresh state. MADGRAD's s sums λ·g: with lr' above about FLOAT32_MAX / Σ sqrt(i + 1) (1e35
+ * over 20 steps) s itself can pass float32, and the parameter becomes ±Infinity or NaN.
  */
 export const POSITION_LIMIT = FLOAT32_MAX / 2;
 
@@ -105,7 +120,10 @@ export function madgradStateProblem(buffers: StateBuffers, eps: number): StatePr
   const v = buffers.grad_sum_sq!;
   const s = buffers.s!;
   for (let i = 0; i < s.length; i++) {
-    const rms = Math.max(Math.cbrt(v[i]!) + eps, RMS_FLOOR);
+    // The next step divides by cbrt(v') + eps with v' >= v: by eps alone while v' = 0 (eps > 0),
+    // else by at least cbrt(2^-149) + eps; with eps = 0 and v' = 0 it does not divide.
+    const denominator = Math.cbrt(v[i]!) + eps;
+    const rms = denominator > 0 ? denominator : RMS_FLOOR;
     if (!(Math.abs(s[i]!) / rms <= DISPLACEMENT_LIMIT)) {
       return {
         buffer: 's',
@@ -130,5 +148,21 @@ export function mirrorStateProblem(buffers: StateBuffers): StateProblem | null {
 export function stateRuleError(what: string, owner: string, p: StateProblem): StateFormatError {
   return new StateFormatError(
     `${what} buffer ${p.buffer} of ${quote(owner)} holds ${p.value} at index ${p.index}, which no step produces: it ${p.why}`,
+  );
+}
+
+/**
+ * The first-step rule: a parameter whose values become a point kept as state (MADGRAD's x0,
+ * MirrorMADGRAD's z) must lie within ±`limit` (POSITION_LIMIT), or the state its first step
+ * creates would break the rule above. `where` names the step and the parameter.
+ */
+export function startingPointError(
+  where: string,
+  value: number,
+  index: number,
+  limit: number,
+): InvalidParameterError {
+  return new InvalidParameterError(
+    `${where} holds ${value} at index ${index}, beyond ±${limit.toExponential(3)} (POSITION_LIMIT, half the float32 range): its first step would start the optimizer's state there, where no checkpoint loads; nothing was changed`,
   );
 }

@@ -1,8 +1,9 @@
 import { InvalidGradientError } from '../maths/errors.js';
-import { madgradGradientLimit } from '../maths/gradient-limits.js';
-import { MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import { checkStepWeight, madgradGradientLimit } from '../maths/gradient-limits.js';
+import { effectiveLr, MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import {
   madgradStateProblem,
+  POSITION_LIMIT,
   type StateBuffers,
   type StateProblem,
 } from '../maths/state-limits.js';
@@ -37,9 +38,23 @@ export class Madgrad extends StatefulOptimizer {
     super(params, config, MADGRAD_DEFAULTS);
   }
 
-  /** v += λ_k g² must stay finite: |g| <= sqrt(FLOAT32_MAX / λ_k) (see madgradGradientLimit). */
+  /**
+   * v += λ_k g² must stay finite: |g| <= sqrt(FLOAT32_MAX / λ_k) (see madgradGradientLimit); λ_k
+   * itself must be a finite float32.
+   */
   protected override gradientLimit(options: OptimizerOptions, k: number): number {
+    checkStepWeight(
+      'λ_k = (lr + eps)·sqrt(k + 1)',
+      effectiveLr(options) * Math.sqrt(k + 1),
+      k,
+      options.lr,
+    );
     return madgradGradientLimit(options, k);
+  }
+
+  /** The first step: x0 is the parameter (kept as state, or implied with momentum 0). */
+  protected override startingPointLimit(): number {
+    return POSITION_LIMIT;
   }
 
   /** Finite, v >= 0, |x0| <= FLOAT32_MAX/2, |s|/(cbrt(v) + eps) <= FLOAT32_MAX/8 (state-limits.ts). */

@@ -1,7 +1,12 @@
 import { InvalidGradientError } from '../maths/errors.js';
-import { mirrorGradientLimit } from '../maths/gradient-limits.js';
-import { MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
-import { mirrorStateProblem, type StateBuffers, type StateProblem } from '../maths/state-limits.js';
+import { checkStepWeight, mirrorGradientLimit } from '../maths/gradient-limits.js';
+import { effectiveLr, MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import {
+  mirrorStateProblem,
+  POSITION_LIMIT,
+  type StateBuffers,
+  type StateProblem,
+} from '../maths/state-limits.js';
 import { mirrorScalars } from '../maths/step-kernels.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
 import type { Parameter, ParameterGroup } from './parameters.js';
@@ -25,9 +30,23 @@ export class MirrorMadgrad extends StatefulOptimizer {
     super(params, config, MIRROR_MADGRAD_DEFAULTS);
   }
 
-  /** v·sqrt(k/(k+1)) + g² must stay finite: |g| <= sqrt(FLOAT32_MAX) (see mirrorGradientLimit). */
+  /**
+   * v·sqrt(k/(k+1)) + g² must stay finite, and z move by at most FLOAT32_MAX/4 (see
+   * mirrorGradientLimit); the step size lr'·(k + 1)^(1/3) itself must be a finite float32.
+   */
   protected override gradientLimit(options: OptimizerOptions, k: number): number {
+    checkStepWeight(
+      'the step size (lr + eps)·(k + 1)^(1/3)',
+      effectiveLr(options) * Math.cbrt(k + 1),
+      k,
+      options.lr,
+    );
     return mirrorGradientLimit(options, k);
+  }
+
+  /** The first step: z starts as the parameter. */
+  protected override startingPointLimit(): number {
+    return POSITION_LIMIT;
   }
 
   /** Finite, v >= 0, |z| <= FLOAT32_MAX/2 (see maths/state-limits.ts). */

@@ -12,6 +12,7 @@ import {
   finiteStateProblem,
   type StateBuffers,
   type StateProblem,
+  startingPointError,
   stateRuleError,
 } from '../maths/state-limits.js';
 import type { StepKernels } from '../maths/step-kernels.js';
@@ -191,6 +192,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
       if (g == null) continue;
       checkStillSized(slot.param, slot.size, where);
       const limit = this.gradientLimit(this.groupOptions[slot.group]!, this.k);
+      if (slot.state === null) this.checkStartingPoint(where, slot.param.value);
       if (g instanceof Float32Array) {
         checkDense(where, g, slot.size, this.scan, limit);
         work.push({ slot, dense: g, sparse: null, rowLength: 0 });
@@ -359,6 +361,22 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
    */
   protected gradientLimit(_options: O, _k: number): number {
     return FLOAT32_MAX;
+  }
+
+  /**
+   * The largest |value| a parameter may hold at its first step, when its state is created from
+   * it (MADGRAD's x0, MirrorMADGRAD's z: see maths/state-limits.ts), or null for no bound.
+   */
+  protected startingPointLimit(): number | null {
+    return null;
+  }
+
+  /** The first-step rule: refuses a parameter beyond `startingPointLimit()`, or NaN/Infinity. */
+  private checkStartingPoint(where: string, values: Float32Array): void {
+    const limit = this.startingPointLimit();
+    if (limit === null) return;
+    const bad = this.scan(values, limit);
+    if (bad >= 0) throw startingPointError(where, values[bad]!, bad, limit);
   }
 
   /**

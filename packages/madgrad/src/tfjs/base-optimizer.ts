@@ -25,6 +25,7 @@ import { iterationTensor, sameIterationShape } from './iteration-count.js';
 import { minimizeOrDispose } from './minimize.js';
 import type { NamedTensor } from './named-tensor.js';
 import { applyWithOps, scanWithOps } from './ops-step.js';
+import { checkStartingPoints } from './starting-points.js';
 import { StateSlots } from './state-slots.js';
 import { collectStepGradients } from './step-gradients.js';
 import { ViewStep } from './view-step.js';
@@ -112,6 +113,11 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   /** The largest |gradient entry| a step accepts (see maths/gradient-limits.ts). */
   protected gradientLimit(_lr: number, _k: number): number {
     return FLOAT32_MAX;
+  }
+
+  /** The largest |value| a variable may hold at its first step (see starting-points.ts). */
+  protected startingPointLimit(): number | null {
+    return null;
   }
 
   /**
@@ -284,6 +290,10 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
       throw new InvalidGradientError(
         `step k=${k}: the gradient of variable "${bad}" holds NaN or Infinity, or an entry beyond ${limit.toExponential(4)} (whose square would overflow the float32 state to Infinity); nothing was changed (use nonFinite: 'skip' to skip such steps)`,
       );
+    }
+    const start = this.startingPointLimit();
+    if (start !== null) {
+      checkStartingPoints(items, (name) => !this.slots.get(name), fast !== null, start, k);
     }
     const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);
     const buffers = this.bufferNames();

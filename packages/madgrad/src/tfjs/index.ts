@@ -6,6 +6,7 @@
 export {
   InvalidGradientError,
   InvalidOptionError,
+  InvalidParameterError,
   MadgradError,
   StateFormatError,
 } from '../maths/errors.js';

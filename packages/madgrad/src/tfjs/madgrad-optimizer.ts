@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { madgradGradientLimit } from '../maths/gradient-limits.js';
-import { MADGRAD_DEFAULTS } from '../maths/options.js';
+import { checkStepWeight, madgradGradientLimit } from '../maths/gradient-limits.js';
+import { effectiveLr, MADGRAD_DEFAULTS } from '../maths/options.js';
 import {
   madgradStateProblem,
+  POSITION_LIMIT,
   type StateBuffers,
   type StateProblem,
 } from '../maths/state-limits.js';
@@ -38,8 +39,16 @@ export class MadgradOptimizer extends MadgradFamilyOptimizer {
     return madgradStateProblem(buffers, this.options.eps);
   }
 
+  /** The core's bound (madgradGradientLimit), with λ_k a finite float32. */
   protected override gradientLimit(lr: number, k: number): number {
-    return madgradGradientLimit({ ...this.options, lr }, k);
+    const options = { ...this.options, lr };
+    checkStepWeight('λ_k = (lr + eps)·sqrt(k + 1)', effectiveLr(options) * Math.sqrt(k + 1), k, lr);
+    return madgradGradientLimit(options, k);
+  }
+
+  /** x0 is the variable at its first step (kept as state, or implied with momentum 0). */
+  protected override startingPointLimit(): number {
+    return POSITION_LIMIT;
   }
 
   protected initialBuffer(buffer: string, variable: tf.Variable): tf.Tensor {

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mirrorGradientLimit } from '../maths/gradient-limits.js';
-import { MIRROR_MADGRAD_DEFAULTS } from '../maths/options.js';
-import { mirrorStateProblem, type StateBuffers, type StateProblem } from '../maths/state-limits.js';
+import { checkStepWeight, mirrorGradientLimit } from '../maths/gradient-limits.js';
+import { effectiveLr, MIRROR_MADGRAD_DEFAULTS } from '../maths/options.js';
+import {
+  mirrorStateProblem,
+  POSITION_LIMIT,
+  type StateBuffers,
+  type StateProblem,
+} from '../maths/state-limits.js';
 import { mirrorScalars, type StepKernels } from '../maths/step-kernels.js';
 import { MadgradFamilyOptimizer } from './base-optimizer.js';
 import type { LearningRate, TfjsOptimizerConfig } from './config.js';
@@ -31,8 +36,17 @@ export class MirrorMadgradOptimizer extends MadgradFamilyOptimizer {
     return mirrorStateProblem(buffers);
   }
 
-  protected override gradientLimit(): number {
-    return mirrorGradientLimit();
+  /** The core's bound (mirrorGradientLimit): v stays finite, z moves by at most FLOAT32_MAX/4. */
+  protected override gradientLimit(lr: number, k: number): number {
+    const options = { ...this.options, lr };
+    const stepSize = effectiveLr(options) * Math.cbrt(k + 1);
+    checkStepWeight('the step size (lr + eps)·(k + 1)^(1/3)', stepSize, k, lr);
+    return mirrorGradientLimit(options, k);
+  }
+
+  /** z starts as the variable. */
+  protected override startingPointLimit(): number {
+    return POSITION_LIMIT;
   }
 
   protected initialBuffer(buffer: string, variable: tf.Variable): tf.Tensor {

@@ -82,10 +82,12 @@ export class Adagrad extends StatefulOptimizer {
     for (let j = 0; j < length; j++) {
       const i = pStart + j;
       const pi = p[i]!;
-      const gi = Math.fround(g[gStart + j]! + coupled * pi);
+      const gi = coupled === 0 ? g[gStart + j]! : Math.fround(g[gStart + j]! + coupled * pi);
       const si = Math.fround(sum[i]! + gi * gi);
       sum[i] = si;
-      p[i] = pi - (o.lr * gi) / (Math.sqrt(si) + o.eps) - decoupled * pi;
+      // A zero decay adds nothing, even to an infinite parameter (where 0·x would be NaN).
+      const next = pi - (o.lr * gi) / (Math.sqrt(si) + o.eps);
+      p[i] = decoupled === 0 ? next : next - decoupled * pi;
     }
   }
 }

@@ -105,12 +105,14 @@ export class Adam extends StatefulOptimizer<AdamOptions> {
     const decoupled = o.decoupleDecay ? o.lr * o.weightDecay : 0;
     for (let i = 0; i < p.length; i++) {
       const pi = p[i]!;
-      const gi = Math.fround(g[i]! + coupled * pi);
+      const gi = coupled === 0 ? g[i]! : Math.fround(g[i]! + coupled * pi);
       const mi = Math.fround(beta1 * m[i]! + (1 - beta1) * gi);
       const vi = Math.fround(o.beta2 * v[i]! + (1 - o.beta2) * gi * gi);
       m[i] = mi;
       v[i] = vi;
-      p[i] = pi - (o.lr * (mi / c1)) / (Math.sqrt(vi / c2) + o.eps) - decoupled * pi;
+      // A zero decay adds nothing, even to an infinite parameter (where 0·x would be NaN).
+      const next = pi - (o.lr * (mi / c1)) / (Math.sqrt(vi / c2) + o.eps);
+      p[i] = decoupled === 0 ? next : next - decoupled * pi;
     }
   }
 

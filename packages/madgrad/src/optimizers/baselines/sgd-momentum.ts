@@ -1,4 +1,3 @@
-import { FLOAT32_MAX } from '../../maths/gradient-limits.js';
 import type { OptimizerOptions } from '../../maths/options.js';
 import {
   boundProblem,
@@ -42,11 +41,13 @@ export class SgdMomentum extends StatefulOptimizer {
   }
 
   /**
-   * b = μb + g sums a geometric series: |b| <= max|g| / (1 − μ), so |g| <= FLOAT32_MAX·(1 − μ)
-   * keeps the momentum buffer finite at every step (with μ = 0 only finiteness is required).
+   * b = μb + g: with max(lr, 1)·|b| <= FLOAT32_MAX/2 (the state rule) and
+   * |g| <= (1 − μ)·FLOAT32_MAX / (2·max(lr, 1)), b' keeps the rule by induction, so the update
+   * lr·b' stays within half the float32 range and the buffer finite at every step.
    */
   protected override gradientLimit(o: OptimizerOptions): number {
-    return Math.fround(FLOAT32_MAX * (1 - o.momentum) * (1 - 2 ** -10));
+    const limit = ((1 - o.momentum) * POSITION_LIMIT) / Math.max(o.lr, 1);
+    return Math.fround(limit * (1 - 2 ** -10));
   }
 
   /**
@@ -77,10 +78,12 @@ export class SgdMomentum extends StatefulOptimizer {
     const decoupled = o.decoupleDecay ? o.lr * o.weightDecay : 0;
     for (let i = 0; i < p.length; i++) {
       const pi = p[i]!;
-      const gi = Math.fround(g[i]! + coupled * pi);
+      const gi = coupled === 0 ? g[i]! : Math.fround(g[i]! + coupled * pi);
       const bi = Math.fround(o.momentum * b[i]! + gi);
       b[i] = bi;
-      p[i] = pi - o.lr * bi - decoupled * pi;
+      // A zero decay adds nothing, even to an infinite parameter (where 0·x would be NaN).
+      const next = pi - o.lr * bi;
+      p[i] = decoupled === 0 ? next : next - decoupled * pi;
     }
   }
 
