@@ -34,9 +34,10 @@ export async function main(
   handleInterrupt();
   const writeErr = program.configureOutput().writeErr ?? ((t: string) => process.stderr.write(t));
   if (argv.length <= 2) {
-    // No command: the help, as most command-line tools answer a bare call.
-    writeErr(program.helpInformation());
-    process.exitCode = 1;
+    // No command: the help, as for --help.
+    (program.configureOutput().writeOut ?? ((t: string) => process.stdout.write(t)))(
+      program.helpInformation(),
+    );
     return;
   }
   try {
