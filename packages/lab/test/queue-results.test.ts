@@ -167,7 +167,7 @@ describe('queue results the store would reject are refused and the run redone', 
     assert.equal(run?.status, 'failed');
     assert.match(
       run?.error ?? '',
-      /refused 2 times: not the planned run: seed is "1", planned "0"/,
+      /refused 2 times: not the planned run: seed is 1, planned 0/,
     );
     assert.equal(lines.filter((l) => l.includes(`refused ${spec.id}`)).length, 2, lines.join('\n'));
   });
