@@ -165,10 +165,7 @@ describe('queue results the store would reject are refused and the run redone', 
     await Promise.all([coordinator.close(), rogue.close()]);
     const run = storedRun(store);
     assert.equal(run?.status, 'failed');
-    assert.match(
-      run?.error ?? '',
-      /refused 2 times: not the planned run: seed is 1, planned 0/,
-    );
+    assert.match(run?.error ?? '', /refused 2 times: not the planned run: seed is 1, planned 0/);
     assert.equal(lines.filter((l) => l.includes(`refused ${spec.id}`)).length, 2, lines.join('\n'));
   });
 });
