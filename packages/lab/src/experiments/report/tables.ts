@@ -28,7 +28,7 @@ export function mainTableMarkdown(
   summaries: readonly TaskSummary[],
   titles?: readonly string[],
 ): string {
-  const header = `| method | ${summaries.map((s, i) => `${titles?.[i] ?? s.task}: ${s.metric.label} ${s.metric.higherIsBetter ? '↑' : '↓'}${s.notComparable === null ? '' : ' (not compared)'}`).join(' | ')} |`;
+  const header = `| method | ${summaries.map((s, i) => `${titles?.[i] ?? s.task}: ${s.metric.label} ${s.metric.higherIsBetter ? '↑' : '↓'}${s.notComparable ? ' (not compared)' : ''}`).join(' | ')} |`;
   const rule = `| --- | ${summaries.map(() => '---').join(' | ')} |`;
   const rows = plan.methods.map(
     (method) =>
@@ -55,7 +55,7 @@ export function taskTableMarkdown(summary: TaskSummary): string {
 
 /** The caption of a task's table: why the run cannot compare its methods, or '' when it can. */
 export function tableCaption(summary: TaskSummary): string {
-  return summary.notComparable === null
+  return !summary.notComparable
     ? ''
     : `This run cannot compare the methods on ${summary.task}, because ${summary.notComparable}: no best is marked.`;
 }
@@ -65,7 +65,7 @@ export function tableCaption(summary: TaskSummary): string {
  * this run cannot compare the methods there.
  */
 export function verdictSentence(summary: TaskSummary): string {
-  if (summary.notComparable !== null) {
+  if (summary.notComparable) {
     return `${summary.task}: this run cannot compare the methods, because ${summary.notComparable}.`;
   }
   const v = verdict(summary, 'madgrad');

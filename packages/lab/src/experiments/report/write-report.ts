@@ -42,8 +42,8 @@ export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: R
 export function comparisonsJson(summaries: readonly TaskSummary[]) {
   return summaries.map((s) => ({
     task: s.task,
-    comparable: s.notComparable === null,
-    ...(s.notComparable === null ? {} : { reason: s.notComparable }),
+    comparable: !s.notComparable,
+    ...(s.notComparable ? { reason: s.notComparable } : {}),
     chance: s.metric.chance?.value ?? null,
     best: s.best,
   }));
