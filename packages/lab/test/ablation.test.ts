@@ -130,6 +130,15 @@ describe('design ablation', () => {
     }
     for (const schedule of ABLATION_SCHEDULE_NAMES)
       assert.ok(md.includes(`## digits, ${schedule} schedule`));
+    // The smoke preset compares no methods: no cell is bold, every paragraph says why.
+    assert.doesNotMatch(md, /\| \*\*/);
+    assert.doesNotMatch(html, /<td><b>/);
+    const why = 'cannot compare the methods on digits, because the smoke preset only checks';
+    assert.equal(
+      md.split(why).length - 1,
+      CONSTRUCTION_STEPS.length + 2,
+      'paragraphs and captions',
+    );
     // With two seeds every paragraph reaches a verdict.
     assert.equal(
       (md.match(/holds in \d+ of \d+ comparisons/g) ?? []).length,

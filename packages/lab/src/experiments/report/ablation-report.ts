@@ -5,8 +5,16 @@ import { describeSchedule } from '../tasks/schedules.js';
 import { learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
 import { CONSTRUCTION_STEPS, type Side } from './construction-steps.js';
 import { type Estimate, formatEstimate, summarize, type TaskSummary } from './summary.js';
-import { mainTableMarkdown, taskDescription, taskTableMarkdown } from './tables.js';
-import { escapeHtml, REPORT_STYLE, resultsJson, tableHtml, writeFiles } from './write-report.js';
+import { mainTableMarkdown, tableCaption, taskDescription, taskTableMarkdown } from './tables.js';
+import {
+  boldRule,
+  comparisonsJson,
+  escapeHtml,
+  REPORT_STYLE,
+  resultsJson,
+  tableHtml,
+  writeFiles,
+} from './write-report.js';
 
 /** The summaries of one arm (schedule) of the ablation. */
 export interface ArmSummary {
@@ -116,7 +124,7 @@ export function constructionParagraphs(
           judged === 0
             ? 'With one seed per method there are no error bars, so no verdict.'
             : `The claim that ${step.claim} holds in ${tally.better} of ${judged} comparisons; ${count(tally.indistinguishable, 'is', 'are')} indistinguishable and ${count(tally.worse, 'goes', 'go')} the other way.`;
-        text = `On ${task} (${metric}, mean ± 2 SE): ${sentences.join('; ')}. ${outcome}`;
+        text = `On ${task} (${metric}, mean ± 2 SE): ${sentences.join('; ')}. ${outcome}${cannotCompare(arms, task)}`;
       }
       out.push({ task, title: step.title, text });
     }
@@ -124,12 +132,27 @@ export function constructionParagraphs(
   return out;
 }
 
+/**
+ * Where an arm's run cannot compare the methods on a task (every method at chance or diverged,
+ * or the smoke preset): one sentence saying so and why, to close its paragraphs; else ''.
+ */
+function cannotCompare(arms: readonly ArmSummary[], task: string): string {
+  const reasons = arms.flatMap(({ arm, summaries }) => {
+    const why = summaries.find((s) => s.task === task)?.notComparable;
+    return why ? [{ schedule: arm.schedule, why }] : [];
+  });
+  if (reasons.length === 0) return '';
+  const same = reasons.every((r) => r.why === reasons[0]!.why);
+  const why = same ? reasons[0]!.why : reasons.map((r) => `${r.why} (${r.schedule})`).join('; ');
+  return ` This run cannot compare the methods on ${task}, because ${why}: these comparisons rank nothing.`;
+}
+
 function protocolText(config: AblationConfig, arms: readonly ArmSummary[]): string {
   const plan = arms[0]!.arm.plan;
   const schedules = arms
     .map((a) => `${a.arm.schedule} (${describeSchedule(a.arm.plan.schedule!)})`)
     .join(' and ');
-  return `Preset \`${config.preset}\`: ${plan.preset.description}. Every method is swept and re-run under two schedules, ${schedules}; the sgd-power methods multiply either by their own decay η/(k+1)^p. Learning rates (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}, weight decay 0, one seed per sweep point; the setting with the best final validation metric is re-run to ${config.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean of each column is in bold. Two results "differ" when their ±2 SE intervals do not overlap.`;
+  return `Preset \`${config.preset}\`: ${plan.preset.description}. Every method is swept and re-run under two schedules, ${schedules}; the sgd-power methods multiply either by their own decay η/(k+1)^p. Learning rates (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}, weight decay 0, one seed per sweep point; the setting with the best final validation metric is re-run to ${config.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds. ${boldRule(plan)} Two results "differ" when their ±2 SE intervals do not overlap.`;
 }
 
 function tableOf(arms: readonly ArmSummary[]): string {
@@ -157,6 +180,7 @@ export function ablationMarkdown(config: AblationConfig, arms: readonly ArmSumma
         '',
         taskDescription(s, arm.plan),
         '',
+        ...(tableCaption(s) ? [tableCaption(s), ''] : []),
         taskTableMarkdown(s),
         '',
       );
@@ -173,7 +197,7 @@ export async function ablationHtml(
   for (const { arm, summaries } of arms) {
     for (const s of summaries) {
       sections.push(`<section id="${s.task}-${arm.schedule}"><h2>${s.task}, ${arm.schedule} schedule</h2>
-${tableHtml(taskTableMarkdown(s))}
+${tableHtml(taskTableMarkdown(s), tableCaption(s))}
 <h3>Learning curves (mean, band ±2 SE over seeds)</h3>${await renderSvg(learningCurveSpec(s))}
 <h3>Learning-rate sensitivity (sweep, seed 0)</h3>${await renderSvg(sensitivitySpec(s))}</section>`);
     }
@@ -198,10 +222,13 @@ ${sections.join('\n')}
 export function ablationResultsJson(
   arms: readonly ArmSummary[],
   stored: readonly StoredRun[],
-): { runs: object[] } {
+): { runs: object[]; comparisons: object[] } {
   return {
     runs: arms.flatMap(({ arm }) =>
       resultsJson(arm.plan, stored).runs.map((r) => ({ ...r, schedule: arm.schedule })),
+    ),
+    comparisons: arms.flatMap(({ arm, summaries }) =>
+      comparisonsJson(summaries).map((c) => ({ ...c, schedule: arm.schedule })),
     ),
   };
 }

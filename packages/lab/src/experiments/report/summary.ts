@@ -4,6 +4,7 @@ import { finalMetrics, type StoredRun } from '../run-record.js';
 import { meanWithTwoSe } from '../stats.js';
 import { TASK_REGISTRY, type TaskName } from '../tasks/index.js';
 import type { MetricInfo } from '../tasks/task.js';
+import { comparability } from './comparability.js';
 
 export interface Estimate {
   readonly mean: number;
@@ -34,8 +35,10 @@ export interface TaskSummary {
   readonly metric: MetricInfo;
   readonly extraMetrics: readonly MetricInfo[];
   readonly methods: MethodSummary[];
-  /** Method(s) with the best mean primary metric. */
+  /** Method(s) with the best mean primary metric among those that learned; none when not comparable. */
   readonly best: MethodName[];
+  /** Why this run cannot compare the methods on this task (one clause), or null when it can. */
+  readonly notComparable: string | null;
 }
 
 /**
@@ -125,17 +128,21 @@ export function summarize(plan: Plan, storedRaw: readonly StoredRun[]): TaskSumm
         sensitivity,
       });
     }
-    const scored = methods.filter((m) => Number.isFinite(m.metrics[t.metric.key]?.mean));
+    const { learned, notComparable } = comparability(plan.preset.name, t.metric, methods);
     const sign = t.metric.higherIsBetter ? 1 : -1;
-    const bestValue = Math.max(...scored.map((m) => sign * m.metrics[t.metric.key]!.mean));
+    const bestValue = Math.max(...learned.map((m) => sign * m.metrics[t.metric.key]!.mean));
     out.push({
       task,
       metric: t.metric,
       extraMetrics: t.extraMetrics,
       methods,
-      best: scored
-        .filter((m) => sign * m.metrics[t.metric.key]!.mean === bestValue)
-        .map((m) => m.method),
+      best:
+        notComparable === null
+          ? learned
+              .filter((m) => sign * m.metrics[t.metric.key]!.mean === bestValue)
+              .map((m) => m.method)
+          : [],
+      notComparable,
     });
   }
   return out;

@@ -28,7 +28,7 @@ export function mainTableMarkdown(
   summaries: readonly TaskSummary[],
   titles?: readonly string[],
 ): string {
-  const header = `| method | ${summaries.map((s, i) => `${titles?.[i] ?? s.task}: ${s.metric.label} ${s.metric.higherIsBetter ? '↑' : '↓'}`).join(' | ')} |`;
+  const header = `| method | ${summaries.map((s, i) => `${titles?.[i] ?? s.task}: ${s.metric.label} ${s.metric.higherIsBetter ? '↑' : '↓'}${s.notComparable ? ' (not compared)' : ''}`).join(' | ')} |`;
   const rule = `| --- | ${summaries.map(() => '---').join(' | ')} |`;
   const rows = plan.methods.map(
     (method) =>
@@ -53,8 +53,21 @@ export function taskTableMarkdown(summary: TaskSummary): string {
   return [header, rule, ...rows].join('\n');
 }
 
-/** One sentence per task: where MADGRAD won, tied or lost (best mean; tied = within 2 SE). */
+/** The caption of a task's table: why the run cannot compare its methods, or '' when it can. */
+export function tableCaption(summary: TaskSummary): string {
+  return !summary.notComparable
+    ? ''
+    : `This run cannot compare the methods on ${summary.task}, because ${summary.notComparable}: no best is marked.`;
+}
+
+/**
+ * One sentence per task: where MADGRAD won, tied or lost (best mean; tied = within 2 SE), or why
+ * this run cannot compare the methods there.
+ */
 export function verdictSentence(summary: TaskSummary): string {
+  if (summary.notComparable) {
+    return `${summary.task}: this run cannot compare the methods, because ${summary.notComparable}.`;
+  }
   const v = verdict(summary, 'madgrad');
   const n =
     summary.methods.find((m) => m.method === 'madgrad')?.metrics[summary.metric.key]?.n ?? 0;
@@ -83,10 +96,12 @@ export function taskDescription(summary: TaskSummary, plan: Plan): string {
   const t = TASK_REGISTRY[summary.task];
   const size = plan.sizes?.[summary.task] ?? plan.preset.sizes[summary.task];
   const steps = stepsPerEpochOf(size);
+  const chance = summary.metric.chance;
   return [
     `mirrors ${t.about.mirrors}.`,
     `Data: ${t.about.data}; this run uses ${num(size.train)} train / ${num(size.val)} val / ${num(size.test)} test examples.`,
     `Model: ${t.about.model.replace(/\bW\b/g, num(size.width))}.`,
     `${num(size.epochs)} epochs of ${num(steps)} steps, batch ${num(size.batchSize)}; schedule: ${describeSchedule(plan.schedule ?? t.schedule(size, steps))}${t.clipNorm ? `; gradients clipped at global norm ${t.clipNorm}` : ''}.`,
+    ...(chance ? [`Chance level: ${chance.means}.`] : []),
   ].join(' ');
 }

@@ -5,9 +5,11 @@ import type { RunRecord, StoredRun } from '../run-record.js';
 import { TASK_REGISTRY } from '../tasks/index.js';
 import { stepsPerEpochOf } from '../tasks/task.js';
 import { gapSpec, learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
+import { CHANCE_MARGIN, SMOKE_REASON } from './comparability.js';
 import { summarize, type TaskSummary } from './summary.js';
 import {
   mainTableMarkdown,
+  tableCaption,
   taskDescription,
   taskTableMarkdown,
   verdictSentence,
@@ -36,8 +38,26 @@ export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: R
   return { runs };
 }
 
+/** Per task: whether this run can compare the methods, why not, and the best (none if not). */
+export function comparisonsJson(summaries: readonly TaskSummary[]) {
+  return summaries.map((s) => ({
+    task: s.task,
+    comparable: !s.notComparable,
+    ...(s.notComparable ? { reason: s.notComparable } : {}),
+    chance: s.metric.chance?.value ?? null,
+    best: s.best,
+  }));
+}
+
+/** What the bold marks, and when a run compares no methods. */
+export function boldRule(plan: Plan): string {
+  return plan.preset.name === 'smoke'
+    ? `This preset cannot compare the methods: ${SMOKE_REASON}, so no best mean is marked.`
+    : `The best mean is in bold where the run can compare the methods: not on a task where every method is at chance (its mean not better than the chance level by more than ${100 * CHANCE_MARGIN}% of it and its ±2 SE), diverged on every seed or has no result.`;
+}
+
 function protocolText(plan: Plan): string {
-  return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; while the best point is the grid's largest (smallest) learning rate, the grid grows by one more power of 2 that way, the same rule for every method, until the best point is interior or the next point diverges (a safety cap of ${MAX_EDGE_EXTENSIONS} extensions each way); the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds; the best mean is in bold. A chosen learning rate marked "grid edge: capped sweep" is still the smallest or largest of its grid after the capped growth: a wider sweep might do better. This preset sweeps itself (it does not use settings from a committed full sweep).`;
+  return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (usual value) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; while the best point is the grid's largest (smallest) learning rate, the grid grows by one more power of 2 that way, the same rule for every method, until the best point is interior or the next point diverges (a safety cap of ${MAX_EDGE_EXTENSIONS} extensions each way); the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds. ${boldRule(plan)} A chosen learning rate marked "grid edge: capped sweep" is still the smallest or largest of its grid after the capped growth: a wider sweep might do better. This preset sweeps itself (it does not use settings from a committed full sweep).`;
 }
 
 export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): string {
@@ -52,7 +72,10 @@ export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): s
     '',
   ];
   for (const s of summaries) {
-    parts.push(`## ${s.task}`, '', taskDescription(s, plan), '', taskTableMarkdown(s), '');
+    const caption = tableCaption(s);
+    parts.push(`## ${s.task}`, '', taskDescription(s, plan), '');
+    if (caption) parts.push(caption, '');
+    parts.push(taskTableMarkdown(s), '');
   }
   return parts.join('\n');
 }
@@ -67,8 +90,8 @@ export function escapeHtml(s: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Minimal markdown-table to HTML (our own tables only: pipes, **bold**). */
-export function tableHtml(markdown: string): string {
+/** Minimal markdown-table to HTML (our own tables only: pipes, **bold**), with an optional caption. */
+export function tableHtml(markdown: string, caption = ''): string {
   const lines = markdown.split('\n').filter((l) => l.startsWith('|'));
   const cells = (l: string) =>
     l
@@ -80,7 +103,8 @@ export function tableHtml(markdown: string): string {
       .replace(/\*\*(.+?)\*\*/g, '<b>$1</b>')
       .replace(/`(.+?)`/g, '<code>$1</code>');
   const [head, , ...rows] = lines;
-  return `<table><thead><tr>${cells(head!)
+  const captionHtml = caption ? `<caption>${escapeHtml(caption)}</caption>` : '';
+  return `<table>${captionHtml}<thead><tr>${cells(head!)
     .map((c) => `<th>${fmt(c)}</th>`)
     .join('')}</tr></thead><tbody>${rows
     .map(
@@ -114,7 +138,7 @@ export async function htmlReport(plan: Plan, summaries: readonly TaskSummary[]):
       gap = `<h3>Optimality gap</h3><p>Mean over seeds of f(x_k) − f* on the training objective, with f* the lowest value reached by a long full-batch accelerated gradient run or by any run (results.json keeps the gaps against the solver's value alone).</p>${await renderSvg(gapSpec(s, points))}`;
     }
     sections.push(`<section id="${s.task}"><h2>${s.task}</h2><p>${escapeHtml(taskDescription(s, plan))}</p>
-${tableHtml(taskTableMarkdown(s))}
+${tableHtml(taskTableMarkdown(s), tableCaption(s))}
 <h3>Learning curves (mean, band ±2 SE over seeds)</h3>${curves}
 <h3>Learning-rate sensitivity (sweep, seed 0)</h3>${sensitivity}${gap}</section>`);
   }
@@ -138,7 +162,7 @@ export async function writeReport(
 ): Promise<string[]> {
   const summaries = summarize(plan, stored);
   const files = {
-    'results.json': `${JSON.stringify(resultsJson(plan, stored), null, 1)}\n`,
+    'results.json': `${JSON.stringify({ ...resultsJson(plan, stored), comparisons: comparisonsJson(summaries) }, null, 1)}\n`,
     'README.md': markdownReport(plan, summaries),
     'index.html': await htmlReport(plan, summaries),
   };

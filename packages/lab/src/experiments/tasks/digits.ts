@@ -117,7 +117,12 @@ export const digitsTask: TfjsTask<'digits', DigitsData> = {
     model:
       'pre-activation ResNet: 3x3 stride-2 stem (28 to 14 px), stages of width W and 2·W (one residual block each, batch norm, ReLU), global average pooling; random shifts of up to ±2 pixels',
   },
-  metric: { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
+  metric: {
+    key: 'accuracy',
+    label: 'test accuracy (%)',
+    higherIsBetter: true,
+    chance: { value: 100 / 10, means: '10% for 10 classes' },
+  },
   extraMetrics: [{ key: 'loss', label: 'test loss', higherIsBetter: false }],
   usesWeightDecay: true,
   available: { train: 7000, val: 1000, test: 2000 },

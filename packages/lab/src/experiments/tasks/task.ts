@@ -29,11 +29,22 @@ export function totalStepsOf(size: TaskSize): number {
 /** Metrics after one epoch: `train_loss`, then `val_<metric>` and `test_<metric>` for each metric. */
 export type EpochMetrics = { epoch: number } & Record<string, number>;
 
+/**
+ * What a model that learned nothing scores on a metric: a uniform guess, the all-zeros weights,
+ * or the input the model corrects. `means` says which, in words, with the number.
+ */
+export interface ChanceLevel {
+  readonly value: number;
+  readonly means: string;
+}
+
 export interface MetricInfo {
   /** Key in the per-epoch records, after `val_` / `test_`. */
   readonly key: string;
   readonly label: string;
   readonly higherIsBetter: boolean;
+  /** The chance level of the metric, where the task defines one (the report judges by it). */
+  readonly chance?: ChanceLevel;
 }
 
 /**
