@@ -2,6 +2,7 @@
  * Conv2DBackpropFilter for the wasm backend: the gradient of a 2-D convolution with respect to its
  * filter, dW[p,q,c,o] = sum_{b,i,j} x[b, i*sh + p - pt, j*sw + q - pl, c] * dy[b,i,j,o] (NHWC).
  */
+
 import {
   backend_util,
   type Conv2DBackpropFilterAttrs,
@@ -9,6 +10,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
+import { oneOf } from './errors.js';
 import {
   check,
   requireFloat32,
@@ -41,7 +43,14 @@ const OP = 'conv2dDerFilter';
  * x-as-filter where it applies and x is the smaller tensor (XNNPACK repacks its filter operand
  * on every call), else dy-as-filter; measurements in docs/training-kernels.md.
  */
-export type FilterGradientMethod = 'auto' | 'dy-as-filter' | 'x-as-filter' | 'im2col-matmul';
+/** The methods of the filter gradient, `auto` choosing by the layer's shape. */
+export const FILTER_GRADIENT_METHODS = [
+  'auto',
+  'dy-as-filter',
+  'x-as-filter',
+  'im2col-matmul',
+] as const;
+export type FilterGradientMethod = (typeof FILTER_GRADIENT_METHODS)[number];
 
 /** `make()`, having freed `out` if it throws. */
 function freeingOnError<T>(backend: WasmBackend, out: TensorInfo, make: () => T): T {
@@ -223,7 +232,7 @@ export let filterGradientMethod: FilterGradientMethod = 'auto';
 
 /** Chooses the method of the registered kernel (for benchmarks and tests). */
 export function setFilterGradientMethod(method: FilterGradientMethod): void {
-  filterGradientMethod = method;
+  filterGradientMethod = oneOf('filter gradient method', method, FILTER_GRADIENT_METHODS);
 }
 
 /**

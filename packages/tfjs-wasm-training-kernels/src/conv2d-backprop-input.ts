@@ -7,11 +7,13 @@
  * channel axes swapped, W'[p',q',o,c] = W[kh-1-p', kw-1-q', c, o]. The backend's own kernel is a
  * scalar loop.
  */
+
 import {
   backend_util,
   type Conv2DBackpropInputAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { oneOf } from './errors.js';
 import {
   check,
   requirePadding,
@@ -44,14 +46,16 @@ const OP = 'conv2dDerInput';
  * else 'sub-convolutions' where it applies, else 'spread'; the measurements are in
  * docs/training-kernels.md.
  */
-export type InputGradientMethod = 'auto' | 'direct' | 'spread' | 'sub-convolutions';
+/** The methods of the input gradient, `auto` choosing by the layer's shape. */
+export const INPUT_GRADIENT_METHODS = ['auto', 'direct', 'spread', 'sub-convolutions'] as const;
+export type InputGradientMethod = (typeof INPUT_GRADIENT_METHODS)[number];
 
 /** The method the faster kernel uses (for benchmarks and tests). */
 export let inputGradientMethod: InputGradientMethod = 'auto';
 
 /** Chooses the method of the faster Conv2DBackpropInput. */
 export function setInputGradientMethod(method: InputGradientMethod): void {
-  inputGradientMethod = method;
+  inputGradientMethod = oneOf('input gradient method', method, INPUT_GRADIENT_METHODS);
 }
 
 type Shape4 = [number, number, number, number];

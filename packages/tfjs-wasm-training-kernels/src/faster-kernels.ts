@@ -18,6 +18,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
 import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
+import { InvalidKernelArgumentError, shownArgument } from './errors.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
 import { fasterSum } from './sum-leading-axes.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
@@ -45,16 +46,25 @@ const originals = new Map<string, KernelConfig>();
  * different order); undo with {@link restoreWasmKernels}.
  */
 export function replaceSlowWasmKernels(
-  names: readonly string[] = replaceableKernelNames,
+  names: string | readonly string[] = replaceableKernelNames,
 ): string[] {
-  const replaced: string[] = [];
-  for (const name of names) {
-    const faster = FASTER.get(name);
-    if (faster === undefined) {
-      throw new Error(
-        `no faster wasm kernel named '${name}'; replaceable: ${replaceableKernelNames.join(', ')}`,
+  const list = typeof names === 'string' ? [names] : names;
+  if (!Array.isArray(list)) {
+    throw new InvalidKernelArgumentError(
+      `replaceSlowWasmKernels takes a kernel name or an array of kernel names, got ${shownArgument(names)}`,
+    );
+  }
+  // Every name is checked before any kernel is replaced.
+  for (const name of list as unknown[]) {
+    if (typeof name !== 'string' || !FASTER.has(name)) {
+      throw new InvalidKernelArgumentError(
+        `no faster wasm kernel named ${shownArgument(name)}; replaceable: ${replaceableKernelNames.join(', ')}`,
       );
     }
+  }
+  const replaced: string[] = [];
+  for (const name of list as readonly string[]) {
+    const faster = FASTER.get(name)!;
     if (originals.has(name)) continue;
     const own = getKernel(name, WASM);
     if (own === undefined) continue;

@@ -9,10 +9,12 @@ import { getKernel, type KernelConfig, registerKernel } from '@tensorflow/tfjs-c
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 
 export {
+  INPUT_GRADIENT_METHODS,
   type InputGradientMethod,
   inputGradientMethod,
   setInputGradientMethod,
 } from './conv2d-backprop-input.js';
+export { InvalidKernelArgumentError } from './errors.js';
 export {
   replaceableKernelNames,
   replacedWasmKernels,
@@ -28,6 +30,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { WASM } from './wasm-backend.js';
 
 export {
+  FILTER_GRADIENT_METHODS,
   type FilterGradientMethod,
   filterGradientMethod,
   setFilterGradientMethod,
