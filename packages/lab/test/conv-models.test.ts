@@ -1,20 +1,22 @@
 /**
- * The lab's convolutional models (experiments/models) train on wasm with tfjs-wasm-training-kernels:
- * seeded MADGRAD steps lower the loss, and the losses of the first steps equal the cpu backend's.
+ * The lab's convolutional models (experiments/models) train on wasm with tfjs-wasm-training-kernels,
+ * with its faster kernels (the lab's default backend, `wasm`) and with the backend's own
+ * (`wasm-stock`): seeded MADGRAD steps lower the loss, and the losses of the first steps equal the
+ * cpu backend's.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import 'tfjs-wasm-training-kernels';
 import { madgrad } from 'madgrad/tfjs';
-import { useBackend } from '../src/experiments/backend.js';
+import { replaceableKernelNames, replacedWasmKernels } from 'tfjs-wasm-training-kernels';
+import { type BackendName, useBackend } from '../src/experiments/backend.js';
 import { Rng } from '../src/experiments/data/rng.js';
 import { type ConvModel, preActivationResNet } from '../src/experiments/models/resnet.js';
 import { uNet, upsampleNearest2x } from '../src/experiments/models/unet.js';
 
 /** Loss after each of `steps` MADGRAD steps on one fixed batch (the first: before any step). */
 async function trainLosses(
-  backend: 'wasm' | 'cpu',
+  backend: BackendName,
   build: (rng: Rng) => ConvModel,
   loss: (model: ConvModel) => tf.Scalar,
   steps: number,
@@ -43,16 +45,34 @@ async function checkTrains(
   loss: (model: ConvModel) => tf.Scalar,
 ): Promise<void> {
   const cpu = await trainLosses('cpu', build, loss, 3);
+  const stock = await trainLosses('wasm-stock', build, loss, 3);
   const wasm = await trainLosses('wasm', build, loss, 12);
   for (let i = 0; i < cpu.length; i++) {
-    assert.ok(
-      Math.abs(wasm[i]! - cpu[i]!) <= 1e-4 * Math.abs(cpu[i]!),
-      `step ${i}: ${wasm[i]} vs ${cpu[i]}`,
-    );
+    for (const [name, losses] of [
+      ['wasm', wasm],
+      ['wasm-stock', stock],
+    ] as const) {
+      assert.ok(
+        Math.abs(losses[i]! - cpu[i]!) <= 1e-4 * Math.abs(cpu[i]!),
+        `${name}, step ${i}: ${losses[i]} vs cpu ${cpu[i]}`,
+      );
+    }
   }
   assert.ok(wasm.every(Number.isFinite));
   assert.ok(wasm.at(-1)! < 0.8 * wasm[0]!, `loss did not fall: ${wasm.map((l) => l.toFixed(4))}`);
 }
+
+describe('the lab backends', () => {
+  it("wasm trains with the faster kernels, wasm-stock with the backend's own", async () => {
+    await useBackend('wasm');
+    assert.deepEqual(replacedWasmKernels().sort(), [...replaceableKernelNames].sort());
+    await useBackend('wasm-stock');
+    assert.deepEqual(replacedWasmKernels(), []);
+    await useBackend('wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.equal(replacedWasmKernels().length, replaceableKernelNames.length);
+  });
+});
 
 describe('convolutional models on wasm', () => {
   it('a pre-activation ResNet with batch norm trains', async () => {

@@ -3,13 +3,17 @@
  * process (process.cpuUsage: on a shared machine wall-clock time counts the other jobs, CPU time
  * hardly does), so that a preset's time on an idle machine can be estimated from it:
  *
- *   node packages/lab/dist/src/bench/task-step-cost.js [--preset quick] [--steps 10] [--tasks digits,kspace]
+ *   node packages/lab/dist/src/bench/task-step-cost.js [--preset quick] [--steps 10]
+ *     [--tasks digits,kspace] [--backends wasm-stock,wasm] [--rounds 3]
  *
- * Prints per task: the median CPU milliseconds of one optimizer step (MADGRAD at the task's usual
- * learning rate, the first step left out as warm-up) and of one epoch's evaluation (validation and
- * test splits), the steps of a run, and the CPU seconds of one whole run at that size.
+ * Prints per task and backend: the median CPU milliseconds of one optimizer step (MADGRAD at the
+ * task's usual learning rate, the first step left out as warm-up) and of one epoch's evaluation
+ * (validation and test splits), the steps of a run, and the CPU seconds of one whole run at that
+ * size. With several backends, each round measures them in turn (so that a change in the machine's
+ * load touches all alike), and the medians over rounds are compared with the first backend's.
  */
 import { pathToFileURL } from 'node:url';
+import { type BackendName, isBackend } from '../experiments/backend.js';
 import { lrCentreOf } from '../experiments/methods.js';
 import { isPreset, type PresetName } from '../experiments/presets.js';
 import { spec } from '../experiments/protocol.js';
@@ -37,6 +41,7 @@ export async function taskStepCost(
   task: TaskName,
   preset: PresetName,
   steps: number,
+  backend: BackendName = 'wasm',
 ): Promise<TaskStepCost> {
   const size = TASK_REGISTRY[task].sizes[preset];
   const probe = { ...size, epochs: 1, train: size.batchSize * (steps + 1) };
@@ -44,7 +49,7 @@ export async function taskStepCost(
   const stepTimes: number[] = [];
   let evalMs = Number.NaN;
   let last = cpuMs();
-  const run = await executeRun(spec(task, 'madgrad', hp, 0, probe), 'wasm', {
+  const run = await executeRun(spec(task, 'madgrad', hp, 0, probe), backend, {
     onStep: () => {
       const now = cpuMs();
       stepTimes.push(now - last);
@@ -76,12 +81,33 @@ async function main(argv: string[]): Promise<void> {
   const steps = Number(arg('--steps') ?? 10);
   if (!Number.isInteger(steps) || steps < 2) throw new Error('--steps must be an integer >= 2');
   const tasks = (arg('--tasks') ?? TASKS.join(',')).split(',');
+  const backends = (arg('--backends') ?? 'wasm').split(',');
+  const rounds = Number(arg('--rounds') ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be an integer >= 1');
   for (const task of tasks) {
     if (!isTask(task)) throw new Error(`unknown task "${task}"`);
-    const c = await taskStepCost(task, preset, steps);
-    console.log(
-      `${task} (${preset}): step ${c.stepCpuMs.toFixed(1)} ms CPU, evaluation ${c.evalCpuMs.toFixed(0)} ms CPU per epoch; a run: ${c.runSteps} steps, ${c.runCpuSeconds.toFixed(1)} s CPU`,
-    );
+    const costs = new Map<string, TaskStepCost[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const backend of backends) {
+        if (!isBackend(backend)) throw new Error(`unknown backend "${backend}"`);
+        const list = costs.get(backend) ?? [];
+        list.push(await taskStepCost(task, preset, steps, backend));
+        costs.set(backend, list);
+      }
+    }
+    const first = median(costs.get(backends[0]!)!.map((c) => c.stepCpuMs));
+    for (const [backend, list] of costs) {
+      const step = median(list.map((c) => c.stepCpuMs));
+      const evaluation = median(list.map((c) => c.evalCpuMs));
+      const c = list[0]!;
+      const runCpuSeconds =
+        (c.runSteps * step + TASK_REGISTRY[task].sizes[preset].epochs * evaluation) / 1000;
+      const ratio =
+        backends.length > 1 ? `, ${(first / step).toFixed(2)}x ${backends[0]}'s step` : '';
+      console.log(
+        `${task} (${preset}, ${backend}): step ${step.toFixed(1)} ms CPU, evaluation ${evaluation.toFixed(0)} ms CPU per epoch; a run: ${c.runSteps} steps, ${runCpuSeconds.toFixed(1)} s CPU${ratio}`,
+      );
+    }
   }
 }
 

@@ -80,7 +80,12 @@ export function presetOption(description: string, defaultPreset = 'quick'): Opti
 
 /** `--backend`, the tfjs backend. */
 export function backendOption(): Option {
-  return new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('wasm');
+  return new Option(
+    '--backend <name>',
+    'tfjs backend: wasm (with the faster training kernels of tfjs-wasm-training-kernels), wasm-stock (tfjs-wasm with its own kernels) or cpu',
+  )
+    .choices(BACKENDS)
+    .default('wasm');
 }
 
 /**
