@@ -9,7 +9,7 @@
  * filter gradient (tfjs-wasm-training-kernels' FilterGradientMethod; cnn-train-wasm uses 'auto'),
  * with MADGRAD: cnn-train-wasm-dyfilter, cnn-train-wasm-xfilter and cnn-train-wasm-im2col;
  * cnn-train-wasm-fast is cnn-train-wasm with the package's opt-in faster kernels
- * (replaceSlowWasmKernels), which the lab itself does not use.
+ * (replaceSlowWasmKernels), which the lab trains with (its default backend, `wasm`).
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
