@@ -240,7 +240,7 @@ describe('replacing and restoring', () => {
     for (const [name, func] of own) assert.equal(tf.getKernel(name, 'wasm')!.kernelFunc, func);
     assert.deepEqual(restoreWasmKernels(), [], 'nothing left to restore');
     assert.deepEqual(replacedWasmKernels(), []);
-    assert.throws(() => replaceSlowWasmKernels(['Conv2D']), /no faster wasm kernel named 'Conv2D'/);
+    assert.throws(() => replaceSlowWasmKernels(['Conv2D']), /no faster wasm kernel named "Conv2D"/);
   });
 });
 
