@@ -49,6 +49,20 @@ describe('CLI input', () => {
     );
   });
 
+  it('--version prints the version of madgrad-lab; a bare call prints the help', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const r = run(CLI, [flag]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), version);
+    }
+    const bare = run(CLI, []);
+    assert.equal(bare.status, 0, bare.stderr);
+    assert.match(bare.stdout, /^Usage: madgrad \[options\] \[command\]/);
+  });
+
   it('train refuses a list where one task or method is expected', () => {
     const task = run(CLI, ['train', '--task', 'digits,g2p', '--method', 'sgd']);
     assert.equal(task.status, 1);

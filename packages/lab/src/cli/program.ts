@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { oneLine } from '../experiments/plan-schema.js';
 import { register as ablation } from './commands/ablation.js';
@@ -21,6 +22,20 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   status,
 ];
 
+/** The lab's version: its package.json, two folders above src/cli and three above dist/src/cli. */
+function labVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const path of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = require(path) as { name?: string; version?: string };
+      if (pkg.name === 'madgrad-lab' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not at this depth
+    }
+  }
+  return 'unknown';
+}
+
 /** Where the program writes its help and its errors. */
 export interface CliOutput {
   writeOut(text: string): void;
@@ -42,6 +57,7 @@ export function buildProgram(output: CliOutput = STDIO): Command {
     .description(
       "Reproduce the MADGRAD paper's protocol on five laptop-sized problems, and report.",
     )
+    .version(labVersion(), '-V, --version', 'print the version of madgrad-lab')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => output.writeOut(text),

@@ -20,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description(
-      'optimizer step benchmarks: time per parameter of every implementation (src/bench/bench.ts)',
+      'optimizer step benchmarks: time per parameter of every implementation of each optimizer step',
     )
     .option('--json', 'print one JSON document instead of a table')
     .option(
