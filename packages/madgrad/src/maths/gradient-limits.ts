@@ -74,9 +74,29 @@ export function mirrorGradientLimit(
  * MirrorMADGRAD, is beyond float32: the WebAssembly kernels round it to +Infinity, and
  * Infinity·0 is NaN even for a zero gradient. Reached only with lr' above FLOAT32_MAX / sqrt(k + 1).
  */
-export function checkStepWeight(what: string, weight: number, k: number, lr: number): void {
+function checkStepWeight(what: string, weight: number, k: number, lr: number): void {
   if (Number.isFinite(Math.fround(weight))) return;
   throw new InvalidOptionError(
     `step k=${k}: option lr ${lr} gives ${what} = ${weight.toExponential(3)}, beyond float32 (3.403e+38); nothing was changed`,
   );
+}
+
+/**
+ * The gradient bound of MADGRAD's step k (madgradGradientLimit), for the core and the tfjs
+ * optimizer alike; throws an InvalidOptionError when λ_k itself is beyond float32.
+ */
+export function madgradStepLimit(options: Readonly<OptimizerOptions>, k: number): number {
+  const weight = effectiveLr(options) * Math.sqrt(k + 1);
+  checkStepWeight('λ_k = (lr + eps)·sqrt(k + 1)', weight, k, options.lr);
+  return madgradGradientLimit(options, k);
+}
+
+/**
+ * The gradient bound of MirrorMADGRAD's step k (mirrorGradientLimit), for the core and the tfjs
+ * optimizer alike; throws an InvalidOptionError when the step size is beyond float32.
+ */
+export function mirrorStepLimit(options: Readonly<OptimizerOptions>, k: number): number {
+  const stepSize = effectiveLr(options) * Math.cbrt(k + 1);
+  checkStepWeight('the step size (lr + eps)·(k + 1)^(1/3)', stepSize, k, options.lr);
+  return mirrorGradientLimit(options, k);
 }

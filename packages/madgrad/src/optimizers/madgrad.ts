@@ -1,6 +1,6 @@
 import { InvalidGradientError } from '../maths/errors.js';
-import { checkStepWeight, madgradGradientLimit } from '../maths/gradient-limits.js';
-import { effectiveLr, MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import { madgradStepLimit } from '../maths/gradient-limits.js';
+import { MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import {
   madgradStateProblem,
   POSITION_LIMIT,
@@ -43,13 +43,7 @@ export class Madgrad extends StatefulOptimizer {
    * itself must be a finite float32.
    */
   protected override gradientLimit(options: OptimizerOptions, k: number): number {
-    checkStepWeight(
-      'λ_k = (lr + eps)·sqrt(k + 1)',
-      effectiveLr(options) * Math.sqrt(k + 1),
-      k,
-      options.lr,
-    );
-    return madgradGradientLimit(options, k);
+    return madgradStepLimit(options, k);
   }
 
   /** The first step: x0 is the parameter (kept as state, or implied with momentum 0). */

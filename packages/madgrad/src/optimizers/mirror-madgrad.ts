@@ -1,6 +1,6 @@
 import { InvalidGradientError } from '../maths/errors.js';
-import { checkStepWeight, mirrorGradientLimit } from '../maths/gradient-limits.js';
-import { effectiveLr, MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import { mirrorStepLimit } from '../maths/gradient-limits.js';
+import { MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import {
   mirrorStateProblem,
   POSITION_LIMIT,
@@ -35,13 +35,7 @@ export class MirrorMadgrad extends StatefulOptimizer {
    * mirrorGradientLimit); the step size lr'·(k + 1)^(1/3) itself must be a finite float32.
    */
   protected override gradientLimit(options: OptimizerOptions, k: number): number {
-    checkStepWeight(
-      'the step size (lr + eps)·(k + 1)^(1/3)',
-      effectiveLr(options) * Math.cbrt(k + 1),
-      k,
-      options.lr,
-    );
-    return mirrorGradientLimit(options, k);
+    return mirrorStepLimit(options, k);
   }
 
   /** The first step: z starts as the parameter. */

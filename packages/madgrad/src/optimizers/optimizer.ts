@@ -35,9 +35,9 @@ import {
   type ParameterGroup,
 } from './parameters.js';
 import {
+  checkStepCount,
   decodeState,
   encodeState,
-  MAX_STEP_COUNT,
   type OptimizerState,
   type StateLayout,
   type StateTensor,
@@ -178,11 +178,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
    */
   step(grads: GradientMap): void {
     checkGradientRecord(grads, `step k=${this.k}`);
-    if (this.k >= MAX_STEP_COUNT) {
-      throw new InvalidGradientError(
-        `step k=${this.k}: the step counter is at its limit 2^48 (MAX_STEP_COUNT), which a checkpoint can hold; nothing was changed`,
-      );
-    }
+    checkStepCount(this.k, 'a checkpoint');
     const work: ValidatedGradient[] = [];
     for (const name of Object.keys(grads)) {
       const g = grads[name];

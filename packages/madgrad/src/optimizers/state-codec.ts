@@ -1,4 +1,4 @@
-import { StateFormatError } from '../maths/errors.js';
+import { InvalidGradientError, StateFormatError } from '../maths/errors.js';
 import type { OptimizerOptions } from '../maths/options.js';
 import { quote } from '../maths/quote.js';
 import { crc32 } from './crc32.js';
@@ -83,6 +83,17 @@ export function encodeState(state: OptimizerState): Uint8Array {
  * microsecond, beyond any real run, and keeps k + 1 and every scalar formed from k exact.
  */
 export const MAX_STEP_COUNT = 2 ** 48;
+
+/**
+ * Refuses step k when it is MAX_STEP_COUNT: the count after it could not be saved and loaded
+ * again (`holder` names what holds the count: a checkpoint, saved weights). Core and tfjs alike.
+ */
+export function checkStepCount(k: number, holder: string): void {
+  if (k < MAX_STEP_COUNT) return;
+  throw new InvalidGradientError(
+    `step k=${k}: the step counter is at its limit 2^48 (MAX_STEP_COUNT), which ${holder} can hold; nothing was changed`,
+  );
+}
 
 /** A tensor entry of the header: where its floats lie in the data, without the floats. */
 export interface StateTensorLayout {

@@ -7,7 +7,7 @@ import { quote } from '../maths/quote.js';
 import { isSchedule } from '../maths/schedules.js';
 import { finiteStateProblem, type StateBuffers, type StateProblem } from '../maths/state-limits.js';
 import type { StepKernels } from '../maths/step-kernels.js';
-import { MAX_STEP_COUNT } from '../optimizers/state-codec.js';
+import { checkStepCount } from '../optimizers/state-codec.js';
 import { type FastBackendName, fastBackendName } from './backend-memory.js';
 import {
   checkLearningRate,
@@ -260,11 +260,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     this.deviceStep.throwIfRefused();
     const k = this.iterations;
-    if (k >= MAX_STEP_COUNT) {
-      throw new InvalidGradientError(
-        `step k=${k}: the step counter is at its limit 2^48 (MAX_STEP_COUNT), which saved weights can hold; nothing was changed`,
-      );
-    }
+    checkStepCount(k, 'saved weights');
     const first = this.bufferNames()[0]!;
     const items = collectStepGradients(variableGradients, k, (name) =>
       this.slots.shapeOf(name, first),

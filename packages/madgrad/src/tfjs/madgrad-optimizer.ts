@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkStepWeight, madgradGradientLimit } from '../maths/gradient-limits.js';
-import { effectiveLr, MADGRAD_DEFAULTS } from '../maths/options.js';
+import { madgradStepLimit } from '../maths/gradient-limits.js';
+import { MADGRAD_DEFAULTS } from '../maths/options.js';
 import {
   madgradStateProblem,
   POSITION_LIMIT,
@@ -41,9 +41,7 @@ export class MadgradOptimizer extends MadgradFamilyOptimizer {
 
   /** The core's bound (madgradGradientLimit), with λ_k a finite float32. */
   protected override gradientLimit(lr: number, k: number): number {
-    const options = { ...this.options, lr };
-    checkStepWeight('λ_k = (lr + eps)·sqrt(k + 1)', effectiveLr(options) * Math.sqrt(k + 1), k, lr);
-    return madgradGradientLimit(options, k);
+    return madgradStepLimit({ ...this.options, lr }, k);
   }
 
   /** x0 is the variable at its first step (kept as state, or implied with momentum 0). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkStepWeight, mirrorGradientLimit } from '../maths/gradient-limits.js';
-import { effectiveLr, MIRROR_MADGRAD_DEFAULTS } from '../maths/options.js';
+import { mirrorStepLimit } from '../maths/gradient-limits.js';
+import { MIRROR_MADGRAD_DEFAULTS } from '../maths/options.js';
 import {
   mirrorStateProblem,
   POSITION_LIMIT,
@@ -38,10 +38,7 @@ export class MirrorMadgradOptimizer extends MadgradFamilyOptimizer {
 
   /** The core's bound (mirrorGradientLimit): v stays finite, z moves by at most FLOAT32_MAX/4. */
   protected override gradientLimit(lr: number, k: number): number {
-    const options = { ...this.options, lr };
-    const stepSize = effectiveLr(options) * Math.cbrt(k + 1);
-    checkStepWeight('the step size (lr + eps)·(k + 1)^(1/3)', stepSize, k, lr);
-    return mirrorGradientLimit(options, k);
+    return mirrorStepLimit({ ...this.options, lr }, k);
   }
 
   /** z starts as the variable. */

@@ -55,7 +55,7 @@ export class SgdMomentum extends StatefulOptimizer {
    * stays within half the float32 range (see maths/state-limits.ts).
    */
   protected override stateProblem(buffers: StateBuffers, o: OptimizerOptions): StateProblem | null {
-    const limit = o.lr > 1 ? POSITION_LIMIT / o.lr : POSITION_LIMIT;
+    const limit = POSITION_LIMIT / Math.max(o.lr, 1);
     return (
       finiteStateProblem(buffers) ??
       boundProblem(buffers, 'momentum_buffer', limit, 'lr·|b| beyond half the float32 range')
