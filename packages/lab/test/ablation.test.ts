@@ -13,9 +13,9 @@ import { ABLATION_METHODS, METHOD_LABELS } from '../src/experiments/methods.js';
 import { sweepSpecs } from '../src/experiments/protocol.js';
 import {
   type ArmSummary,
-  compareEstimates,
   constructionParagraphs,
 } from '../src/experiments/report/ablation-report.js';
+import { compareEstimates } from '../src/experiments/report/compare-estimates.js';
 import { CONSTRUCTION_STEPS } from '../src/experiments/report/construction-steps.js';
 import { ROOT } from './helpers.js';
 

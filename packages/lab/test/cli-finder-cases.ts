@@ -97,7 +97,7 @@ const HOSTILE_TEXT = [
 
 /** Plausible values per option, so that some vectors pass and their numbers are checked. */
 const PLAUSIBLE: Record<string, readonly string[]> = {
-  '--preset': ['smoke', 'quick', 'full'],
+  '--preset': ['smoke', 'quick', 'standard', 'full'],
   '--tasks': ['sparse', 'digits', 'digits,g2p'],
   '--task': ['sparse', 'digits'],
   '--methods': ['sgd', 'madgrad,adam'],

@@ -19,7 +19,7 @@ function quadraticTask(seen: { stepsPerEpoch?: number }, clipNorm?: number): Tas
     usesWeightDecay: false,
     ...(clipNorm !== undefined ? { clipNorm } : {}),
     available: { train: 4, val: 1, test: 1 },
-    sizes: { smoke: SIZE, quick: SIZE, full: SIZE },
+    sizes: { smoke: SIZE, quick: SIZE, standard: SIZE, full: SIZE },
     schedule(_size, stepsPerEpoch) {
       seen.stepsPerEpoch = stepsPerEpoch;
       return { kind: 'constant' };

@@ -52,6 +52,14 @@ export const ABLATION_PRESETS: Readonly<Record<PresetName, AblationPreset>> = {
       digits: { train: 768, val: 300, test: 500, epochs: 4, batchSize: 32, width: 8 },
     },
   },
+  standard: {
+    description:
+      "digits at the reproduction's standard size: the quick ablation's 6-point sweep (×¼ to ×8), the best setting re-run to 5 seeds",
+    tasks: ['digits'],
+    lrExponents: [-2, -1, 0, 1, 2, 3],
+    seeds: 5,
+    sizes: {},
+  },
   full: {
     description:
       "digits and g2p at the reproduction's full sizes: a 7-point learning-rate sweep (×1/8 to ×8), the best setting re-run to 5 seeds",
@@ -93,8 +101,8 @@ export interface AblationArm {
 }
 
 export function ablationArms(config: AblationConfig): AblationArm[] {
-  const base = PRESET_TABLE[config.preset];
   const p = ABLATION_PRESETS[config.preset];
+  const { lrCentres: _reproductionCentres, ...base } = PRESET_TABLE[config.preset];
   const preset: Preset = {
     ...base,
     description: p.description,

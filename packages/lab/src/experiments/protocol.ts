@@ -26,6 +26,14 @@ export function sizeOf(plan: Plan, task: TaskName): TaskSize {
   return plan.sizes?.[task] ?? plan.preset.sizes[task];
 }
 
+/**
+ * The centre of a task and method's learning-rate grid under a plan: the preset's own where it
+ * sets one, else the method's usual value on the task.
+ */
+export function lrCentreIn(plan: Plan, task: TaskName, method: MethodName): number {
+  return plan.preset.lrCentres?.[task]?.[method] ?? lrCentreOf(task, method);
+}
+
 /** lr = centre · 2^k, rounded to 4 significant digits so ids stay stable. */
 export function lrGrid(centre: number, exponents: readonly number[]): number[] {
   return exponents.map((k) => Number((centre * 2 ** k).toPrecision(4)));
@@ -112,7 +120,7 @@ function pointSpecs(
   exponents: readonly number[],
 ): { exponent: number; spec: RunSpec }[] {
   const decays = plan.preset.sweepWeightDecay ? weightDecayGridOf(task, method) : [0];
-  const lrs = lrGrid(lrCentreOf(task, method), exponents);
+  const lrs = lrGrid(lrCentreIn(plan, task, method), exponents);
   return exponents.flatMap((exponent, i) =>
     decays.map((weightDecay) => ({
       exponent,

@@ -5,9 +5,16 @@ import {
   type AblationScheduleName,
   ablationArms,
 } from '../experiments/ablation.js';
-import { lrCentreOf, type MethodName, weightDecayGridOf } from '../experiments/methods.js';
+import { type MethodName, weightDecayGridOf } from '../experiments/methods.js';
 import { PRESET_TABLE, type PresetName } from '../experiments/presets.js';
-import { lrGrid, MAX_EDGE_EXTENSIONS, type Plan, sizeOf, spec } from '../experiments/protocol.js';
+import {
+  lrCentreIn,
+  lrGrid,
+  MAX_EDGE_EXTENSIONS,
+  type Plan,
+  sizeOf,
+  spec,
+} from '../experiments/protocol.js';
 import type { RunSpec } from '../experiments/run-record.js';
 import type { TaskName } from '../experiments/tasks/index.js';
 import type { TaskSize } from '../experiments/tasks/task.js';
@@ -105,7 +112,7 @@ export function specInPlan(
   const hi = Math.max(...exps) + MAX_EDGE_EXTENSIONS;
   let centre: number;
   try {
-    centre = lrCentreOf(task, method);
+    centre = lrCentreIn(plan, task, method);
   } catch {
     return undefined;
   }

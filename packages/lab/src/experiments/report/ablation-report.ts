@@ -3,6 +3,7 @@ import { METHOD_LABELS } from '../methods.js';
 import type { StoredRun } from '../run-record.js';
 import { describeSchedule } from '../tasks/schedules.js';
 import { learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
+import { type Comparison, compareEstimates } from './compare-estimates.js';
 import { CONSTRUCTION_STEPS, type Side } from './construction-steps.js';
 import { type Estimate, formatEstimate, summarize, type TaskSummary } from './summary.js';
 import { mainTableMarkdown, tableCaption, taskDescription, taskTableMarkdown } from './tables.js';
@@ -27,20 +28,6 @@ export function summarizeAblation(
   stored: readonly StoredRun[],
 ): ArmSummary[] {
   return ablationArms(config).map((arm) => ({ arm, summaries: summarize(arm.plan, stored) }));
-}
-
-export type Comparison = 'better' | 'worse' | 'indistinguishable' | 'single seed';
-
-/**
- * a against b on a metric: better or worse when the ±2 SE intervals do not overlap
- * (|mean_a − mean_b| > 2SE_a + 2SE_b), indistinguishable when they do, and no verdict when either
- * has a single seed (no error bar).
- */
-export function compareEstimates(a: Estimate, b: Estimate, higherIsBetter: boolean): Comparison {
-  if (a.n < 2 || b.n < 2) return 'single seed';
-  const diff = (a.mean - b.mean) * (higherIsBetter ? 1 : -1);
-  if (Math.abs(a.mean - b.mean) <= a.twoSe + b.twoSe) return 'indistinguishable';
-  return diff > 0 ? 'better' : 'worse';
 }
 
 function estimateOf(

@@ -5,6 +5,7 @@ import { meanWithTwoSe } from '../stats.js';
 import { TASK_REGISTRY, type TaskName } from '../tasks/index.js';
 import type { MetricInfo } from '../tasks/task.js';
 import { comparability } from './comparability.js';
+import { type Plateau, plateauOf } from './plateau.js';
 
 export interface Estimate {
   readonly mean: number;
@@ -26,6 +27,8 @@ export interface MethodSummary {
   readonly seedsMissing: number;
   /** Per epoch: mean ± 2 SE of train loss and the test metrics. */
   readonly curves: { epoch: number; key: string; mean: number; twoSe: number }[];
+  /** The plateau check on the chosen setting's mean validation curve (undefined: too few epochs or no finite values). */
+  readonly plateau?: Plateau;
   /** The sweep: learning rate against the final validation metric (null: diverged or failed). */
   readonly sensitivity: { lr: number; weightDecay: number; value: number | null; status: string }[];
 }
@@ -103,6 +106,14 @@ export function summarize(plan: Plan, storedRaw: readonly StoredRun[]): TaskSumm
           curves.push({ epoch: e + 1, key, mean: est.mean, twoSe: est.twoSe });
         }
       }
+      const valKey = `val_${t.metric.key}`;
+      const valCurve = Array.from({ length: epochs }, (_, e) => {
+        const values = ok
+          .map((r) => r.epochs[e]?.[valKey])
+          .filter((v): v is number => v !== undefined);
+        return values.length === ok.length ? meanWithTwoSe(values).mean : Number.NaN;
+      });
+      const plateau = plateauOf(valCurve);
       const sensitivity = sweepSpecs({ ...plan, tasks: [task], methods: [method] }, byId).map(
         (s) => {
           const r = byId.get(s.id);
@@ -125,6 +136,7 @@ export function summarize(plan: Plan, storedRaw: readonly StoredRun[]): TaskSumm
         seedsDiverged: f.runs.filter((r) => r.status === 'diverged').length,
         seedsMissing: Math.max(0, plan.seeds - f.runs.length),
         curves,
+        ...(plateau ? { plateau } : {}),
         sensitivity,
       });
     }

@@ -3,6 +3,7 @@ import type { Plan } from '../protocol.js';
 import { TASK_REGISTRY } from '../tasks/index.js';
 import { describeSchedule } from '../tasks/schedules.js';
 import { stepsPerEpochOf } from '../tasks/task.js';
+import { formatPlateau } from './plateau.js';
 import { formatEstimate, type TaskSummary, verdict } from './summary.js';
 
 /** A cell of the paper-style table: bold (markdown) when the method has the best mean. */
@@ -40,15 +41,15 @@ export function mainTableMarkdown(
 /** Per task: every metric, the chosen setting, seeds and divergences. */
 export function taskTableMarkdown(summary: TaskSummary): string {
   const metrics = [summary.metric, ...summary.extraMetrics];
-  const header = `| method | ${metrics.map((m) => m.label).join(' | ')} | chosen lr | weight decay | seeds ok | sweep points diverged |`;
-  const rule = `| --- | ${metrics.map(() => '---').join(' | ')} | --- | --- | --- | --- |`;
+  const header = `| method | ${metrics.map((m) => m.label).join(' | ')} | chosen lr | weight decay | seeds ok | sweep points diverged | plateau (val, last quarter) |`;
+  const rule = `| --- | ${metrics.map(() => '---').join(' | ')} | --- | --- | --- | --- | --- |`;
   const rows = summary.methods.map((m) => {
     const diverged = m.sensitivity.filter((s) => s.status === 'diverged').length;
     const lrs = m.sensitivity.map((x) => x.lr);
     const atEdge =
       lrs.length > 1 && (m.chosen.lr === Math.max(...lrs) || m.chosen.lr === Math.min(...lrs));
     const lr = `${m.chosen.lr}${atEdge ? ' (grid edge: capped sweep)' : ''}`;
-    return `| ${m.label} | ${metrics.map((x) => cell(summary, m.method, x.key, (t) => `**${t}**`)).join(' | ')} | ${lr} | ${m.chosen.weightDecay} | ${m.seedsOk} | ${diverged}/${m.sensitivity.length} |`;
+    return `| ${m.label} | ${metrics.map((x) => cell(summary, m.method, x.key, (t) => `**${t}**`)).join(' | ')} | ${lr} | ${m.chosen.weightDecay} | ${m.seedsOk} | ${diverged}/${m.sensitivity.length} | ${formatPlateau(m.plateau)} |`;
   });
   return [header, rule, ...rows].join('\n');
 }
@@ -85,6 +86,22 @@ export function verdictSentence(summary: TaskSummary): string {
     default:
       return `${summary.task}: no MADGRAD result.`;
   }
+}
+
+/**
+ * One sentence per task: whether every method's chosen setting reached a plateau, or which did
+ * not, with their relative changes.
+ */
+export function plateauSentence(summary: TaskSummary): string {
+  const checked = summary.methods.filter((m) => m.plateau);
+  const missed = checked.filter((m) => !m.plateau!.reached);
+  if (checked.length === 0)
+    return `${summary.task}: no plateau check (too few epochs or no results).`;
+  if (missed.length === 0) return `${summary.task}: every method reached a plateau.`;
+  const list = missed
+    .map((m) => `${m.label} ${(100 * m.plateau!.relativeChange).toFixed(1)}%`)
+    .join(', ');
+  return `${summary.task}: PLATEAU MISSED by ${list} (validation metric still moving over the last quarter of training).`;
 }
 
 /** A number from a plan as text; anything else (a damaged file's value) as "?", never as markup. */

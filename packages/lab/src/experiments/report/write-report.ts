@@ -6,9 +6,12 @@ import { TASK_REGISTRY } from '../tasks/index.js';
 import { stepsPerEpochOf } from '../tasks/task.js';
 import { gapSpec, learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
 import { CHANCE_MARGIN, SMOKE_REASON } from './comparability.js';
+import { judgeClaims } from './paper-claims.js';
+import { PLATEAU_TOLERANCE } from './plateau.js';
 import { summarize, type TaskSummary } from './summary.js';
 import {
   mainTableMarkdown,
+  plateauSentence,
   tableCaption,
   taskDescription,
   taskTableMarkdown,
@@ -38,7 +41,10 @@ export function resultsJson(plan: Plan, stored: readonly StoredRun[]): { runs: R
   return { runs };
 }
 
-/** Per task: whether this run can compare the methods, why not, and the best (none if not). */
+/**
+ * Per task: whether this run can compare the methods, why not, the best (none if not), and each
+ * method's plateau check (relative change of the validation metric over the last quarter).
+ */
 export function comparisonsJson(summaries: readonly TaskSummary[]) {
   return summaries.map((s) => ({
     task: s.task,
@@ -46,8 +52,32 @@ export function comparisonsJson(summaries: readonly TaskSummary[]) {
     ...(s.notComparable ? { reason: s.notComparable } : {}),
     chance: s.metric.chance?.value ?? null,
     best: s.best,
+    plateau: Object.fromEntries(
+      s.methods.map((m) => [
+        m.method,
+        m.plateau ? { relativeChange: m.plateau.relativeChange, reached: m.plateau.reached } : null,
+      ]),
+    ),
   }));
 }
+
+/** The paper's claims judged on this run: task, claim, verdict and the sentence with figures. */
+export function claimsJson(summaries: readonly TaskSummary[]) {
+  return judgeClaims(summaries).map(({ task, problem, claim, verdict, text }) => ({
+    task,
+    problem,
+    claim,
+    verdict,
+    text,
+  }));
+}
+
+/** How the claims are judged, for the reports. */
+const CLAIMS_RULE =
+  "Each claim is a set of comparisons on the task's primary test metric: it holds when every one goes the paper's way with non-overlapping ±2 SE intervals, is contradicted when one goes the other way beyond them, and is tied otherwise.";
+
+/** The plateau rule, for the reports. */
+const PLATEAU_RULE = `Plateau: the chosen setting's validation metric (mean over seeds) changes by less than ${100 * PLATEAU_TOLERANCE}% of its value over the last quarter of training.`;
 
 /** What the bold marks, and when a run compares no methods. */
 export function boldRule(plan: Plan): string {
@@ -70,7 +100,16 @@ export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): s
     '',
     ...summaries.map((s) => `- ${verdictSentence(s)}`),
     '',
+    PLATEAU_RULE,
+    '',
+    ...summaries.map((s) => `- ${plateauSentence(s)}`),
+    '',
   ];
+  const claims = judgeClaims(summaries);
+  if (claims.length > 0) {
+    parts.push("## The paper's claims", '', CLAIMS_RULE, '');
+    parts.push(...claims.map((c) => `- ${c.text}`), '');
+  }
   for (const s of summaries) {
     const caption = tableCaption(s);
     parts.push(`## ${s.task}`, '', taskDescription(s, plan), '');
@@ -121,6 +160,14 @@ export const REPORT_STYLE = `<style>body{font-family:system-ui,sans-serif;max-wi
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th:first-child,td:first-child{text-align:left}section{margin-top:2.5em}svg{max-width:100%;height:auto}</style>`;
 
+function claimsHtml(summaries: readonly TaskSummary[]): string {
+  const claims = judgeClaims(summaries);
+  if (claims.length === 0) return '';
+  return `<h2>The paper's claims</h2><p>${escapeHtml(CLAIMS_RULE)}</p><ul>${claims
+    .map((c) => `<li>${escapeHtml(c.text)}</li>`)
+    .join('')}</ul>`;
+}
+
 export async function htmlReport(plan: Plan, summaries: readonly TaskSummary[]): Promise<string> {
   const sections: string[] = [];
   for (const s of summaries) {
@@ -149,6 +196,9 @@ ${REPORT_STYLE}</head>
 <p>${escapeHtml(protocolText(plan))}</p>
 ${tableHtml(mainTableMarkdown(plan, summaries))}
 <ul>${summaries.map((s) => `<li>${escapeHtml(verdictSentence(s))}</li>`).join('')}</ul>
+<p>${escapeHtml(PLATEAU_RULE)}</p>
+<ul>${summaries.map((s) => `<li>${escapeHtml(plateauSentence(s))}</li>`).join('')}</ul>
+${claimsHtml(summaries)}
 ${sections.join('\n')}
 </body></html>
 `;
@@ -162,7 +212,7 @@ export async function writeReport(
 ): Promise<string[]> {
   const summaries = summarize(plan, stored);
   const files = {
-    'results.json': `${JSON.stringify({ ...resultsJson(plan, stored), comparisons: comparisonsJson(summaries) }, null, 1)}\n`,
+    'results.json': `${JSON.stringify({ ...resultsJson(plan, stored), comparisons: comparisonsJson(summaries), claims: claimsJson(summaries) }, null, 1)}\n`,
     'README.md': markdownReport(plan, summaries),
     'index.html': await htmlReport(plan, summaries),
   };

@@ -129,6 +129,7 @@ export const digitsTask: TfjsTask<'digits', DigitsData> = {
   sizes: {
     smoke: { train: 128, val: 64, test: 64, epochs: 2, batchSize: 32, width: 4 },
     quick: { train: 1024, val: 300, test: 500, epochs: 4, batchSize: 32, width: 8 },
+    standard: { train: 4096, val: 1000, test: 2000, epochs: 8, batchSize: 64, width: 8 },
     full: { train: 7000, val: 1000, test: 2000, epochs: 20, batchSize: 128, width: 16 },
   },
   schedule: () => ({ kind: 'stepwise', milestones: [0.5, 0.75], factor: 0.1 }),

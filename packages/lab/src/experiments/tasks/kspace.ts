@@ -123,6 +123,7 @@ export const kspaceTask: TfjsTask<'kspace', DigitsData> = {
   sizes: {
     smoke: { train: 128, val: 32, test: 32, epochs: 2, batchSize: 32, width: 4 },
     quick: { train: 768, val: 200, test: 300, epochs: 4, batchSize: 64, width: 4 },
+    standard: { train: 2048, val: 200, test: 1000, epochs: 8, batchSize: 32, width: 4 },
     full: { train: 7000, val: 1000, test: 2000, epochs: 15, batchSize: 64, width: 16 },
   },
   schedule: () => ({ kind: 'stepwise', milestones: [0.8], factor: 0.1 }),

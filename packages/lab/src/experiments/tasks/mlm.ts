@@ -221,6 +221,7 @@ export const mlmTask: TfjsTask<'mlm', MlmData> = {
   sizes: {
     smoke: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 64, width: 16 },
     quick: { train: 2048, val: 300, test: 500, epochs: 4, batchSize: 128, width: 16 },
+    standard: { train: 4096, val: 500, test: 1000, epochs: 12, batchSize: 128, width: 16 },
     full: { train: 20000, val: 3000, test: 3000, epochs: 10, batchSize: 64, width: 64 },
   },
   schedule: (size, stepsPerEpoch) => ({

@@ -191,6 +191,7 @@ export const sparseTask: CoreTask<'sparse', { data: SparseData; split: Split }> 
   sizes: {
     smoke: { train: 512, val: 200, test: 200, epochs: 2, batchSize: 64, width: 0 },
     quick: { train: 4046, val: 1000, test: 1000, epochs: 5, batchSize: 32, width: 0 },
+    standard: { train: 4046, val: 1000, test: 1000, epochs: 20, batchSize: 32, width: 0 },
     full: { train: 4046, val: 1000, test: 1000, epochs: 20, batchSize: 32, width: 0 },
   },
   schedule: () => ({ kind: 'constant' }),

@@ -2,8 +2,11 @@ import type { GradientMap, Parameter } from 'madgrad';
 import type { ScheduleSpec } from './schedules.js';
 import type { TfModel } from './tf-model.js';
 
-/** The presets that size a run: seconds for tests, the quick reproduction, the whole protocol. */
-export const PRESETS = ['smoke', 'quick', 'full'] as const;
+/**
+ * The presets that size a run: seconds for tests, the quick reproduction, training to a plateau
+ * within 90 minutes on 2 cores, the whole protocol.
+ */
+export const PRESETS = ['smoke', 'quick', 'standard', 'full'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 /** How big a run of a task is: presets choose these. `width` scales the model. */
