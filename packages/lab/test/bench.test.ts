@@ -45,7 +45,17 @@ describe('benchmark command line', () => {
   it('adds training throughput with --training (tiny batch)', () => {
     const r = spawnSync(
       process.execPath,
-      [BENCH, '--json', '--sizes', '256', '--training', '--batch', '2'],
+      [
+        BENCH,
+        '--json',
+        '--sizes',
+        '256',
+        '--training',
+        '--batch',
+        '2',
+        '--training-tasks',
+        'kspace',
+      ],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 0, r.stderr);
@@ -61,6 +71,7 @@ describe('benchmark command line', () => {
       'cnn-train-wasm-im2col',
       'cnn-train-wasm-sgd',
       'cnn-train-wasm-xfilter',
+      'train-kspace',
     ]);
     for (const x of training)
       assert.ok(x.samplesPerSecond > 0 && Number.isFinite(x.samplesPerSecond));
@@ -69,6 +80,11 @@ describe('benchmark command line', () => {
     });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--batch: "0" is not a positive integer/);
+    const task = spawnSync(process.execPath, [BENCH, '--training', '--training-tasks', 'cifar'], {
+      encoding: 'utf8',
+    });
+    assert.equal(task.status, 2);
+    assert.match(task.stderr, /--training-tasks: "cifar" is not one of digits, kspace/);
   });
 
   it('runs as `madgrad bench` too', () => {

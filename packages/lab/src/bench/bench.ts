@@ -1,7 +1,9 @@
 /**
  * Step throughput: median time per step divided by the parameter count, after warm-up, in one
- * process. `npm run bench -- [--json] [--sizes N,...] [--training [--batch N]]`. See docs/kernels.md,
- * "Benchmark"; --training adds training-step throughput (training-bench.ts).
+ * process. `npm run bench -- [--json] [--sizes N,...] [--training [--batch N] [--training-tasks
+ * digits,...]]`. See docs/kernels.md, "Benchmark"; --training adds training-step throughput: the
+ * benchmark CNN's (training-bench.ts) and, as `train-<task>`, each lab task's at the quick preset's
+ * size on the lab's backend (task-step-cost.ts).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,6 +18,8 @@ import {
   type StepKernels,
   type WasmKernels,
 } from 'madgrad';
+import { isTask, TASKS, type TaskName } from '../experiments/tasks/index.js';
+import { taskStepCost } from './task-step-cost.js';
 import { benchTfjsOptimizers } from './tfjs-optimizers.js';
 import { benchTraining, type TrainingBenchResult } from './training-bench.js';
 
@@ -31,7 +35,7 @@ const BUDGET_MS = 1500;
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: npm run bench -- [--json] [--sizes N,...] [--training [--batch N]]\n`,
+    `${message}\nusage: npm run bench -- [--json] [--sizes N,...] [--training [--batch N] [--training-tasks digits,...]]\n`,
   );
   process.exit(2);
 }
@@ -110,8 +114,17 @@ async function tfjsAdam(n: number): Promise<{ step: () => void; dispose: () => v
   };
 }
 
+/** Timed steps per task entry (after one untimed step). */
+const TASK_BENCH_STEPS = 10;
+
 async function main(): Promise<void> {
-  let values: { json?: boolean; sizes?: string; training?: boolean; batch?: string };
+  let values: {
+    json?: boolean;
+    sizes?: string;
+    training?: boolean;
+    batch?: string;
+    'training-tasks'?: string;
+  };
   try {
     ({ values } = parseArgs({
       options: {
@@ -119,6 +132,7 @@ async function main(): Promise<void> {
         sizes: { type: 'string' },
         training: { type: 'boolean' },
         batch: { type: 'string' },
+        'training-tasks': { type: 'string' },
       },
       allowPositionals: false,
     }));
@@ -135,6 +149,10 @@ async function main(): Promise<void> {
   const batch = Number(values.batch ?? 64);
   if (!Number.isInteger(batch) || batch < 1)
     usage(`--batch: "${values.batch}" is not a positive integer`);
+  const trainingTasks = (values['training-tasks'] ?? TASKS.join(',')).split(',');
+  for (const t of trainingTasks) {
+    if (!isTask(t)) usage(`--training-tasks: "${t}" is not one of ${TASKS.join(', ')}`);
+  }
 
   // tfjs prints advice about tfjs-node on stdout; keep stdout for the results.
   const log = console.log;
@@ -202,6 +220,18 @@ async function main(): Promise<void> {
         onResult: (r) => process.stderr.write(`${r.name}: ${r.samplesPerSecond} samples/s\n`),
       })
     : [];
+  // Each task's training step at the quick preset's size, as the lab trains it (`wasm`).
+  if (values.training) {
+    for (const task of trainingTasks as TaskName[]) {
+      const cost = await taskStepCost(task, 'quick', TASK_BENCH_STEPS, 'wasm');
+      const r = {
+        name: `train-${task}`,
+        samplesPerSecond: Number(((cost.batchSize * 1000) / cost.stepWallMs).toFixed(2)),
+      };
+      training.push(r);
+      process.stderr.write(`${r.name}: ${r.samplesPerSecond} samples/s\n`);
+    }
+  }
 
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ cores, results: [...results, ...training] })}\n`);

@@ -24,6 +24,10 @@ import { totalStepsOf } from '../experiments/tasks/task.js';
 export interface TaskStepCost {
   readonly task: TaskName;
   readonly stepCpuMs: number;
+  /** Median wall-clock milliseconds of one step (the bench's throughput). */
+  readonly stepWallMs: number;
+  /** Examples per step. */
+  readonly batchSize: number;
   readonly evalCpuMs: number;
   readonly runSteps: number;
   readonly runCpuSeconds: number;
@@ -47,13 +51,18 @@ export async function taskStepCost(
   const probe = { ...size, epochs: 1, train: size.batchSize * (steps + 1) };
   const hp = { lr: lrCentreOf(task, 'madgrad'), weightDecay: 0 };
   const stepTimes: number[] = [];
+  const wallTimes: number[] = [];
   let evalMs = Number.NaN;
   let last = cpuMs();
+  let lastWall = performance.now();
   const run = await executeRun(spec(task, 'madgrad', hp, 0, probe), backend, {
     onStep: () => {
       const now = cpuMs();
       stepTimes.push(now - last);
       last = now;
+      const wall = performance.now();
+      wallTimes.push(wall - lastWall);
+      lastWall = wall;
     },
     onEpoch: () => {
       evalMs = cpuMs() - last;
@@ -65,6 +74,8 @@ export async function taskStepCost(
   return {
     task,
     stepCpuMs,
+    stepWallMs: median(wallTimes.slice(1)),
+    batchSize: size.batchSize,
     evalCpuMs: evalMs,
     runSteps,
     runCpuSeconds: (runSteps * stepCpuMs + size.epochs * evalMs) / 1000,

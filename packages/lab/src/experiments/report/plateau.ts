@@ -44,6 +44,6 @@ export function plateauOf(curve: readonly number[]): Plateau | undefined {
 export function formatPlateau(p: Plateau | undefined): string {
   if (!p) return '—';
   const pct = 100 * p.relativeChange;
-  const text = pct < 0.1 ? pct.toFixed(2) : pct < 10 ? pct.toFixed(1) : pct.toFixed(0);
+  const text = pct < 0.1 ? pct.toFixed(2) : pct.toFixed(1);
   return `${p.reached ? 'yes' : 'no'}: ${text}% (epochs ${p.fromEpoch}→${p.toEpoch})`;
 }
