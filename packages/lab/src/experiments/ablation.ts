@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson } from './canonical-json.js';
 import { ABLATION_METHODS, type AblationMethodName } from './methods.js';
+import { OutDirError } from './out-dir.js';
 import { type AblationTaskName, ablationConfigSchema, readJsonFile } from './plan-schema.js';
 import { PRESET_TABLE, type Preset, type PresetName } from './presets.js';
 import { type Plan, seedSpecs } from './protocol.js';
@@ -124,8 +126,20 @@ export function ablationArms(config: AblationConfig): AblationArm[] {
   }));
 }
 
+/**
+ * Stores the config as `<outDir>/ablation.json`. Refuses (OutDirError, nothing written) when the
+ * directory already holds another ablation, whose report the new one would silently replace.
+ */
 export function saveAblationConfig(outDir: string, config: AblationConfig): void {
-  writeFileSync(join(outDir, 'ablation.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const text = `${JSON.stringify(config, null, 2)}\n`;
+  const path = join(outDir, 'ablation.json');
+  const old = loadAblationConfig(outDir);
+  if (old && canonicalJson(old) !== canonicalJson(config)) {
+    throw new OutDirError(
+      `--out ${outDir} already holds another ablation (preset ${old.preset}, tasks ${old.tasks.join(',')}, ${old.seeds} seeds): choose another --out, or delete ${path} to replace its report`,
+    );
+  }
+  writeFileSync(path, text);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson } from './canonical-json.js';
 import type { MethodName } from './methods.js';
+import { OutDirError } from './out-dir.js';
 import { planFileSchema, readJsonFile } from './plan-schema.js';
 import { PRESET_TABLE, type PresetName } from './presets.js';
 import type { Plan } from './protocol.js';
@@ -21,8 +23,8 @@ interface PlanFile {
   schedule?: ScheduleSpec;
 }
 
-export function savePlan(outDir: string, plan: Plan): void {
-  const file: PlanFile = {
+function planFileOf(plan: Plan): PlanFile {
+  return {
     preset: plan.preset.name,
     tasks: [...plan.tasks],
     methods: [...plan.methods],
@@ -30,7 +32,22 @@ export function savePlan(outDir: string, plan: Plan): void {
     ...(plan.sizes ? { sizes: plan.sizes } : {}),
     ...(plan.schedule ? { schedule: plan.schedule } : {}),
   };
-  writeFileSync(join(outDir, 'plan.json'), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/**
+ * Stores the plan as `<outDir>/plan.json`. Refuses (OutDirError, nothing written) when the
+ * directory already holds another plan, whose report the new one would silently replace.
+ */
+export function savePlan(outDir: string, plan: Plan): void {
+  const text = `${JSON.stringify(planFileOf(plan), null, 2)}\n`;
+  const path = join(outDir, 'plan.json');
+  const old = loadPlan(outDir);
+  if (old && canonicalJson(planFileOf(old)) !== canonicalJson(planFileOf(plan))) {
+    throw new OutDirError(
+      `--out ${outDir} already holds another plan (preset ${old.preset.name}, tasks ${old.tasks.join(',')}, methods ${old.methods.join(',')}, ${old.seeds} seeds): choose another --out, or delete ${path} to replace its report`,
+    );
+  }
+  writeFileSync(path, text);
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type AblationScheduleName,
   ablationArms,
 } from '../experiments/ablation.js';
+import { canonicalJson } from '../experiments/canonical-json.js';
 import { type MethodName, weightDecayGridOf } from '../experiments/methods.js';
 import { PRESET_TABLE, type PresetName } from '../experiments/presets.js';
 import {
@@ -72,17 +73,6 @@ export function planFromRef(ref: PlanRef): Plan {
   return arm.plan;
 }
 
-/** JSON with object keys sorted, so equal values give equal strings. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : v,
-  );
-}
-
 /**
  * A hash of everything in a plan that decides its runs: the preset's sizes, grid and seeds, the
  * tasks, methods, size overrides and schedule (not the preset's prose description).
@@ -90,7 +80,7 @@ function canonical(value: unknown): string {
 export function planHash(plan: Plan): string {
   const { description: _description, ...preset } = plan.preset;
   return createHash('sha256')
-    .update(canonical({ ...plan, preset }))
+    .update(canonicalJson({ ...plan, preset }))
     .digest('hex');
 }
 

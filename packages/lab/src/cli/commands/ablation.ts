@@ -41,7 +41,7 @@ export function register(program: Command): void {
         )
         .addOption(
           presetOption(
-            'smoke (seconds), quick (digits, under 15 minutes on 2 cores) or full (digits and g2p)',
+            'smoke (seconds), quick (digits, under 15 minutes on 2 cores), standard (digits at the standard size, within 90 minutes on 2 cores) or full (digits and g2p)',
           ),
         )
         .option(

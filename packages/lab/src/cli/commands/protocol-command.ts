@@ -25,7 +25,11 @@ export interface ProtocolFlags extends QueueFlags {
 /** Adds the protocol's options (preset, tasks, methods and the run options) to a command. */
 export function protocolOptions(cmd: Command): Command {
   const withTasks = cmd
-    .addOption(presetOption('smoke, quick or full'))
+    .addOption(
+      presetOption(
+        'smoke (seconds), quick (the main job, under 15 minutes on 2 cores), standard (every task towards a plateau, within 90 minutes on 2 cores) or full (the whole protocol, days)',
+      ),
+    )
     .option(
       '--tasks <list>',
       `comma-separated tasks (${TASKS.join(', ')})`,

@@ -10,10 +10,10 @@ import { mainTableMarkdown, tableCaption, taskDescription, taskTableMarkdown } f
 import {
   boldRule,
   comparisonsJson,
-  escapeHtml,
   REPORT_STYLE,
   resultsJson,
   tableHtml,
+  textHtml,
   writeFiles,
 } from './write-report.js';
 
@@ -190,13 +190,13 @@ ${tableHtml(taskTableMarkdown(s), tableCaption(s))}
     }
   }
   const paragraphs = constructionParagraphs(arms)
-    .map((p) => `<p><b>${escapeHtml(p.title)}.</b> ${escapeHtml(p.text)}</p>`)
+    .map((p) => `<p><b>${textHtml(p.title)}.</b> ${textHtml(p.text)}</p>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>MADGRAD design ablation (${config.preset})</title>
 ${REPORT_STYLE}</head>
 <body><h1>MADGRAD design ablation: preset <code>${config.preset}</code></h1>
-<p>${escapeHtml(protocolText(config, arms))}</p>
+<p>${textHtml(protocolText(config, arms))}</p>
 ${tableHtml(tableOf(arms))}
 <h2>What each step of the construction buys</h2>
 ${paragraphs}

@@ -50,6 +50,8 @@ export function learningCurveSpec(task: TaskSummary): TopLevelSpec {
               field: 'method',
               type: 'nominal',
               title: 'method',
+              // The legend shares this layer's colours but draws them at full strength.
+              legend: { symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 2 },
               // More than ten methods (the ablation) need a longer palette than the default.
               ...(task.methods.length > 10 ? { scale: { scheme: 'tableau20' } } : {}),
             },
@@ -67,6 +69,42 @@ export function learningCurveSpec(task: TaskSummary): TopLevelSpec {
     },
     resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
+}
+
+const SUPERSCRIPT: Readonly<Record<string, string>> = {
+  '-': '⁻',
+  0: '⁰',
+  1: '¹',
+  2: '²',
+  3: '³',
+  4: '⁴',
+  5: '⁵',
+  6: '⁶',
+  7: '⁷',
+  8: '⁸',
+  9: '⁹',
+};
+
+/** 2^k written as "2⁻⁸". */
+export function powerOfTwoLabel(k: number): string {
+  return `2${[...String(k)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+}
+
+/**
+ * A log-2 axis with a tick at each power of 2 from below the smallest to above the largest
+ * value, labelled 2ᵏ (Vega would print 0.00390625).
+ */
+export function powerOfTwoAxis(values: readonly number[]): { values: number[]; labelExpr: string } {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (positive.length === 0) return { values: [], labelExpr: 'datum.label' };
+  const lo = Math.floor(Math.log2(Math.min(...positive)));
+  const hi = Math.ceil(Math.log2(Math.max(...positive)));
+  const ks = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  const labelExpr = ks.reduceRight(
+    (rest, k) => `datum.value === ${2 ** k} ? '${powerOfTwoLabel(k)}' : ${rest}`,
+    'datum.label',
+  );
+  return { values: ks.map((k) => 2 ** k), labelExpr };
 }
 
 /** The sweep: final validation metric against the learning rate (log scale), per method. */
@@ -88,6 +126,7 @@ export function sensitivitySpec(task: TaskSummary): TopLevelSpec {
         field: 'lr',
         type: 'quantitative',
         scale: { type: 'log', base: 2 },
+        axis: powerOfTwoAxis(values.map((v) => v.lr)),
         title: 'learning rate',
       },
       y: { field: 'value', type: 'quantitative', scale: { zero: false }, title },
@@ -114,6 +153,7 @@ export function gapSpec(
         field: 'gap',
         type: 'quantitative',
         scale: { type: 'log' },
+        axis: { format: '.0e' },
         title: 'f(x_k) − f* (train)',
       },
       color: { field: 'method', type: 'nominal' },

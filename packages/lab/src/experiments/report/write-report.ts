@@ -129,6 +129,13 @@ export function escapeHtml(s: string): string {
     .replace(/'/g, '&#39;');
 }
 
+/** Report text as HTML: escaped, with our markdown's `code` and **bold** as tags. */
+export function textHtml(s: string): string {
+  return escapeHtml(s)
+    .replace(/\*\*(.+?)\*\*/g, '<b>$1</b>')
+    .replace(/`(.+?)`/g, '<code>$1</code>');
+}
+
 /** Minimal markdown-table to HTML (our own tables only: pipes, **bold**), with an optional caption. */
 export function tableHtml(markdown: string, caption = ''): string {
   const lines = markdown.split('\n').filter((l) => l.startsWith('|'));
@@ -137,19 +144,15 @@ export function tableHtml(markdown: string, caption = ''): string {
       .slice(1, -1)
       .split('|')
       .map((c) => c.trim());
-  const fmt = (c: string) =>
-    escapeHtml(c)
-      .replace(/\*\*(.+?)\*\*/g, '<b>$1</b>')
-      .replace(/`(.+?)`/g, '<code>$1</code>');
   const [head, , ...rows] = lines;
-  const captionHtml = caption ? `<caption>${escapeHtml(caption)}</caption>` : '';
+  const captionHtml = caption ? `<caption>${textHtml(caption)}</caption>` : '';
   return `<table>${captionHtml}<thead><tr>${cells(head!)
-    .map((c) => `<th>${fmt(c)}</th>`)
+    .map((c) => `<th>${textHtml(c)}</th>`)
     .join('')}</tr></thead><tbody>${rows
     .map(
       (r) =>
         `<tr>${cells(r)
-          .map((c) => `<td>${fmt(c)}</td>`)
+          .map((c) => `<td>${textHtml(c)}</td>`)
           .join('')}</tr>`,
     )
     .join('')}</tbody></table>`;
@@ -163,8 +166,8 @@ th:first-child,td:first-child{text-align:left}section{margin-top:2.5em}svg{max-w
 function claimsHtml(summaries: readonly TaskSummary[]): string {
   const claims = judgeClaims(summaries);
   if (claims.length === 0) return '';
-  return `<h2>The paper's claims</h2><p>${escapeHtml(CLAIMS_RULE)}</p><ul>${claims
-    .map((c) => `<li>${escapeHtml(c.text)}</li>`)
+  return `<h2>The paper's claims</h2><p>${textHtml(CLAIMS_RULE)}</p><ul>${claims
+    .map((c) => `<li>${textHtml(c.text)}</li>`)
     .join('')}</ul>`;
 }
 
@@ -184,7 +187,7 @@ export async function htmlReport(plan: Plan, summaries: readonly TaskSummary[]):
       );
       gap = `<h3>Optimality gap</h3><p>Mean over seeds of f(x_k) − f* on the training objective, with f* the lowest value reached by a long full-batch accelerated gradient run or by any run (results.json keeps the gaps against the solver's value alone).</p>${await renderSvg(gapSpec(s, points))}`;
     }
-    sections.push(`<section id="${s.task}"><h2>${s.task}</h2><p>${escapeHtml(taskDescription(s, plan))}</p>
+    sections.push(`<section id="${s.task}"><h2>${s.task}</h2><p>${textHtml(taskDescription(s, plan))}</p>
 ${tableHtml(taskTableMarkdown(s), tableCaption(s))}
 <h3>Learning curves (mean, band ±2 SE over seeds)</h3>${curves}
 <h3>Learning-rate sensitivity (sweep, seed 0)</h3>${sensitivity}${gap}</section>`);
@@ -193,11 +196,11 @@ ${tableHtml(taskTableMarkdown(s), tableCaption(s))}
 <html lang="en"><head><meta charset="utf-8"><title>MADGRAD reproduction (${plan.preset.name})</title>
 ${REPORT_STYLE}</head>
 <body><h1>MADGRAD reproduction: preset <code>${plan.preset.name}</code></h1>
-<p>${escapeHtml(protocolText(plan))}</p>
+<p>${textHtml(protocolText(plan))}</p>
 ${tableHtml(mainTableMarkdown(plan, summaries))}
-<ul>${summaries.map((s) => `<li>${escapeHtml(verdictSentence(s))}</li>`).join('')}</ul>
-<p>${escapeHtml(PLATEAU_RULE)}</p>
-<ul>${summaries.map((s) => `<li>${escapeHtml(plateauSentence(s))}</li>`).join('')}</ul>
+<ul>${summaries.map((s) => `<li>${textHtml(verdictSentence(s))}</li>`).join('')}</ul>
+<p>${textHtml(PLATEAU_RULE)}</p>
+<ul>${summaries.map((s) => `<li>${textHtml(plateauSentence(s))}</li>`).join('')}</ul>
 ${claimsHtml(summaries)}
 ${sections.join('\n')}
 </body></html>
