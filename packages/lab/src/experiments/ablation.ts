@@ -5,10 +5,9 @@ import { ABLATION_METHODS, type AblationMethodName } from './methods.js';
 import { OutDirError } from './out-dir.js';
 import { type AblationTaskName, ablationConfigSchema, readJsonFile } from './plan-schema.js';
 import { PRESET_TABLE, type Preset, type PresetName } from './presets.js';
-import { type Plan, seedSpecs } from './protocol.js';
-import type { RunSpec } from './run-record.js';
+import type { Plan } from './protocol.js';
 import { RunStore } from './run-store.js';
-import { completedRuns, type RunnerOptions, runPending, runSweeps } from './runner.js';
+import { type RunnerOptions, runPlans } from './runner.js';
 import type { ScheduleSpec } from './tasks/schedules.js';
 import type { TaskSize } from './tasks/task.js';
 
@@ -151,9 +150,8 @@ export function loadAblationConfig(outDir: string): AblationConfig | undefined {
 }
 
 /**
- * Runs the ablation: every arm's sweep in one pool (so both schedules share the cores), then
- * every arm's chosen settings over the remaining seeds. Finished runs are stored at once;
- * rerunning resumes.
+ * Runs the ablation: every arm's sweeps and chosen settings over the remaining seeds, in one pool
+ * (so both schedules share the cores). Finished runs are stored at once; rerunning resumes.
  */
 export async function runAblation(
   config: AblationConfig,
@@ -161,16 +159,10 @@ export async function runAblation(
   options: RunnerOptions,
 ): Promise<RunStore> {
   const store = new RunStore(outDir);
-  const arms = ablationArms(config);
-  await runSweeps(
-    arms.map((a) => a.plan),
+  await runPlans(
+    ablationArms(config).map((a) => a.plan),
     store,
     options,
   );
-  if (config.seeds > 1) {
-    const done = completedRuns(store);
-    const seeds: RunSpec[] = arms.flatMap((a) => seedSpecs(a.plan, done));
-    await runPending('seeds', seeds, store, options);
-  }
   return store;
 }

@@ -89,33 +89,36 @@ export async function runPending(
 }
 
 /**
- * The sweeps of several plans in one pool (so they share the cores). A sweep grows past a grid
- * edge where its best setting sits (protocol.ts), so it runs in rounds until no new point appears.
+ * The protocol of several plans in one pool (so they share the cores), in rounds. Each round runs
+ * every sweep point not yet stored, then the seed runs of every sweep already finished, so that
+ * seeds keep the cores busy while other sweeps grow past a grid edge (protocol.ts). It stops when
+ * a round would plan nothing new (a run that failed is retried by the next invocation).
  */
-export async function runSweeps(
+export async function runPlans(
   plans: readonly Plan[],
   store: RunStore,
   options: RunnerOptions,
 ): Promise<void> {
   let known = new Set<string>();
-  for (;;) {
+  for (let round = 1; ; round++) {
     const done = completedRuns(store);
-    const specs = plans.flatMap((plan) => sweepSpecs(plan, done));
+    const specs = plans.flatMap((plan) => [
+      ...sweepSpecs(plan, done),
+      ...(plan.seeds > 1 ? seedSpecs(plan, done) : []),
+    ]);
     if (specs.every((s) => known.has(s.id))) return;
     known = new Set(specs.map((s) => s.id));
-    await runPending('sweep', specs, store, options);
+    await runPending(`round ${round}`, specs, store, options);
   }
 }
 
-/** The whole protocol: the sweep, then the chosen settings over more seeds. */
+/** The whole protocol of one plan: its sweeps, and the chosen settings over more seeds. */
 export async function runProtocol(
   plan: Plan,
   outDir: string,
   options: RunnerOptions,
 ): Promise<RunStore> {
   const store = new RunStore(outDir);
-  await runSweeps([plan], store, options);
-  if (plan.seeds > 1)
-    await runPending('seeds', seedSpecs(plan, completedRuns(store)), store, options);
+  await runPlans([plan], store, options);
   return store;
 }

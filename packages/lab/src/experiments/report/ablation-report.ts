@@ -6,10 +6,17 @@ import { learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
 import { type Comparison, compareEstimates } from './compare-estimates.js';
 import { CONSTRUCTION_STEPS, type Side } from './construction-steps.js';
 import { type Estimate, formatEstimate, summarize, type TaskSummary } from './summary.js';
-import { mainTableMarkdown, tableCaption, taskDescription, taskTableMarkdown } from './tables.js';
+import {
+  mainTableMarkdown,
+  plateauSentence,
+  tableCaption,
+  taskDescription,
+  taskTableMarkdown,
+} from './tables.js';
 import {
   boldRule,
   comparisonsJson,
+  PLATEAU_RULE,
   REPORT_STYLE,
   resultsJson,
   tableHtml,
@@ -148,6 +155,13 @@ function tableOf(arms: readonly ArmSummary[]): string {
   return mainTableMarkdown(arms[0]!.arm.plan, summaries, titles);
 }
 
+/** One plateau sentence per task and schedule. */
+function plateauLines(arms: readonly ArmSummary[]): string[] {
+  return arms.flatMap(({ arm, summaries }) =>
+    summaries.map((s) => `${arm.schedule} schedule, ${plateauSentence(s)}`),
+  );
+}
+
 export function ablationMarkdown(config: AblationConfig, arms: readonly ArmSummary[]): string {
   const parts = [
     `# MADGRAD design ablation: preset \`${config.preset}\``,
@@ -155,6 +169,10 @@ export function ablationMarkdown(config: AblationConfig, arms: readonly ArmSumma
     protocolText(config, arms),
     '',
     tableOf(arms),
+    '',
+    PLATEAU_RULE,
+    '',
+    ...plateauLines(arms).map((l) => `- ${l}`),
     '',
     '## What each step of the construction buys',
     '',
@@ -198,6 +216,10 @@ ${REPORT_STYLE}</head>
 <body><h1>MADGRAD design ablation: preset <code>${config.preset}</code></h1>
 <p>${textHtml(protocolText(config, arms))}</p>
 ${tableHtml(tableOf(arms))}
+<p>${textHtml(PLATEAU_RULE)}</p>
+<ul>${plateauLines(arms)
+    .map((l) => `<li>${textHtml(l)}</li>`)
+    .join('')}</ul>
 <h2>What each step of the construction buys</h2>
 ${paragraphs}
 ${sections.join('\n')}

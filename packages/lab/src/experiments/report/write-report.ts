@@ -77,7 +77,7 @@ const CLAIMS_RULE =
   "Each claim is a set of comparisons on the task's primary test metric: it holds when every one goes the paper's way with non-overlapping ±2 SE intervals, is contradicted when one goes the other way beyond them, and is tied otherwise.";
 
 /** The plateau rule, for the reports. */
-const PLATEAU_RULE = `Plateau: the chosen setting's validation metric (mean over seeds) changes by less than ${100 * PLATEAU_TOLERANCE}% of its value over the last quarter of training.`;
+export const PLATEAU_RULE = `Plateau: the chosen setting's validation metric (mean over seeds) changes by less than ${100 * PLATEAU_TOLERANCE}% of its value over the last quarter of training.`;
 
 /** What the bold marks, and when a run compares no methods. */
 export function boldRule(plan: Plan): string {
