@@ -1,5 +1,5 @@
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MAX_EDGE_EXTENSIONS, type Plan, seedSpecs, sweepSpecs } from '../protocol.js';
 import type { RunRecord, StoredRun } from '../run-record.js';
 import { TASK_REGISTRY } from '../tasks/index.js';
@@ -115,6 +115,15 @@ export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): s
     parts.push(`## ${s.task}`, '', taskDescription(s, plan), '');
     if (caption) parts.push(caption, '');
     parts.push(taskTableMarkdown(s), '');
+    parts.push(
+      `![${s.task}: learning curves](figures/${s.task}-curves.svg)`,
+      '',
+      `![${s.task}: learning-rate sensitivity](figures/${s.task}-sensitivity.svg)`,
+      '',
+    );
+    if (TASK_REGISTRY[s.task].optimalityGap) {
+      parts.push(`![${s.task}: optimality gap](figures/${s.task}-gap.svg)`, '');
+    }
   }
   return parts.join('\n');
 }
@@ -171,27 +180,56 @@ function claimsHtml(summaries: readonly TaskSummary[]): string {
     .join('')}</ul>`;
 }
 
-export async function htmlReport(plan: Plan, summaries: readonly TaskSummary[]): Promise<string> {
+/** A task's plots as SVG: learning curves, the sweep's sensitivity, the optimality gap if any. */
+export interface TaskFigures {
+  readonly curves: string;
+  readonly sensitivity: string;
+  readonly gap?: string;
+}
+
+export async function taskFigures(plan: Plan, s: TaskSummary): Promise<TaskFigures> {
+  const size = plan.sizes?.[s.task] ?? plan.preset.sizes[s.task];
+  const steps = stepsPerEpochOf(size);
+  const curves = await renderSvg(learningCurveSpec(s));
+  const sensitivity = await renderSvg(sensitivitySpec(s));
+  if (!TASK_REGISTRY[s.task].optimalityGap) return { curves, sensitivity };
+  const points = s.methods.flatMap((m) =>
+    m.curves
+      .filter((c) => c.key === 'test_gap')
+      .map((c) => ({ method: m.label, step: c.epoch * steps, gap: c.mean })),
+  );
+  return { curves, sensitivity, gap: await renderSvg(gapSpec(s, points)) };
+}
+
+/** The figures' files, `figures/<task>-<plot>.svg`, by name. */
+function figureFiles(
+  summaries: readonly TaskSummary[],
+  figures: readonly TaskFigures[],
+): Record<string, string> {
+  return Object.fromEntries(
+    summaries.flatMap((s, i) =>
+      Object.entries(figures[i]!).map(([plot, svg]) => [`figures/${s.task}-${plot}.svg`, svg]),
+    ),
+  );
+}
+
+export async function htmlReport(
+  plan: Plan,
+  summaries: readonly TaskSummary[],
+  figures?: readonly TaskFigures[],
+): Promise<string> {
+  const figs = figures ?? (await Promise.all(summaries.map((s) => taskFigures(plan, s))));
   const sections: string[] = [];
-  for (const s of summaries) {
-    const size = plan.sizes?.[s.task] ?? plan.preset.sizes[s.task];
-    const steps = stepsPerEpochOf(size);
-    const curves = await renderSvg(learningCurveSpec(s));
-    const sensitivity = await renderSvg(sensitivitySpec(s));
-    let gap = '';
-    if (TASK_REGISTRY[s.task].optimalityGap) {
-      const points = s.methods.flatMap((m) =>
-        m.curves
-          .filter((c) => c.key === 'test_gap')
-          .map((c) => ({ method: m.label, step: c.epoch * steps, gap: c.mean })),
-      );
-      gap = `<h3>Optimality gap</h3><p>Mean over seeds of f(x_k) − f* on the training objective, with f* the lowest value reached by a long full-batch accelerated gradient run or by any run (results.json keeps the gaps against the solver's value alone).</p>${await renderSvg(gapSpec(s, points))}`;
-    }
+  summaries.forEach((s, i) => {
+    const { curves, sensitivity, gap } = figs[i]!;
+    const gapHtml = gap
+      ? `<h3>Optimality gap</h3><p>Mean over seeds of f(x_k) − f* on the training objective, with f* the lowest value reached by a long full-batch accelerated gradient run or by any run (results.json keeps the gaps against the solver's value alone).</p>${gap}`
+      : '';
     sections.push(`<section id="${s.task}"><h2>${s.task}</h2><p>${textHtml(taskDescription(s, plan))}</p>
 ${tableHtml(taskTableMarkdown(s), tableCaption(s))}
 <h3>Learning curves (mean, band ±2 SE over seeds)</h3>${curves}
-<h3>Learning-rate sensitivity (sweep, seed 0)</h3>${sensitivity}${gap}</section>`);
-  }
+<h3>Learning-rate sensitivity (sweep, seed 0)</h3>${sensitivity}${gapHtml}</section>`);
+  });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>MADGRAD reproduction (${plan.preset.name})</title>
 ${REPORT_STYLE}</head>
@@ -207,17 +245,22 @@ ${sections.join('\n')}
 `;
 }
 
-/** Writes results.json, README.md and index.html into outDir; returns their paths. */
+/**
+ * Writes results.json, README.md, index.html and the plots as `figures/<task>-<plot>.svg` into
+ * outDir; returns their paths.
+ */
 export async function writeReport(
   outDir: string,
   plan: Plan,
   stored: readonly StoredRun[],
 ): Promise<string[]> {
   const summaries = summarize(plan, stored);
+  const figures = await Promise.all(summaries.map((s) => taskFigures(plan, s)));
   const files = {
+    ...figureFiles(summaries, figures),
     'results.json': `${JSON.stringify({ ...resultsJson(plan, stored), comparisons: comparisonsJson(summaries), claims: claimsJson(summaries) }, null, 1)}\n`,
     'README.md': markdownReport(plan, summaries),
-    'index.html': await htmlReport(plan, summaries),
+    'index.html': await htmlReport(plan, summaries, figures),
   };
   return writeFiles(outDir, files);
 }
@@ -227,6 +270,7 @@ export function writeFiles(outDir: string, files: Record<string, string>): strin
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {
     const path = join(outDir, name);
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.tmp`, content);
     renameSync(`${path}.tmp`, path);
     written.push(path);
