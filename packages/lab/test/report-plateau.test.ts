@@ -86,6 +86,7 @@ async function reportOf(curves: Record<MainMethodName, (epoch: number) => number
     md: read('README.md'),
     html: read('index.html'),
     json: JSON.parse(read('results.json')),
+    curves: read('figures/digits-curves.svg'),
   };
 }
 
@@ -122,6 +123,10 @@ describe('the report flags a task whose methods did not reach a plateau', () => 
     });
     assert.ok(r.md.includes('digits: every method reached a plateau.'));
     assert.doesNotMatch(r.md, /PLATEAU MISSED/);
+    // The plots are files too, linked from README.md and the same as index.html's.
+    assert.ok(r.md.includes('![digits: learning curves](figures/digits-curves.svg)'));
+    assert.match(r.curves, /^<svg/);
+    assert.ok(r.html.includes(r.curves));
   });
 
   it('flags a run that learns nothing and still climbs, and compares no methods there', async () => {
