@@ -147,8 +147,9 @@ describe('design ablation', () => {
 
     const again = cli(args);
     assert.equal(again.status, 0, again.stderr.slice(-2000));
-    assert.match(again.stdout, /sweep: 22 runs, 22 already stored, 0 to run/);
-    assert.match(again.stdout, /seeds: 22 runs, 22 already stored, 0 to run/);
+    // 22 sweep points (11 methods × 2 schedules × 1 learning rate) and 22 seed runs.
+    assert.match(again.stdout, /^round 1: 44 runs, 44 already stored, 0 to run/m);
+    assert.doesNotMatch(again.stdout, /round 2/);
   });
 
   it('has --help and clear errors', () => {

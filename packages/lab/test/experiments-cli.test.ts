@@ -140,6 +140,7 @@ describe('madgrad CLI', () => {
     assert.ok(!readdirSync(runsDir).some((f) => f.endsWith('.tmp')), 'no temporary files left');
     // A second rerun does nothing.
     const again = cli(args);
-    assert.match(again.stdout, /seeds: 12 runs, 12 already stored, 0 to run/);
+    assert.match(again.stdout, /^round 1: 18 runs, 18 already stored, 0 to run/m);
+    assert.doesNotMatch(again.stdout, /round 2/);
   });
 });
