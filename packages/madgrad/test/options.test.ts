@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  Adam,
   InvalidOptionError,
   InvalidParameterError,
   MADGRAD_DEFAULTS,
@@ -55,6 +56,25 @@ describe('hyperparameters', () => {
       assert.equal(opt.groups[0]!.lr, 0.5);
     });
   }
+
+  it('lists every option the constructor accepts when one is unknown', () => {
+    assert.throws(
+      () => new Madgrad([w()], { kernels: 'js', learning_rate: 1 } as never),
+      (e: Error) =>
+        e instanceof InvalidOptionError &&
+        e.message ===
+          'unknown option "learning_rate" (known: lr, momentum, weightDecay, eps, decoupleDecay, kernels)',
+    );
+    assert.throws(
+      () => new Adam([w()], { beta_2: 0.99 } as never),
+      /unknown option "beta_2" \(known: lr, momentum, weightDecay, eps, decoupleDecay, beta2, kernels\)$/,
+    );
+    // A group takes no kernels of its own: its list leaves them out.
+    assert.throws(
+      () => new Madgrad([{ params: [w()], kernels: 'js' } as never]),
+      /group 0: unknown option "kernels" \(known: lr, momentum, weightDecay, eps, decoupleDecay\)$/,
+    );
+  });
 
   it('names the group whose options are bad', () => {
     assert.throws(

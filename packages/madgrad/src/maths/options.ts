@@ -69,17 +69,20 @@ function checkNumber(name: string, value: unknown, where: string): number {
 
 /**
  * Merges `partial` over `base` and validates the result, naming the offending option and value.
- * Unknown option names are rejected too, so that a typo (`weight_decay`) cannot pass silently.
+ * Unknown option names are rejected too, so that a typo (`weight_decay`) cannot pass silently;
+ * the error lists the common names and `alsoKnown`, the names the caller accepts and has already
+ * taken out of `partial` (Adam's beta2, the constructor's kernels).
  */
 export function resolveOptions(
   base: Readonly<OptimizerOptions>,
   partial: Partial<OptimizerOptions> = {},
   where = '',
+  alsoKnown: readonly string[] = [],
 ): OptimizerOptions {
   for (const key of Object.keys(partial)) {
     if (!(OPTION_NAMES as readonly string[]).includes(key) && key !== 'params') {
       throw new InvalidOptionError(
-        `${where}unknown option ${quote(key)} (known: ${OPTION_NAMES.join(', ')})`,
+        `${where}unknown option ${quote(key)} (known: ${[...OPTION_NAMES, ...alsoKnown].join(', ')})`,
       );
     }
   }

@@ -94,7 +94,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     this.scan = k.firstNonFinite
       ? (values, limit) => k.firstNonFinite!(values, limit)
       : firstNonFinite;
-    const base = this.resolveOptions(defaults, options as Partial<O>);
+    const base = this.resolveOptions(defaults, options as Partial<O>, '', ['kernels']);
     if (!Array.isArray(entries) || entries.length === 0) {
       throw new InvalidParameterError(
         'the optimizer needs a non-empty list of parameters or groups',
@@ -343,11 +343,17 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
   }
 
   /**
-   * Merges `partial` over `base` and validates the result, naming a bad option and its value.
-   * Optimizers with options beyond the common ones (Adam's beta2) extend it.
+   * Merges `partial` over `base` and validates the result, naming a bad option and its value;
+   * an unknown name's error lists the common names and `alsoKnown`. Optimizers with options
+   * beyond the common ones (Adam's beta2) extend it.
    */
-  protected resolveOptions(base: Readonly<O>, partial: Partial<O>, where = ''): O {
-    return resolveOptions(base, partial, where) as O;
+  protected resolveOptions(
+    base: Readonly<O>,
+    partial: Partial<O>,
+    where = '',
+    alsoKnown: readonly string[] = [],
+  ): O {
+    return resolveOptions(base, partial, where, alsoKnown) as O;
   }
 
   /**

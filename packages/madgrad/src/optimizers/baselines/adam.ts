@@ -58,12 +58,13 @@ export class Adam extends StatefulOptimizer<AdamOptions> {
     base: Readonly<AdamOptions>,
     partial: Partial<AdamOptions>,
     where = '',
+    alsoKnown: readonly string[] = [],
   ): AdamOptions {
     const { beta2 = base.beta2, ...common } = partial;
     if (typeof beta2 !== 'number' || !(beta2 >= 0 && beta2 < 1)) {
       throw new InvalidOptionError(`${where}option beta2 must be in [0, 1), got ${quote(beta2)}`);
     }
-    return { ...super.resolveOptions(base, common, where), beta2 };
+    return { ...super.resolveOptions(base, common, where, ['beta2', ...alsoKnown]), beta2 };
   }
 
   /**
