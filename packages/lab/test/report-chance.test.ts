@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type MainMethodName, METHODS } from '../src/experiments/methods.js';
 import { PRESET_TABLE } from '../src/experiments/presets.js';
-import { type Plan, seedSpecs, sweepSpecs } from '../src/experiments/protocol.js';
-import { writeReport } from '../src/experiments/report/write-report.js';
+import type { Plan } from '../src/experiments/protocol.js';
 import type { RunSpec, StoredRun } from '../src/experiments/run-record.js';
+import { type ReportFiles, writtenReport } from './report-files.js';
 import { storedRunFor } from './stored-runs.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'madgrad-report-chance-'));
@@ -43,30 +43,14 @@ function runOf(spec: RunSpec, outcome: number | 'diverged'): StoredRun {
   return storedRunFor(spec, { epochs, final: metrics });
 }
 
-interface Report {
-  md: string;
-  html: string;
-  json: { runs: unknown[]; comparisons?: { task: string; comparable: boolean; reason?: string }[] };
-}
+type Report = ReportFiles<{
+  runs: unknown[];
+  comparisons?: { task: string; comparable: boolean; reason?: string }[];
+}>;
 
-let n = 0;
 /** Stores every planned run (sweep, then the seeds of the chosen setting) and writes the report. */
-async function reportOf(plan: Plan, outcomes: Outcomes): Promise<Report> {
-  const runs = new Map<string, StoredRun>();
-  const store = (specs: RunSpec[]) => {
-    for (const s of specs) runs.set(s.id, runOf(s, outcomes[s.method as MainMethodName]));
-  };
-  store(sweepSpecs(plan));
-  store(seedSpecs(plan, runs));
-  const out = join(temp, `out-${n++}`);
-  mkdirSync(out);
-  await writeReport(out, plan, [...runs.values()]);
-  const read = (f: string) => readFileSync(join(out, f), 'utf8');
-  return {
-    md: read('README.md'),
-    html: read('index.html'),
-    json: JSON.parse(read('results.json')),
-  };
+function reportOf(plan: Plan, outcomes: Outcomes): Promise<Report> {
+  return writtenReport(plan, (s) => runOf(s, outcomes[s.method as MainMethodName]), temp);
 }
 
 /** No best is named or marked anywhere, and each file says why the methods are not compared. */

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type MainMethodName, METHODS } from '../src/experiments/methods.js';
 import { PRESET_TABLE } from '../src/experiments/presets.js';
-import { type Plan, seedSpecs, sweepSpecs } from '../src/experiments/protocol.js';
+import type { Plan } from '../src/experiments/protocol.js';
 import { formatPlateau, PLATEAU_TOLERANCE, plateauOf } from '../src/experiments/report/plateau.js';
-import { writeReport } from '../src/experiments/report/write-report.js';
 import type { RunSpec, StoredRun } from '../src/experiments/run-record.js';
+import { writtenReport } from './report-files.js';
 import { storedRunFor } from './stored-runs.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'madgrad-report-plateau-'));
@@ -71,23 +71,22 @@ function runOf(spec: RunSpec, curve: (epoch: number) => number): StoredRun {
   return storedRunFor(spec, { epochs, final });
 }
 
-async function reportOf(curves: Record<MainMethodName, (epoch: number) => number>) {
-  const runs = new Map<string, StoredRun>();
-  const store = (specs: RunSpec[]) => {
-    for (const s of specs) runs.set(s.id, runOf(s, curves[s.method as MainMethodName]));
-  };
-  store(sweepSpecs(PLAN));
-  store(seedSpecs(PLAN, runs));
-  const out = join(temp, `out-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(out);
-  await writeReport(out, PLAN, [...runs.values()]);
-  const read = (f: string) => readFileSync(join(out, f), 'utf8');
-  return {
-    md: read('README.md'),
-    html: read('index.html'),
-    json: JSON.parse(read('results.json')),
-    curves: read('figures/digits-curves.svg'),
-  };
+/** What the tests read of results.json. */
+interface ResultsJson {
+  comparisons: {
+    comparable: boolean;
+    best: string[];
+    plateau: Record<string, { reached: boolean; relativeChange: number }>;
+  }[];
+  claims: { verdict: string }[];
+}
+
+function reportOf(curves: Record<MainMethodName, (epoch: number) => number>) {
+  return writtenReport<ResultsJson>(
+    PLAN,
+    (s) => runOf(s, curves[s.method as MainMethodName]),
+    temp,
+  );
 }
 
 const flat = (level: number) => (epoch: number) => (epoch < 6 ? level - 10 : level);
@@ -107,10 +106,10 @@ describe('the report flags a task whose methods did not reach a plateau', () => 
     assert.ok(r.html.includes(flag));
     assert.match(r.md, /\| SGD \|.*\| no: 14\.3% \(epochs 6→8\) \|/);
     assert.match(r.md, /\| MADGRAD \|.*\| yes: 0\.00% \(epochs 6→8\) \|/);
-    const plateau = r.json.comparisons[0].plateau;
-    assert.equal(plateau.sgd.reached, false);
-    assert.ok(Math.abs(plateau.sgd.relativeChange - 10 / 70) < 1e-12);
-    assert.equal(plateau.madgrad.reached, true);
+    const plateau = r.json.comparisons[0]!.plateau;
+    assert.equal(plateau.sgd!.reached, false);
+    assert.ok(Math.abs(plateau.sgd!.relativeChange - 10 / 70) < 1e-12);
+    assert.equal(plateau.madgrad!.reached, true);
   });
 
   it('says every method reached a plateau when each did', async () => {
@@ -125,8 +124,8 @@ describe('the report flags a task whose methods did not reach a plateau', () => 
     assert.doesNotMatch(r.md, /PLATEAU MISSED/);
     // The plots are files too, linked from README.md and the same as index.html's.
     assert.ok(r.md.includes('![digits: learning curves](figures/digits-curves.svg)'));
-    assert.match(r.curves, /^<svg/);
-    assert.ok(r.html.includes(r.curves));
+    assert.match(r.read('figures/digits-curves.svg'), /^<svg/);
+    assert.ok(r.html.includes(r.read('figures/digits-curves.svg')));
   });
 
   it('flags a run that learns nothing and still climbs, and compares no methods there', async () => {
@@ -147,8 +146,9 @@ describe('the report flags a task whose methods did not reach a plateau', () => 
       r.md,
       /digits: PLATEAU MISSED by MADGRAD 14\.0%, MirrorMADGRAD 14\.0%, SGD 14\.0%/,
     );
-    assert.equal(r.json.comparisons[0].comparable, false);
-    assert.deepEqual(r.json.comparisons[0].best, []);
+    const [digits] = r.json.comparisons;
+    assert.equal(digits!.comparable, false);
+    assert.deepEqual(digits!.best, []);
     for (const c of r.json.claims) assert.equal(c.verdict, 'not judged');
   });
 });

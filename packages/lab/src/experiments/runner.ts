@@ -102,10 +102,7 @@ export async function runPlans(
   let known = new Set<string>();
   for (let round = 1; ; round++) {
     const done = completedRuns(store);
-    const specs = plans.flatMap((plan) => [
-      ...sweepSpecs(plan, done),
-      ...(plan.seeds > 1 ? seedSpecs(plan, done) : []),
-    ]);
+    const specs = plans.flatMap((plan) => [...sweepSpecs(plan, done), ...seedSpecs(plan, done)]);
     if (specs.every((s) => known.has(s.id))) return;
     known = new Set(specs.map((s) => s.id));
     await runPending(`round ${round}`, specs, store, options);

@@ -31,7 +31,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     task: 'digits',
     problem: 'CIFAR-10 and ImageNet ResNets',
     claim: 'Adam and AdaGrad fall well short of SGD',
-    pairs: [...ahead('sgd', 'adam', 'adagrad')],
+    pairs: ahead('sgd', 'adam', 'adagrad'),
   },
   {
     task: 'kspace',

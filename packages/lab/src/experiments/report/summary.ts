@@ -1,7 +1,7 @@
 import { type Hyperparameters, METHOD_LABELS, type MethodName } from '../methods.js';
 import { finalRuns, type Plan, sweepSpecs } from '../protocol.js';
 import { finalMetrics, type StoredRun } from '../run-record.js';
-import { meanWithTwoSe } from '../stats.js';
+import { mean, meanWithTwoSe } from '../stats.js';
 import { TASK_REGISTRY, type TaskName } from '../tasks/index.js';
 import type { MetricInfo } from '../tasks/task.js';
 import { comparability } from './comparability.js';
@@ -111,7 +111,7 @@ export function summarize(plan: Plan, storedRaw: readonly StoredRun[]): TaskSumm
         const values = ok
           .map((r) => r.epochs[e]?.[valKey])
           .filter((v): v is number => v !== undefined);
-        return values.length === ok.length ? meanWithTwoSe(values).mean : Number.NaN;
+        return values.length === ok.length ? mean(values) : Number.NaN;
       });
       const plateau = plateauOf(valCurve);
       const sensitivity = sweepSpecs({ ...plan, tasks: [task], methods: [method] }, byId).map(
