@@ -41,9 +41,9 @@ export function chunkSize(n: number, threads: number): number {
   return Math.max(MIN_CHUNK, target);
 }
 
-/** A worker's loop, given `module`, `memory`, `control` and `index`. */
+/** A worker's loop, given `wasmModule`, `memory`, `control` and `index`. */
 const WORKER_LOOP = `
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const k = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports;
 const I = new Int32Array(control);
 const F = new Float64Array(control, ${SCALARS * 8}, 6);
 let seen = Atomics.load(I, ${GEN});
@@ -75,17 +75,22 @@ for (;;) {
 }
 `;
 
-/** A Node worker's whole program (CommonJS, run with `eval: true`, so no file path is needed). */
-const NODE_WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, index } = workerData;
-${WORKER_LOOP}`;
+/**
+ * A Node worker's whole program (CommonJS, run with `eval: true`, so no file path is needed).
+ * Its names live in a function's scope: Bun and Deno already bind `module`, `exports` and
+ * `require` around an eval'd worker, and a top-level `const module` there is a SyntaxError.
+ */
+export const NODE_WORKER_SOURCE = `
+(function runKernelWorker(workerData) {
+  const { module: wasmModule, memory, control, index } = workerData;
+  ${WORKER_LOOP}
+})(require('node:worker_threads').workerData);`;
 
 /** A Web Worker's program: its first message carries what a Node worker gets as workerData. */
 const WEB_WORKER_SOURCE = `
 self.onmessage = (event) => {
   self.onmessage = null;
-  const { module, memory, control, index } = event.data;
+  const { module: wasmModule, memory, control, index } = event.data;
   ${WORKER_LOOP}
 };`;
 
