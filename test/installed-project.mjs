@@ -2,7 +2,14 @@
 // in a temporary folder, install tarballs and npm packages into it (from npm's cache when they
 // are there), and run commands in it.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,11 +39,12 @@ export function run(command, args, options = {}) {
 
 /**
  * Packs a built workspace (`npm test` builds first) without running its scripts, into `into`,
- * and returns the tarball's path. The library's README and LICENSE are copied in first, as its
- * prepack script does.
+ * and returns the tarball's path. A workspace's scripts/copy-package-docs.mjs (the library's README
+ * and LICENSE, the lab's LICENSE) runs first, as its prepack script does.
  */
 export function pack(workspace, into) {
-  if (workspace === LIBRARY) run('node', ['scripts/copy-package-docs.mjs'], { cwd: LIBRARY });
+  const copyDocs = join(workspace, 'scripts/copy-package-docs.mjs');
+  if (existsSync(copyDocs)) run('node', [copyDocs], { cwd: workspace });
   const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', into], {
     cwd: workspace,
   });

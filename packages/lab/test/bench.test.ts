@@ -87,7 +87,7 @@ describe('benchmark command line', () => {
     assert.match(task.stderr, /--training-tasks: "cifar" is not one of digits, kspace/);
   });
 
-  it('runs as `madgrad bench` too', () => {
+  it('runs as `madgrad-lab bench` too', () => {
     const cli = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');
     const r = spawnSync(process.execPath, [cli, 'bench', '--json', '--sizes', '512'], {
       encoding: 'utf8',

@@ -10,7 +10,7 @@ import { MAX_EPOCHS, MAX_JOBS, MAX_SEED, MAX_SEEDS } from '../src/experiments/pl
  * The finder's cases, run in a worker thread (cli-finder.test.ts watches its time and memory):
  * random hostile argument vectors given to main(argv) in-process, stopped just before the
  * command's action, and random mutations of plan.json, ablation.json and runs/ given to
- * `madgrad report`. Each must succeed or fail with one bounded line, exit code 1, no stack
+ * `madgrad-lab report`. Each must succeed or fail with one bounded line, exit code 1, no stack
  * trace, and (report) write nothing when it fails.
  */
 
@@ -339,7 +339,7 @@ function mutatedOutDir(rng: Rng, dir: string, index: number): { out: string; lab
 
 const REPORT_FILES = ['README.md', 'index.html', 'results.json'];
 
-/** `madgrad report` on a mutated directory: whether it wrote a report, and any problem. */
+/** `madgrad-lab report` on a mutated directory: whether it wrote a report, and any problem. */
 async function reportCase(out: string): Promise<{ reported: boolean; problem?: string }> {
   const before = readdirSync(out).sort().join(',');
   const o = await runMain(['node', 'madgrad', 'report', '--out', out], false);

@@ -8,7 +8,7 @@ import type { TaskSize } from '../src/experiments/tasks/task.js';
 
 /**
  * A reduced smoke configuration (smaller than the `smoke` preset, which the CLI test and
- * `madgrad reproduce --preset smoke` run in full): every task × method trains two epochs and
+ * `madgrad-lab reproduce --preset smoke` run in full): every task × method trains two epochs and
  * ends with finite metrics.
  */
 const TINY: Record<TaskName, TaskSize> = {

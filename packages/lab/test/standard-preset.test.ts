@@ -9,7 +9,7 @@ import { TASKS } from '../src/experiments/tasks/index.js';
 import { totalStepsOf } from '../src/experiments/tasks/task.js';
 import { storedRunFor } from './stored-runs.js';
 
-/** The plan `madgrad reproduce --preset standard` runs, built without running anything. */
+/** The plan `madgrad-lab reproduce --preset standard` runs, built without running anything. */
 const PLAN: Plan = {
   preset: PRESET_TABLE.standard,
   tasks: TASKS,

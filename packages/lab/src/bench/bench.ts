@@ -18,10 +18,11 @@ import {
   type StepKernels,
   type WasmKernels,
 } from 'madgrad';
+import { loadWithOptional, MissingPackageError } from '../experiments/optional-packages.js';
 import { isTask, TASKS, type TaskName } from '../experiments/tasks/index.js';
 import { taskStepCost } from './task-step-cost.js';
 import { benchTfjsOptimizers } from './tfjs-optimizers.js';
-import { benchTraining, type TrainingBenchResult } from './training-bench.js';
+import type { TrainingBenchResult } from './training-bench.js';
 
 interface Result {
   name: string;
@@ -153,6 +154,14 @@ async function main(): Promise<void> {
   for (const t of trainingTasks) {
     if (!isTask(t)) usage(`--training-tasks: "${t}" is not one of ${TASKS.join(', ')}`);
   }
+  // The benchmark CNN is a tfjs-layers model: loaded (or refused) before any measurement.
+  const trainingBench = values.training
+    ? await loadWithOptional('layers', () => import('./training-bench.js')).catch((e: unknown) => {
+        if (!(e instanceof MissingPackageError)) throw e;
+        process.stderr.write(`error: ${e.message}\n`);
+        process.exit(1);
+      })
+    : undefined;
 
   // tfjs prints advice about tfjs-node on stdout; keep stdout for the results.
   const log = console.log;
@@ -214,8 +223,8 @@ async function main(): Promise<void> {
   }
   process.stderr.write('\n');
   all.close();
-  const training: TrainingBenchResult[] = values.training
-    ? await benchTraining({
+  const training: TrainingBenchResult[] = trainingBench
+    ? await trainingBench.benchTraining({
         batch,
         onResult: (r) => process.stderr.write(`${r.name}: ${r.samplesPerSecond} samples/s\n`),
       })

@@ -14,8 +14,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openBundledPage } from '../browser/headless-chromium.js';
 import type { BrowserBackend } from '../browser/page-backends.js';
+import {
+  loadWithOptional,
+  MissingPackageError,
+  requireOptional,
+} from '../experiments/optional-packages.js';
 import type { BenchOptimizer, BenchPageApi, BenchSize } from './browser/bench-page.js';
 
 declare const window: { madgradBench: BenchPageApi };
@@ -117,6 +121,18 @@ async function main(): Promise<void> {
   }
 
   const results: Result[] = [];
+  let openBundledPage: typeof import('../browser/headless-chromium.js').openBundledPage;
+  try {
+    requireOptional('browser');
+    ({ openBundledPage } = await loadWithOptional(
+      'browser',
+      () => import('../browser/headless-chromium.js'),
+    ));
+  } catch (e) {
+    if (!(e instanceof MissingPackageError)) throw e;
+    console.error(`error: ${e.message}`);
+    process.exit(1);
+  }
   const browser = await openBundledPage(PAGE_SCRIPT, 'madgrad browser benchmark');
   try {
     const { page } = browser;

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Command, CommanderError } from 'commander';
+import { MissingPackageError } from '../experiments/optional-packages.js';
 import { OutDirError } from '../experiments/out-dir.js';
 import { InputFileError, oneLine } from '../experiments/plan-schema.js';
 import { buildProgram } from './program.js';
@@ -24,8 +25,9 @@ function handleInterrupt(): void {
 /**
  * Runs the CLI on `argv` (as in process.argv: node, script, arguments), with `program` (default:
  * the whole CLI writing to stdout and stderr). Errors the user can fix (a usage error, an option
- * out of range, an unusable --out, a damaged plan.json, ablation.json or runs/) print one bounded
- * line on stderr and set exit code 1; nothing is written.
+ * out of range, an unusable --out, a damaged plan.json, ablation.json or runs/, an optional package
+ * a command needs and does not find) print one bounded line on stderr and set exit code 1; nothing
+ * is written.
  */
 export async function main(
   argv: readonly string[],
@@ -47,7 +49,11 @@ export async function main(
       process.exitCode = e.exitCode;
       return;
     }
-    if (!(e instanceof OutDirError || e instanceof InputFileError)) throw e;
+    if (
+      !(e instanceof OutDirError || e instanceof InputFileError || e instanceof MissingPackageError)
+    ) {
+      throw e;
+    }
     writeErr(`error: ${oneLine(e.message)}\n`);
     process.exitCode = 1;
   }

@@ -10,7 +10,7 @@ import { register as sweep } from './commands/sweep.js';
 import { register as train } from './commands/train.js';
 import { register as worker } from './commands/worker.js';
 
-/** The commands of the `madgrad` CLI, each defined in its own module under commands/. */
+/** The commands of the `madgrad-lab` CLI, each defined in its own module under commands/. */
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   reproduce,
   sweep,
@@ -53,7 +53,7 @@ const STDIO: CliOutput = {
  * the process: `main` turns it into the exit code.
  */
 export function buildProgram(output: CliOutput = STDIO): Command {
-  const program = new Command('madgrad')
+  const program = new Command('madgrad-lab')
     .description(
       "Reproduce the MADGRAD paper's protocol on five laptop-sized problems, and report.",
     )

@@ -1,4 +1,5 @@
 import { createWasmKernels, jsKernels } from 'madgrad';
+import { loadWithOptional, requireOptional } from '../experiments/optional-packages.js';
 import { coreEngine } from './core-engine.js';
 import type { ConformanceEngine } from './engine.js';
 
@@ -50,11 +51,15 @@ export const ENGINES: Readonly<
       ] as const
     ).map(([backend, path]) => [
       `browser-${backend}`,
-      async () =>
-        (await import('./browser-engine.js')).browserEngine(
+      async () => {
+        requireOptional('browser');
+        return (
+          await loadWithOptional('browser', () => import('./browser-engine.js'))
+        ).browserEngine(
           backend,
           `the TensorFlow.js optimizers in headless Chromium on the ${backend} backend (${path})`,
-        ),
+        );
+      },
     ]),
   ),
 };

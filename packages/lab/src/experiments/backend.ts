@@ -1,7 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-// The union package's Node bundle registers every op's gradient (tfjs-core's own Node bundle does
-// not), so that tf.variableGrads works on the wasm and cpu backends.
-import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 // The wasm kernels training needs and the backend lacks (convolution filter gradients, gather's
@@ -9,6 +6,11 @@ import '@tensorflow/tfjs-backend-wasm';
 // kernels the backend has (input and filter gradients of convolutions, max-pool gradient, bias
 // sums) are what `wasm` trains with; `wasm-stock` keeps the backend's own.
 import { replaceSlowWasmKernels, restoreWasmKernels } from 'tfjs-wasm-training-kernels';
+import { registerTfjsGradients } from './tfjs-gradients.js';
+
+// Every op's gradient (tfjs-core's Node entry registers none), so that tf.variableGrads works on
+// the wasm and cpu backends.
+await registerTfjsGradients();
 
 /**
  * The tfjs backends the lab trains on: `wasm` (the default: tfjs-wasm with the faster training

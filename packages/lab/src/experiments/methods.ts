@@ -219,7 +219,7 @@ export const METHOD_TABLE = {
 
 export type MethodName = keyof typeof METHOD_TABLE;
 
-/** The reproduction's five methods (`madgrad reproduce`), in the order of the report's rows. */
+/** The reproduction's five methods (`madgrad-lab reproduce`), in the order of the report's rows. */
 export const METHODS = [
   'madgrad',
   'mirror-madgrad',

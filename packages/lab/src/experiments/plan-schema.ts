@@ -13,7 +13,7 @@ import { TASKS, type TaskName } from './tasks/index.js';
 
 /** The most seeds a plan may re-run its chosen settings with (seed 0, the sweep run, included). */
 export const MAX_SEEDS = 1000;
-/** The largest seed of a single run (`madgrad train --seed`, a queued run). */
+/** The largest seed of a single run (`madgrad-lab train --seed`, a queued run). */
 export const MAX_SEED = 1_000_000;
 /** The most runs trained at once (child processes) by one command or worker. */
 export const MAX_JOBS = 256;
@@ -91,7 +91,7 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-/** `plan.json`: what `madgrad report` rebuilds a reproduction's report from. */
+/** `plan.json`: what `madgrad-lab report` rebuilds a reproduction's report from. */
 export const planFileSchema = z.strictObject({
   preset: z.enum(PRESETS),
   tasks: z.array(taskNameSchema).min(1).max(TASKS.length),

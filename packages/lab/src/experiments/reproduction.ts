@@ -26,7 +26,7 @@ export function planOf(request: ReproductionRequest): Plan {
 
 /**
  * Runs the protocol of a plan into `outDir` (an existing, writable directory): stores the plan
- * (for `madgrad report`), then every run; resumes where a previous call stopped. Returns the
+ * (for `madgrad-lab report`), then every run; resumes where a previous call stopped. Returns the
  * seconds it took.
  */
 export async function runReproduction(

@@ -7,7 +7,7 @@ import { executeRun } from './run-task.js';
 import type { TaskName } from './tasks/index.js';
 import type { EpochMetrics } from './tasks/task.js';
 
-/** One run outside any protocol (`madgrad train`). */
+/** One run outside any protocol (`madgrad-lab train`). */
 export interface TrainOneRequest {
   readonly task: TaskName;
   readonly method: MethodName;

@@ -6,7 +6,7 @@ import { damageOf, jobName, SafeQueue } from './safe-job.js';
 
 type Column = 'waiting' | 'active' | 'done' | 'failed';
 
-/** What `madgrad status` shows: counts per plan and task, the runs in flight and the failures. */
+/** What `madgrad-lab status` shows: counts per plan and task, the runs in flight and the failures. */
 export interface QueueStatus {
   readonly queue: string;
   readonly totals: Record<Column, number>;

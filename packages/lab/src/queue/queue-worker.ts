@@ -18,7 +18,7 @@ export interface QueueWorkerOptions {
   /** @default 5000 */
   readonly idleMs?: number;
   readonly timing?: Partial<QueueTiming>;
-  /** How the worker shows in `madgrad status`. @default `<hostname>:<pid>` */
+  /** How the worker shows in `madgrad-lab status`. @default `<hostname>:<pid>` */
   readonly name?: string;
   readonly log: (line: string) => void;
 }

@@ -30,7 +30,7 @@ interface AblationFlags extends QueueFlags {
   readonly progress: boolean;
 }
 
-/** `madgrad ablation`: MADGRAD's construction, step by step, under two schedules. */
+/** `madgrad-lab ablation`: MADGRAD's construction, step by step, under two schedules. */
 export function register(program: Command): void {
   runOptions(
     addQueueOptions(

@@ -15,7 +15,7 @@ function benchSizes(value: string): string {
   return items.map((item) => String(parse(item))).join(',');
 }
 
-/** `madgrad bench`: the optimizer step benchmarks, in a fresh process. */
+/** `madgrad-lab bench`: the optimizer step benchmarks, in a fresh process. */
 export function register(program: Command): void {
   program
     .command('bench')
@@ -28,19 +28,28 @@ export function register(program: Command): void {
       `parameter counts, comma-separated, each at most ${MAX_BENCH_SIZE} (default 65536,1048576,4194304,16777216)`,
       benchSizes,
     )
-    .action((flags: { json?: boolean; sizes?: string }) => {
-      // The benchmark is its own script (it measures in a fresh process): src/bench/bench.ts
-      // through tsx from a checkout, or the compiled bench.js from dist/.
-      const here = fileURLToPath(import.meta.url);
-      const compiled = here.endsWith('.js');
-      const script = join(dirname(here), '..', '..', 'bench', compiled ? 'bench.js' : 'bench.ts');
-      const args = [
-        ...(compiled ? [] : ['--import', 'tsx']),
-        script,
-        ...(flags.json ? ['--json'] : []),
-        ...(flags.sizes ? ['--sizes', flags.sizes] : []),
-      ];
-      const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-      process.exitCode = result.status ?? 1;
-    });
+    .option(
+      '--training',
+      "also training throughput: the benchmark CNN's (needs @tensorflow/tfjs-layers) and each task's",
+    )
+    .option('--training-tasks <list>', 'the tasks whose training step is measured (default: all)')
+    .action(
+      (flags: { json?: boolean; sizes?: string; training?: boolean; trainingTasks?: string }) => {
+        // The benchmark is its own script (it measures in a fresh process): src/bench/bench.ts
+        // through tsx from a checkout, or the compiled bench.js from dist/.
+        const here = fileURLToPath(import.meta.url);
+        const compiled = here.endsWith('.js');
+        const script = join(dirname(here), '..', '..', 'bench', compiled ? 'bench.js' : 'bench.ts');
+        const args = [
+          ...(compiled ? [] : ['--import', 'tsx']),
+          script,
+          ...(flags.json ? ['--json'] : []),
+          ...(flags.sizes ? ['--sizes', flags.sizes] : []),
+          ...(flags.training ? ['--training'] : []),
+          ...(flags.trainingTasks ? ['--training-tasks', flags.trainingTasks] : []),
+        ];
+        const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+        process.exitCode = result.status ?? 1;
+      },
+    );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AblationConfig } from '../../experiments/ablation.js';
 import type { BackendName } from '../../experiments/backend.js';
+import { loadWithOptional } from '../../experiments/optional-packages.js';
 import { oneLine } from '../../experiments/plan-schema.js';
 import type { Plan } from '../../experiments/protocol.js';
 import type { RunnerOptions } from '../../experiments/runner.js';
@@ -100,7 +101,7 @@ async function queueRunner(
 ): Promise<{ runnerOptions: Pick<RunnerOptions, 'executor'>; close(): Promise<void> }> {
   if (!flags.queue) return { runnerOptions: {}, close: async () => {} };
   const [{ openQueueCoordinator }, { parseQueueUrl }, refs] = await Promise.all([
-    import('../../queue/coordinator.js'),
+    loadWithOptional('queue', () => import('../../queue/coordinator.js')),
     import('../../queue/queue-url.js'),
     import('../../queue/plan-ref.js'),
   ]);

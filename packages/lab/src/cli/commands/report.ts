@@ -7,7 +7,7 @@ import { writeAblationReport } from '../../experiments/report/ablation-report.js
 import { writeReport } from '../../experiments/report/write-report.js';
 
 /**
- * `madgrad report`: rewrite the report of a reproduction or an ablation from its stored runs.
+ * `madgrad-lab report`: rewrite the report of a reproduction or an ablation from its stored runs.
  * plan.json (or ablation.json) and runs/ are checked before anything is written; a damaged one is
  * named in one line (OutDirError, InputFileError) and the report is left as it was.
  */
@@ -24,7 +24,7 @@ export function register(program: Command): void {
       const plan = ablation ? undefined : loadPlan(flags.out);
       if (!ablation && !plan) {
         command.error(
-          `error: no plan.json in ${quoted(flags.out)}: run "madgrad sweep --out <dir>" first`,
+          `error: no plan.json in ${quoted(flags.out)}: run "madgrad-lab sweep --out <dir>" first`,
         );
       }
       prepareOutDir(flags.out);

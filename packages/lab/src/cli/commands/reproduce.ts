@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type ProtocolFlags, protocolOptions, report, sweep } from './protocol-command.js';
 
-/** `madgrad reproduce`: sweep, seeds, report. */
+/** `madgrad-lab reproduce`: sweep, seeds, report. */
 export function register(program: Command): void {
   protocolOptions(
     program

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { loadWithOptional } from '../../experiments/optional-packages.js';
 import { fatal, QUEUE_URL_HELP } from './queue-options.js';
 
-/** `madgrad status`: what a shared queue holds, per plan and task. */
+/** `madgrad-lab status`: what a shared queue holds, per plan and task. */
 export function register(program: Command): void {
   program
     .command('status')
@@ -12,8 +13,9 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document')
     .action(async (flags: { queue: string; json?: boolean }) => {
       const { parseQueueUrl } = await import('../../queue/queue-url.js');
-      const { formatStatus, queueStatus, redactStatus } = await import(
-        '../../queue/queue-status.js'
+      const { formatStatus, queueStatus, redactStatus } = await loadWithOptional(
+        'queue',
+        () => import('../../queue/queue-status.js'),
       );
       let connection: ReturnType<typeof parseQueueUrl>;
       let status: Awaited<ReturnType<typeof queueStatus>>;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type ProtocolFlags, protocolOptions, sweep } from './protocol-command.js';
 
-/** `madgrad sweep`: the protocol's runs only, stored for a later `madgrad report`. */
+/** `madgrad-lab sweep`: the protocol's runs only, stored for a later `madgrad-lab report`. */
 export function register(program: Command): void {
   protocolOptions(
     program

@@ -32,7 +32,7 @@ interface TrainFlags {
   readonly backend: BackendName;
 }
 
-/** `madgrad train`: one run, its per-epoch metrics as JSON lines. */
+/** `madgrad-lab train`: one run, its per-epoch metrics as JSON lines. */
 export function register(program: Command): void {
   program
     .command('train')
@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .requiredOption('--task <name>', TASKS.join(', '), oneOf('task', TASKS, isTask))
     .requiredOption(
       '--method <name>',
-      `${METHODS.join(', ')}; on digits and g2p also the ablation's ${ABLATION_METHODS.filter((m) => !isMethod(m)).join(', ')}`,
+      `${METHODS.join(', ')}; also the ablation's ${ABLATION_METHODS.filter((m) => !isMethod(m)).join(', ')} (with --lr on tasks other than digits and g2p)`,
       oneOf('method', Object.keys(METHOD_LABELS) as MethodName[], isKnownMethod),
     )
     .option(

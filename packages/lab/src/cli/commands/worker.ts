@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { loadWithOptional } from '../../experiments/optional-packages.js';
 import { MAX_JOBS } from '../../experiments/plan-schema.js';
 import {
   fatal,
@@ -11,7 +12,7 @@ import {
 } from './queue-options.js';
 import { jobsOption, wholeNumber } from './shared-options.js';
 
-/** `madgrad worker`: trains runs from a shared queue until stopped. */
+/** `madgrad-lab worker`: trains runs from a shared queue until stopped. */
 export function register(program: Command): void {
   const command = program
     .command('worker')
@@ -48,7 +49,10 @@ export function register(program: Command): void {
       } & Partial<QueueFlags>,
     ) => {
       const { parseQueueUrl } = await import('../../queue/queue-url.js');
-      const { startQueueWorker } = await import('../../queue/queue-worker.js');
+      const { startQueueWorker } = await loadWithOptional(
+        'queue',
+        () => import('../../queue/queue-worker.js'),
+      );
       const connection = (() => {
         try {
           return parseQueueUrl(flags.queue);
