@@ -1,3 +1,10 @@
+/**
+ * `madgrad`: MADGRAD and MirrorMADGRAD over `Float32Array` parameters, the baselines (Adam,
+ * AdaGrad, SGD with momentum), learning-rate schedules, WebAssembly kernels and checkpoints. No
+ * runtime dependency.
+ *
+ * @module madgrad
+ */
 export {
   allocateKernelArray,
   type KernelChoice,
@@ -31,13 +38,18 @@ export {
 export { mulberry32 } from './maths/random.js';
 export {
   constant,
+  type InverseSqrtOptions,
   inverseSqrt,
+  type PolynomialDecayOptions,
+  type PowerDecayOptions,
   polynomialDecay,
   powerDecay,
   type Schedule,
   type ScheduleConfig,
+  type StepDecayOptions,
   scheduleFromConfig,
   stepDecay,
+  type WarmupCosineOptions,
   warmupCosine,
 } from './maths/schedules.js';
 export {

@@ -15,38 +15,119 @@ export interface Schedule {
   readonly config: ScheduleConfig;
 }
 
+/** Options of `stepDecay`. */
+export interface StepDecayOptions {
+  /** The learning rate before the first boundary, >= 0. */
+  lr: number;
+  /** The steps (integers >= 0, increasing) from which the rate is multiplied by `factor`. */
+  boundaries: readonly number[];
+  /**
+   * The multiplier applied at each boundary, >= 0.
+   * @default 0.1
+   */
+  factor?: number;
+}
+
+/** Options of `inverseSqrt`. */
+export interface InverseSqrtOptions {
+  /** The peak learning rate, reached at the end of the warmup, >= 0. */
+  lr: number;
+  /** The warmup length in steps, an integer >= 1. */
+  warmupUpdates: number;
+  /**
+   * The learning rate at step 0, where the warmup starts, >= 0.
+   * @default 0
+   */
+  warmupInitLr?: number;
+}
+
+/** Options of `polynomialDecay`. */
+export interface PolynomialDecayOptions {
+  /** The peak learning rate, reached at the end of the warmup, >= 0. */
+  lr: number;
+  /**
+   * The warmup length in steps, an integer >= 0 (0: no warmup).
+   * @default 0
+   */
+  warmupUpdates?: number;
+  /** The step at which the rate reaches `endLr`, an integer > `warmupUpdates`. */
+  totalUpdates: number;
+  /**
+   * The learning rate from `totalUpdates` on, >= 0.
+   * @default 0
+   */
+  endLr?: number;
+  /**
+   * The exponent of the decay, >= 0 (1: linear).
+   * @default 1
+   */
+  power?: number;
+}
+
+/** Options of `warmupCosine`. */
+export interface WarmupCosineOptions {
+  /** The learning rate at the end of the warmup, >= 0. */
+  peakLr: number;
+  /** The warmup length in steps, an integer >= 0. */
+  warmupSteps: number;
+  /** The step at which the rate reaches `endLr`, warmup included, an integer > `warmupSteps`. */
+  decaySteps: number;
+  /**
+   * The learning rate at step 0, where the warmup starts, >= 0.
+   * @default 0
+   */
+  initLr?: number;
+  /**
+   * The learning rate from `decaySteps` on, >= 0.
+   * @default 0
+   */
+  endLr?: number;
+  /**
+   * The power the cosine factor is raised to, >= 0.
+   * @default 1
+   */
+  exponent?: number;
+}
+
+/** Options of `powerDecay`. */
+export interface PowerDecayOptions {
+  /** The learning rate at step 0, >= 0. */
+  lr: number;
+  /** The exponent p of lr / (step + 1)^p, >= 0. */
+  power: number;
+}
+
+/**
+ * The stored form of a schedule, `Schedule.config`: its `kind` and every option of its builder,
+ * defaults filled in. `scheduleFromConfig` rebuilds the schedule from it, and rejects a key that
+ * is neither `kind` nor one of these options.
+ *
+ * | kind | builder | the other keys |
+ * | --- | --- | --- |
+ * | `constant` | {@link constant} | `lr` |
+ * | `step_decay` | {@link stepDecay} | {@link StepDecayOptions} |
+ * | `inverse_sqrt` | {@link inverseSqrt} | {@link InverseSqrtOptions} |
+ * | `polynomial_decay` | {@link polynomialDecay} | {@link PolynomialDecayOptions} |
+ * | `power_decay` | {@link powerDecay} | {@link PowerDecayOptions} |
+ * | `warmup_cosine` | {@link warmupCosine} | {@link WarmupCosineOptions} |
+ */
 export type ScheduleConfig =
   | { readonly kind: 'constant'; readonly lr: number }
-  | {
-      readonly kind: 'step_decay';
-      readonly lr: number;
-      readonly boundaries: readonly number[];
-      readonly factor: number;
-    }
-  | {
-      readonly kind: 'inverse_sqrt';
-      readonly lr: number;
-      readonly warmupUpdates: number;
-      readonly warmupInitLr: number;
-    }
-  | {
-      readonly kind: 'polynomial_decay';
-      readonly lr: number;
-      readonly warmupUpdates: number;
-      readonly totalUpdates: number;
-      readonly endLr: number;
-      readonly power: number;
-    }
-  | { readonly kind: 'power_decay'; readonly lr: number; readonly power: number }
-  | {
-      readonly kind: 'warmup_cosine';
-      readonly initLr: number;
-      readonly peakLr: number;
-      readonly warmupSteps: number;
-      readonly decaySteps: number;
-      readonly endLr: number;
-      readonly exponent: number;
-    };
+  | ({ readonly kind: 'step_decay' } & Readonly<Required<StepDecayOptions>>)
+  | ({ readonly kind: 'inverse_sqrt' } & Readonly<Required<InverseSqrtOptions>>)
+  | ({ readonly kind: 'polynomial_decay' } & Readonly<Required<PolynomialDecayOptions>>)
+  | ({ readonly kind: 'power_decay' } & Readonly<Required<PowerDecayOptions>>)
+  | ({ readonly kind: 'warmup_cosine' } & Readonly<Required<WarmupCosineOptions>>);
+
+/** The option names each builder accepts, in the order its options type lists them. */
+const OPTION_NAMES = {
+  constant: ['lr'],
+  step_decay: ['lr', 'boundaries', 'factor'],
+  inverse_sqrt: ['lr', 'warmupUpdates', 'warmupInitLr'],
+  polynomial_decay: ['lr', 'warmupUpdates', 'totalUpdates', 'endLr', 'power'],
+  power_decay: ['lr', 'power'],
+  warmup_cosine: ['peakLr', 'warmupSteps', 'decaySteps', 'initLr', 'endLr', 'exponent'],
+} as const satisfies Record<ScheduleConfig['kind'], readonly string[]>;
 
 function need(ok: boolean, message: string): void {
   if (!ok) throw new InvalidOptionError(message);
@@ -86,6 +167,35 @@ function count(kind: string, name: string, value: unknown, min = 0): number {
   return value as number;
 }
 
+type ScheduleKind = ScheduleConfig['kind'];
+
+/**
+ * Checks that `options` is an object whose every key is an option of `kind` (or one of `extra`),
+ * so that a misspelt option cannot pass silently.
+ */
+function checkOptionNames(
+  kind: ScheduleKind,
+  options: unknown,
+  extra: readonly string[] = [],
+): void {
+  need(
+    options !== null && typeof options === 'object',
+    `schedule ${kind}: takes an options object, got ${quote(options)}`,
+  );
+  const names: readonly string[] = [...extra, ...OPTION_NAMES[kind]];
+  for (const key of Object.keys(options as object)) {
+    need(
+      names.includes(key),
+      `schedule ${kind}: unknown option ${quote(key)} (known: ${names.join(', ')})`,
+    );
+  }
+}
+
+/** The options of a stored config: every key but `kind`. */
+function withoutKind<T>(config: { readonly kind: string } & T): T {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'kind')) as T;
+}
+
 function make(config: ScheduleConfig, f: (step: number) => number): Schedule {
   const schedule = (step: number): number => {
     need(
@@ -109,12 +219,9 @@ export function constant(lr: number): Schedule {
  * `piecewise_constant_schedule(lr, {b: factor for b in boundaries})`; with epochs as steps it is
  * the classic ×0.1 at epochs 30, 60, 90 of ImageNet training.
  */
-export function stepDecay(options: {
-  lr: number;
-  boundaries: readonly number[];
-  factor?: number;
-}): Schedule {
+export function stepDecay(options: StepDecayOptions): Schedule {
   const kind = 'step_decay';
+  checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
   const factor = finite(kind, 'factor', options.factor ?? 0.1, 0);
   need(
@@ -149,12 +256,9 @@ export function stepDecay(options: {
  *   step <  W:  warmupInitLr + step · (lr − warmupInitLr) / W
  *   step >= W:  lr · sqrt(W) · step^(−1/2)
  */
-export function inverseSqrt(options: {
-  lr: number;
-  warmupUpdates: number;
-  warmupInitLr?: number;
-}): Schedule {
+export function inverseSqrt(options: InverseSqrtOptions): Schedule {
   const kind = 'inverse_sqrt';
+  checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
   const warmupUpdates = count(kind, 'warmupUpdates', options.warmupUpdates, 1);
   const warmupInitLr = rate(kind, 'warmupInitLr', options.warmupInitLr ?? 0);
@@ -173,14 +277,9 @@ export function inverseSqrt(options: {
  *   step >= T:          endLr
  *   otherwise:          (lr − endLr) · (1 − (step − W) / (T − W))^power + endLr
  */
-export function polynomialDecay(options: {
-  lr: number;
-  warmupUpdates?: number;
-  totalUpdates: number;
-  endLr?: number;
-  power?: number;
-}): Schedule {
+export function polynomialDecay(options: PolynomialDecayOptions): Schedule {
   const kind = 'polynomial_decay';
+  checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
   const warmupUpdates = count(kind, 'warmupUpdates', options.warmupUpdates ?? 0);
   const totalUpdates = count(kind, 'totalUpdates', options.totalUpdates, 1);
@@ -208,15 +307,9 @@ export function polynomialDecay(options: {
  *   step >= W:  t = min(step − W, D − W) / (D − W);
  *               peakLr · ((1 − α) · (½ (1 + cos π t))^exponent + α),   α = endLr / peakLr
  */
-export function warmupCosine(options: {
-  peakLr: number;
-  warmupSteps: number;
-  decaySteps: number;
-  initLr?: number;
-  endLr?: number;
-  exponent?: number;
-}): Schedule {
+export function warmupCosine(options: WarmupCosineOptions): Schedule {
   const kind = 'warmup_cosine';
+  checkOptionNames(kind, options);
   const peakLr = rate(kind, 'peakLr', options.peakLr);
   const warmupSteps = count(kind, 'warmupSteps', options.warmupSteps);
   const decaySteps = count(kind, 'decaySteps', options.decaySteps, 1);
@@ -251,28 +344,35 @@ export function warmupCosine(options: {
  * paper compares with a stage-wise schedule (Defazio & Jelassi 2021, Figure 2; p = 1/2 is the
  * rate of convex stochastic theory).
  */
-export function powerDecay(options: { lr: number; power: number }): Schedule {
+export function powerDecay(options: PowerDecayOptions): Schedule {
   const kind = 'power_decay';
+  checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
   const power = finite(kind, 'power', options.power, 0);
   return make({ kind: 'power_decay', lr, power }, (step) => lr / (step + 1) ** power);
 }
 
-/** Rebuilds a schedule from its `config`; throws an InvalidOptionError for an unknown kind. */
+/**
+ * Rebuilds a schedule from its `config`; throws an InvalidOptionError for an unknown kind or a
+ * key that is neither `kind` nor an option of that kind.
+ */
 export function scheduleFromConfig(config: ScheduleConfig): Schedule {
+  const kind = config?.kind;
+  if (typeof kind === 'string' && Object.hasOwn(OPTION_NAMES, kind))
+    checkOptionNames(kind, config, ['kind']);
   switch (config?.kind) {
     case 'constant':
       return constant(config.lr);
     case 'step_decay':
-      return stepDecay(config);
+      return stepDecay(withoutKind(config));
     case 'inverse_sqrt':
-      return inverseSqrt(config);
+      return inverseSqrt(withoutKind(config));
     case 'polynomial_decay':
-      return polynomialDecay(config);
+      return polynomialDecay(withoutKind(config));
     case 'warmup_cosine':
-      return warmupCosine(config);
+      return warmupCosine(withoutKind(config));
     case 'power_decay':
-      return powerDecay(config);
+      return powerDecay(withoutKind(config));
     default:
       throw new InvalidOptionError(
         `unknown schedule kind ${quote((config as { kind?: unknown })?.kind)}`,

@@ -2,6 +2,8 @@
  * `madgrad/tfjs`: MADGRAD and MirrorMADGRAD as TensorFlow.js optimizers, with learning-rate
  * schedules, global-norm gradient clipping and decoupled weight decay. Needs
  * `@tensorflow/tfjs-core` (a peer dependency) and a backend.
+ *
+ * @module madgrad/tfjs
  */
 export {
   InvalidGradientError,
@@ -12,13 +14,18 @@ export {
 } from '../maths/errors.js';
 export {
   constant,
+  type InverseSqrtOptions,
   inverseSqrt,
+  type PolynomialDecayOptions,
+  type PowerDecayOptions,
   polynomialDecay,
   powerDecay,
   type Schedule,
   type ScheduleConfig,
+  type StepDecayOptions,
   scheduleFromConfig,
   stepDecay,
+  type WarmupCosineOptions,
   warmupCosine,
 } from '../maths/schedules.js';
 export { jsKernels, type StepKernels } from '../maths/step-kernels.js';
