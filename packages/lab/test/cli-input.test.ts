@@ -60,7 +60,7 @@ describe('CLI input', () => {
     }
     const bare = run(CLI, []);
     assert.equal(bare.status, 0, bare.stderr);
-    assert.match(bare.stdout, /^Usage: madgrad \[options\] \[command\]/);
+    assert.match(bare.stdout, /^Usage: madgrad-lab \[options\] \[command\]/);
   });
 
   it('train refuses a list where one task or method is expected', () => {

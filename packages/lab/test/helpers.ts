@@ -12,7 +12,7 @@ function folderWith(marker: string): string {
 /** The lab package's folder, whether the test runs from test/ (tsx) or dist/test/ (compiled). */
 export const ROOT = folderWith('package.json');
 
-/** The golden trajectories beside the checkout (override with MADGRAD_GOLDEN_DIR). */
+/** The repository's golden trajectories, golden/cases (override with MADGRAD_GOLDEN_DIR). */
 export const GOLDEN_DIR = resolve(
-  process.env.MADGRAD_GOLDEN_DIR ?? join(folderWith('package-lock.json'), '..', 'shared', 'golden'),
+  process.env.MADGRAD_GOLDEN_DIR ?? join(folderWith('package-lock.json'), 'golden', 'cases'),
 );

@@ -19,7 +19,7 @@ import { KernelMemory } from '../src/kernels/kernel-memory.js';
 import { chunkSize } from '../src/kernels/thread-pool.js';
 import { bitwiseEqual, param, ROOT, randomArray, rng } from './helpers.js';
 
-/** The golden tolerance (../shared/golden/FORMAT.md), between the kernels and the core. */
+/** The golden tolerance (golden/FORMAT.md), between the kernels and the core. */
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 + 1e-4 * Math.abs(b);
 
 function assertClose(got: Float32Array, want: Float32Array, what: string): void {

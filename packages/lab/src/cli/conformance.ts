@@ -14,7 +14,7 @@ const USAGE = `usage: npm run conformance -- [--engine NAME] [--resume-at K] DIR
   --engine NAME    implementation under test: ${Object.keys(ENGINES).join(', ')} (default core)
   --resume-at K    after step K, save the state to bytes, load it into a freshly built
                    optimizer and continue from there
-  DIR...           folders of golden cases (*.json), e.g. ../shared/golden`;
+  DIR...           folders of golden cases (*.json), e.g. golden/cases`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;

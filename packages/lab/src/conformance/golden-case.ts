@@ -5,7 +5,7 @@ import type { OptimizerOptions } from 'madgrad';
 /** A golden gradient: dense values, row-sparse rows, or null (skipped). */
 export type GoldenGradient = number[] | { indices: number[]; values: number[] } | null;
 
-/** One golden trajectory, as described in the golden format (../shared/golden/FORMAT.md beside the checkout; option names converted). */
+/** One golden trajectory, as described in the golden format (golden/FORMAT.md; option names converted). */
 export interface GoldenCase {
   readonly name: string;
   readonly optimizer: 'madgrad' | 'mirror_madgrad';
@@ -29,7 +29,7 @@ export interface GoldenCase {
   };
 }
 
-/** The golden format's tolerance (../shared/golden/FORMAT.md beside the checkout): |a − b| <= 1e-6 + 1e-4 |b|. */
+/** The golden format's tolerance (golden/FORMAT.md): |a − b| <= 1e-6 + 1e-4 |b|. */
 export function tolerance(expected: number): number {
   return 1e-6 + 1e-4 * Math.abs(expected);
 }

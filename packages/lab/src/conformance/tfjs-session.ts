@@ -15,7 +15,7 @@ export type TfjsStepPath = 'auto' | 'ops' | 'device';
  *   one optimizer per group; every optimizer takes a step (possibly with no gradient) on every
  *   golden step, so they share the step counter k as the reference's groups do.
  * - Row-sparse gradients: tfjs has no row-sparse gradient for a dense variable, so they are
- *   densified with zero rows, which the golden format (../shared/golden/FORMAT.md) states gives
+ *   densified with zero rows, which the golden format (golden/FORMAT.md) states gives
  *   the same result.
  * - Checkpoints: each optimizer's `getConfig()` and `getWeights()` (encoded with
  *   `tf.io.encodeWeights`), restored with `fromConfig` and `setWeights`, as a saved model does.
