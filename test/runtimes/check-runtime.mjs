@@ -43,6 +43,7 @@ async function conformance(goldenDir) {
         kind: 'conformance',
         engine: name,
         resumeAt: resumeAt ?? null,
+        cases: summary.results.length,
         passed: summary.passed,
         failures,
       });

@@ -5,9 +5,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /**
- * Blocks a runtime cannot run here, by `where` (file:line of the fence), with the reason. The
- * line moves when the file above the block is edited; an entry that matches no block fails
- * the test, so a stale entry is noticed.
+ * Blocks that a runtime cannot run, by `where` (file:line of the fence): the runtimes (names of
+ * install-runtimes.mjs's RUNTIMES) and the reason, e.g.
+ * `'docs/x.md:12': { runtimes: ['deno-2.9.6'], reason: 'needs indexeddb' }`. The line moves when
+ * the file above the block changes; an entry that matches no block fails the test. Every block
+ * runs on every runtime today.
  */
 export const SKIPPED_BLOCKS = {};
 

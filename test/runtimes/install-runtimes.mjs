@@ -2,7 +2,15 @@
 // (node_modules/.cache/madgrad-runtimes/, or MADGRAD_RUNTIMES_DIR) and reused while the list of
 // packages is unchanged. `node test/runtimes/install-runtimes.mjs` installs them and prints where.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -65,26 +73,42 @@ export function commandOf(runtime, dir = CACHE_DIR) {
   return [bin];
 }
 
+/** Whether `dir` holds exactly these packages. */
+function holds(dir, specs) {
+  const marker = join(dir, 'installed.json');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(specs)) return false;
+  return RUNTIMES.every((r) => existsSync(join(dir, 'node_modules', r.bin)));
+}
+
 /**
  * Installs every runtime into `dir` unless the same packages are already there, and returns
- * the runtimes with their commands. Only the npm registry (or npm's cache) is asked.
+ * the runtimes with their commands and environment. Only the npm registry (or npm's cache) is
+ * asked. The install goes into a fresh folder that is then renamed to `dir`, so two test runs
+ * at once never share a half-installed folder.
  */
 export async function installRuntimes(dir = CACHE_DIR) {
   const specs = RUNTIMES.map((r) => r.spec);
-  const marker = join(dir, 'installed.json');
-  const installed = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
-  const complete = RUNTIMES.every((r) => existsSync(join(dir, 'node_modules', r.bin)));
-  if (installed !== JSON.stringify(specs) || !complete) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
-    const options = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
-    await promisify(execFile)('npm', ['install', '--prefix', dir, ...options, ...specs], {
-      maxBuffer: 16 << 20,
-    });
-    writeFileSync(marker, JSON.stringify(specs));
+  if (!holds(dir, specs)) {
+    mkdirSync(dirname(dir), { recursive: true });
+    const staging = mkdtempSync(`${dir}.installing-`);
+    try {
+      writeFileSync(join(staging, 'package.json'), '{ "private": true }\n');
+      const options = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+      await promisify(execFile)('npm', ['install', '--prefix', staging, ...options, ...specs], {
+        maxBuffer: 16 << 20,
+      });
+      writeFileSync(join(staging, 'installed.json'), JSON.stringify(specs));
+      if (!holds(dir, specs)) {
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(staging, dir);
+      }
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
-  return RUNTIMES.map((r) => ({ ...r, command: commandOf(r, dir) }));
+  // Deno keeps its compiled-module cache beside the runtimes instead of in ~/.cache/deno.
+  const env = { DENO_DIR: join(dir, 'deno-dir') };
+  return RUNTIMES.map((r) => ({ ...r, command: commandOf(r, dir), env }));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
