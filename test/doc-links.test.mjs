@@ -1,10 +1,11 @@
-// Links of README.md and docs/*.md, checked without the network. README.md ships in the npm
-// tarball without the files it could link to, so it links into the repository by absolute URL
-// (or to its own headings); docs/*.md use relative links. Either way the target must exist in
-// this checkout, and a #fragment into a Markdown file must name one of its headings.
+// Links of README.md, docs/*.md and docs/api/, checked without the network. README.md ships in
+// the npm tarball without the files it could link to, so it links into the repository by
+// absolute URL (or to its own headings); docs/ pages use relative links. Either way the target
+// must exist in this checkout, and a #fragment into a Markdown file must name one of its
+// headings (or an `<a id>`).
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from './installed-project.mjs';
 
@@ -23,9 +24,19 @@ function withoutCode(markdown) {
   return markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
 }
 
+/** A Markdown file's anchors: its headings (a repeated one -1, -2, ... as on GitHub), `<a id>`s. */
 function anchors(file) {
   const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
-  return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => slug(m[1])));
+  const found = new Set();
+  const seen = new Map();
+  for (const [, heading] of text.matchAll(/^#{1,6}\s+(.+)$/gm)) {
+    const base = slug(heading);
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    found.add(count === 0 ? base : `${base}-${count}`);
+  }
+  for (const [, id] of text.matchAll(/<a (?:id|name)="([^"]+)"/g)) found.add(id);
+  return found;
 }
 
 function links(file) {
@@ -63,14 +74,16 @@ function problem(file, link) {
   return null;
 }
 
+// docs/api/ is the generated API reference (npm run docs:api), checked with the other pages.
 const FILES = [
   join(ROOT, 'README.md'),
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
+  ...readdirSync(join(ROOT, 'docs'), { recursive: true })
+    .filter((f) => f.endsWith('.md') && (!f.includes(sep) || f.startsWith(`api${sep}`)))
+    .sort()
     .map((f) => join(ROOT, 'docs', f)),
 ];
 
-describe('links of README.md and docs/*.md', () => {
+describe('links of README.md, docs/*.md and docs/api/', () => {
   for (const file of FILES) {
     it(relative(ROOT, file), () => {
       const broken = links(file)
@@ -89,5 +102,8 @@ describe('links of README.md and docs/*.md', () => {
     assert.match(problem(readme, 'docs/tfjs.md'), /relative link/);
     assert.match(problem(readme, `${REPOSITORY}blob/main/docs/none.md`), /does not exist/);
     assert.equal(problem(readme, `${REPOSITORY}blob/main/docs/tfjs.md#conformance`), null);
+    const api = join(ROOT, 'docs/api/README.md');
+    assert.equal(problem(api, 'madgrad.md#stepdecayoptions'), null);
+    assert.match(problem(api, 'madgrad.md#no-such-option'), /has no heading/);
   });
 });
