@@ -1,8 +1,9 @@
 // The runtime matrix: Node.js 20.19.0 (the lowest supported) and the current 22, 24 and 26,
 // Bun and Deno, all installed from npm by test/runtimes/install-runtimes.mjs into a git-ignored
-// cache. On each: the golden conformance of the core, kernel (on worker threads), tfjs-cpu and
-// tfjs-wasm engines, straight and resumed (one process), and every ts/js code block of README.md
-// and docs/*.md as written, with the packed library installed in a fresh project (one process).
+// cache. On each: the golden conformance (golden/cases) of the core, kernel (on worker threads),
+// tfjs-cpu and tfjs-wasm engines, straight and resumed (one process), and every ts/js code block
+// of README.md and docs/*.md as written, with the packed library installed in a fresh project
+// (one process).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import {
 import { docBlocks, SKIPPED_BLOCKS, writeBlocks } from './runtimes/doc-blocks.mjs';
 import { installRuntimes, RUNTIMES } from './runtimes/install-runtimes.mjs';
 
-const GOLDEN_DIR = resolve(process.env.MADGRAD_GOLDEN_DIR ?? join(ROOT, '..', 'shared', 'golden'));
+const GOLDEN_DIR = resolve(process.env.MADGRAD_GOLDEN_DIR ?? join(ROOT, 'golden', 'cases'));
 const CHECK = join(ROOT, 'test/runtimes/check-runtime.mjs');
 const TFJS = lockedVersion('@tensorflow/tfjs-core');
 const ENGINES = ['core', 'kernel', 'tfjs-cpu', 'tfjs-wasm'];
