@@ -18,11 +18,14 @@ export {
 export { hasSharedWasmMemory, hasWasmSimd } from './kernels/wasm-support.js';
 export { clipScale, globalNorm } from './maths/clipping.js';
 export {
+  InternalError,
   InvalidGradientError,
   InvalidOptionError,
   InvalidParameterError,
+  KernelThreadError,
   MadgradError,
   StateFormatError,
+  UnsupportedEnvironmentError,
 } from './maths/errors.js';
 export {
   FLOAT32_MAX,

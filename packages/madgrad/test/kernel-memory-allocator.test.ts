@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createWasmKernels } from '../src/index.js';
+import { createWasmKernels, InvalidOptionError } from '../src/index.js';
 import { KernelMemory } from '../src/kernels/kernel-memory.js';
 import { rng } from './helpers.js';
 
-/** The lengths an allocator must refuse, each with a RangeError. */
+/** The lengths an allocator must refuse, each with an InvalidOptionError. */
 const BAD_LENGTHS: readonly unknown[] = [
   Number.NaN,
   -16,
@@ -43,7 +43,7 @@ describe('kernel memory allocation', () => {
       const before = allocatorState(km);
       assert.throws(
         () => km.allocate(bad as number),
-        (e: unknown) => e instanceof RangeError && /non-negative integer/.test(e.message),
+        (e: unknown) => e instanceof InvalidOptionError && /non-negative integer/.test(e.message),
         String(bad),
       );
       assert.equal(allocatorState(km), before, `allocator changed by allocate(${String(bad)})`);
@@ -62,7 +62,7 @@ describe('kernel memory allocation', () => {
     const a = kernels.allocate(64);
     a.fill(1);
     for (const bad of [Number.NaN, -16, 0.5]) {
-      assert.throws(() => kernels.allocate(bad), RangeError);
+      assert.throws(() => kernels.allocate(bad), InvalidOptionError);
     }
     const b = kernels.allocate(64);
     const c = kernels.allocate(64);
@@ -86,7 +86,7 @@ describe('kernel memory allocation', () => {
       } else if (r < 0.3) {
         const bad = BAD_LENGTHS[Math.floor(random() * BAD_LENGTHS.length)];
         const before = allocatorState(km);
-        assert.throws(() => km.allocate(bad as number), RangeError);
+        assert.throws(() => km.allocate(bad as number), InvalidOptionError);
         assert.equal(allocatorState(km), before);
       } else {
         const length = Math.floor(random() ** 3 * 5000);

@@ -8,6 +8,7 @@ import {
   hasSharedWasmMemory,
   hasWasmSimd,
   InvalidGradientError,
+  InvalidOptionError,
   jsKernels,
   Madgrad,
   MirrorMadgrad,
@@ -340,7 +341,7 @@ describe('WebAssembly SIMD kernels', () => {
         .map((a) => [a.byteOffset, a.byteOffset + a.byteLength])
         .sort((x, y) => x[0]! - y[0]!);
       for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i]![0]! >= ranges[i - 1]![1]!);
-      assert.throws(() => allocateKernelArray(-1), RangeError);
+      assert.throws(() => allocateKernelArray(-1), InvalidOptionError);
     });
   });
 

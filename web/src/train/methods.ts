@@ -26,7 +26,8 @@ export function trainMethodById(id: string): TrainMethod {
 /**
  * The one place that turns a method name into a TensorFlow.js optimizer. SGD, Adam and AdaGrad
  * are TensorFlow.js's own; MADGRAD and MirrorMADGRAD are this library's `madgrad/tfjs`
- * optimizers (on webgl they run as tfjs ops on the GPU, on cpu over the backend's storage).
+ * optimizers (on webgl and webgpu as one fused shader program per variable, on cpu and wasm with
+ * the library's kernels over the backend's storage).
  */
 export function createOptimizer(id: string, lr: number): Optimizer {
   if (!(Number.isFinite(lr) && lr > 0))
@@ -41,7 +42,8 @@ export function createOptimizer(id: string, lr: number): Optimizer {
     case 'sgd':
       return train.momentum(lr, 0.9);
     case 'adagrad':
-      return train.adagrad(lr);
+      // A zero initial accumulator, as the library's and the lab's AdaGrad (PyTorch's default).
+      return train.adagrad(lr, 0);
     default:
       throw new Error(`unknown training method "${id}"`);
   }

@@ -1,3 +1,4 @@
+import { InvalidOptionError, UnsupportedEnvironmentError } from '../maths/errors.js';
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from './wasm-binary.js';
 import { hasSharedWasmMemory } from './wasm-support.js';
 import { type WasmMemory, type WasmModule, webAssembly } from './webassembly-api.js';
@@ -62,7 +63,7 @@ const modules: { shared?: WasmModule; unshared?: WasmModule } = {};
 /** The compiled kernel module (compiled once per realm): over shared memory or ordinary memory. */
 export function kernelModule(shared: boolean): WasmModule {
   const wa = webAssembly();
-  if (wa === undefined) throw new Error('WebAssembly is not available here');
+  if (wa === undefined) throw new UnsupportedEnvironmentError('WebAssembly is not available here');
   const key = shared ? 'shared' : 'unshared';
   modules[key] ??= new wa.Module(
     decodeBase64(shared ? KERNELS_WASM_SHARED_BASE64 : KERNELS_WASM_BASE64),
@@ -70,11 +71,11 @@ export function kernelModule(shared: boolean): WasmModule {
   return modules[key];
 }
 
-/** Throws a RangeError unless `length` is a non-negative safe integer (an array's length). */
+/** Throws an InvalidOptionError unless `length` is a non-negative safe integer (an array's length). */
 export function checkArrayLength(length: unknown): asserts length is number {
   if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
     const shown = typeof length === 'number' ? String(length) : typeof length;
-    throw new RangeError(`length must be a non-negative integer, got ${shown}`);
+    throw new InvalidOptionError(`length must be a non-negative integer, got ${shown}`);
   }
 }
 
@@ -113,7 +114,8 @@ export class KernelMemory {
     const stageBytes = STAGE_SLOTS * STAGE_FLOATS * 4;
     const pages = Math.ceil((RESERVED + stageBytes) / PAGE);
     const wa = webAssembly();
-    if (wa === undefined) throw new Error('WebAssembly is not available here');
+    if (wa === undefined)
+      throw new UnsupportedEnvironmentError('WebAssembly is not available here');
     this.module = kernelModule(shared);
     this.memory = shared
       ? new wa.Memory({ initial: pages, maximum: MAX_PAGES, shared: true })

@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../maths/errors.js';
 import { jsKernels, type StepKernels } from '../maths/step-kernels.js';
 import { checkArrayLength } from './kernel-memory.js';
 import { createWasmKernels, type WasmKernels } from './wasm-kernels.js';
@@ -36,7 +37,7 @@ export function resolveKernels(choice: KernelChoice | undefined): StepKernels {
   ) {
     return choice;
   }
-  throw new TypeError(
+  throw new InvalidOptionError(
     `kernels must be 'auto', 'wasm', 'js' or a StepKernels object, got ${String(choice)}`,
   );
 }

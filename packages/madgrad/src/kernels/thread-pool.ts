@@ -1,4 +1,5 @@
 import type { Worker as NodeWorker } from 'node:worker_threads';
+import { KernelThreadError } from '../maths/errors.js';
 import type { KernelMemory } from './kernel-memory.js';
 
 /**
@@ -160,20 +161,15 @@ export function availableThreads(): number {
   return typeof hc === 'number' && hc >= 1 ? hc : 1;
 }
 
-export interface MadgradJob {
-  readonly kind: 0;
+/**
+ * One step of the kernels, spread over the threads: `kind` 0 is MADGRAD (scalars: lamb,
+ * momentum, eps, weightDecay, lrDecay), 1 is MirrorMADGRAD (stepSize, rescale, momentum, eps,
+ * weightDecay, lrDecay).
+ */
+export interface KernelJob {
+  readonly kind: 0 | 1;
   readonly pointers: readonly [number, number, number, number, number];
   readonly n: number;
-  /** lamb, momentum, eps, weightDecay, lrDecay */
-  readonly scalars: readonly number[];
-  readonly decouple: boolean;
-}
-
-export interface MirrorJob {
-  readonly kind: 1;
-  readonly pointers: readonly [number, number, number, number, number];
-  readonly n: number;
-  /** stepSize, rescale, momentum, eps, weightDecay, lrDecay */
   readonly scalars: readonly number[];
   readonly decouple: boolean;
 }
@@ -217,7 +213,7 @@ export class ThreadPool {
   async ready(timeoutMs = 10000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.readyWorkers < this.workers.length) {
-      if (Date.now() > until) throw new Error('kernel worker threads did not start');
+      if (Date.now() > until) throw new KernelThreadError('kernel worker threads did not start');
       await new Promise((r) => setTimeout(r, 2));
     }
   }
@@ -226,7 +222,7 @@ export class ThreadPool {
    * Runs a job over every ready worker plus the calling thread and returns when all are done.
    * `runRange(lo, hi)` runs a chunk on the calling thread.
    */
-  run(job: MadgradJob | MirrorJob, runRange: (lo: number, hi: number) => void): void {
+  run(job: KernelJob, runRange: (lo: number, hi: number) => void): void {
     const I = this.I;
     let workers = 0;
     for (let i = 0; i < this.workers.length; i++) {
@@ -260,7 +256,7 @@ export class ThreadPool {
       if (done >= workers) break;
       Atomics.wait(I, DONE, done, 1000);
     }
-    if (Atomics.load(I, FAILED) !== 0) throw new Error('a kernel worker thread failed');
+    if (Atomics.load(I, FAILED) !== 0) throw new KernelThreadError('a kernel worker thread failed');
   }
 
   /** Stops the workers. */
@@ -269,9 +265,5 @@ export class ThreadPool {
     Atomics.add(this.I, GEN, 1);
     Atomics.notify(this.I, GEN);
     for (const w of this.workers) void w.terminate();
-  }
-
-  get size(): number {
-    return this.workers.length + 1;
   }
 }

@@ -1,3 +1,4 @@
+import { InvalidOptionError, UnsupportedEnvironmentError } from '../maths/errors.js';
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type {
   MadgradBuffers,
@@ -65,7 +66,9 @@ const PARALLEL_BLOCK = 1 << 20;
  */
 export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
   if (!hasWasmSimd()) {
-    throw new Error('WebAssembly SIMD is not available here; use the "js" kernels instead');
+    throw new UnsupportedEnvironmentError(
+      'WebAssembly SIMD is not available here; use the "js" kernels instead',
+    );
   }
   const memory = options.memory ?? kernelMemory();
   const wanted =
@@ -73,11 +76,15 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       ? availableThreads()
       : options.threads;
   if (!Number.isInteger(wanted) || wanted < 1) {
-    throw new RangeError(`threads must be a positive integer or 'auto', got ${options.threads}`);
+    throw new InvalidOptionError(
+      `threads must be a positive integer or 'auto', got ${options.threads}`,
+    );
   }
   const minParallel = options.minParallel ?? DEFAULT_MIN_PARALLEL;
   if (!Number.isInteger(minParallel) || minParallel < 0) {
-    throw new RangeError(`minParallel must be a non-negative integer, got ${options.minParallel}`);
+    throw new InvalidOptionError(
+      `minParallel must be a non-negative integer, got ${options.minParallel}`,
+    );
   }
   let pool: ThreadPool | null | undefined;
   const k = memory.exports;

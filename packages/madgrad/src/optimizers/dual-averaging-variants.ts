@@ -1,4 +1,4 @@
-import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
+import { InternalError, InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
 import { FLOAT32_MAX, squareOverflowLimit } from '../maths/gradient-limits.js';
 import { effectiveLr, MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
@@ -143,7 +143,7 @@ export class DualAveragingVariant extends StatefulOptimizer {
   }
 
   protected applySparse(): void {
-    throw new Error('unreachable: checkSparseAllowed rejects sparse gradients');
+    throw new InternalError('unreachable: checkSparseAllowed rejects sparse gradients');
   }
 
   protected checkSparseAllowed(where: string): void {

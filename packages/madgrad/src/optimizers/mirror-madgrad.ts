@@ -1,4 +1,4 @@
-import { InvalidGradientError } from '../maths/errors.js';
+import { InternalError, InvalidGradientError } from '../maths/errors.js';
 import { mirrorStepLimit } from '../maths/gradient-limits.js';
 import { MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
 import {
@@ -71,7 +71,7 @@ export class MirrorMadgrad extends StatefulOptimizer {
   }
 
   protected applySparse(): void {
-    throw new Error('unreachable: checkSparseAllowed rejects sparse gradients');
+    throw new InternalError('unreachable: checkSparseAllowed rejects sparse gradients');
   }
 
   protected checkSparseAllowed(where: string): void {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { InvalidParameterError, UnsupportedEnvironmentError } from '../maths/errors.js';
 
 /**
  * Direct access to the float32 data of tensors on the `cpu` and `wasm` backends, so that an
@@ -42,7 +43,8 @@ export function fastBackendName(): FastBackendName | null {
  * allocation.
  */
 export function float32View(t: tf.Tensor): Float32Array {
-  if (t.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${t.dtype}`);
+  if (t.dtype !== 'float32')
+    throw new InvalidParameterError(`expected a float32 tensor, got ${t.dtype}`);
   const backend = tf.backend() as unknown as CpuBackendLike & WasmBackendLike;
   const name = tf.getBackend();
   let view: unknown;
@@ -51,10 +53,12 @@ export function float32View(t: tf.Tensor): Float32Array {
   } else if (name === 'cpu') {
     view = backend.data.get(t.dataId)?.values;
   } else {
-    throw new Error(`no direct memory access on the ${name} backend`);
+    throw new UnsupportedEnvironmentError(`no direct memory access on the ${name} backend`);
   }
   if (!(view instanceof Float32Array) || view.length !== t.size) {
-    throw new Error(`tensor ${t.id} has no float32 storage of ${t.size} values on ${name}`);
+    throw new UnsupportedEnvironmentError(
+      `tensor ${t.id} has no float32 storage of ${t.size} values on ${name}`,
+    );
   }
   return view;
 }

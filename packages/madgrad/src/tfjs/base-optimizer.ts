@@ -59,8 +59,10 @@ function warnIfHalfFloat(): void {
  *   then applies to every variable: it applies completely or not at all, and a step that throws
  *   leaves no tensor behind, `minimize` included.
  * - On the cpu and wasm backends the step runs the core's kernels over the tensors' storage
- *   (`ViewStep`); on any other backend (or with `path: 'ops'`) it runs as tfjs ops inside `tidy`
- *   (`ops-step.ts`).
+ *   (`ViewStep`). On webgl and webgpu it takes the device path (`device-step.ts`): checked,
+ *   clipped and applied on the GPU without a read-back, as one fused WGSL dispatch per variable
+ *   on webgpu, one fragment program per output buffer on webgl, or as tfjs ops elsewhere. With `path: 'ops'` it runs
+ *   as tfjs ops inside `tidy` with a synchronous check (`ops-step.ts`).
  * - `getWeights` / `setWeights` carry the iteration count (`iter`) and every buffer as
  *   `<variable name>/<buffer>`, with the reference's buffer names (`weights.ts`).
  */
@@ -154,8 +156,9 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   ): { p: tf.Tensor; buffers: Record<string, tf.Tensor> };
 
   /**
-   * The step of one variable as one fused WGSL dispatch on webgpu (in place; `consts` = [ok,
-   * scale, k] on the device), or null where the optimizer has none.
+   * The step of one variable as one fused WGSL dispatch on webgpu, used in place of the ops on
+   * the device path (`consts` = [ok, scale, k] on the device), or null where the optimizer has
+   * none. WebGL's fused programs (one per output buffer) are in webgl-fused-step.ts.
    */
   protected abstract fusedStep(lr: number): FusedStepKernel | null;
 
@@ -192,8 +195,9 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   }
 
   /**
-   * Which implementation the next step runs: the kernels' name on cpu/wasm, "device ops" (the
-   * device path: no read-back) on webgl/webgpu, or "ops" (tfjs ops with a synchronous check).
+   * Which implementation the next step runs: the kernels' name on cpu/wasm; on the device path
+   * (no read-back, webgl/webgpu) "fused WGSL on webgpu", "fused programs on webgl" or "device
+   * ops"; or "ops" (tfjs ops with a synchronous check).
    */
   get stepPath(): string {
     const fast = this.fastBackend();

@@ -160,7 +160,7 @@ export function learningRateToConfig(lr: LearningRate): number | { schedule: Sch
   if (typeof lr === 'number') return lr;
   if (isSchedule(lr)) return { schedule: (lr as Schedule).config };
   throw new InvalidOptionError(
-    'cannot serialize a learning rate given as a plain function: use a schedule of this library (constant, stepDecay, inverseSqrt, polynomialDecay, warmupCosine) or set a number before saving',
+    'cannot serialize a learning rate given as a plain function: use a schedule of this library (constant, stepDecay, inverseSqrt, polynomialDecay, warmupCosine, powerDecay) or set a number before saving',
   );
 }
 

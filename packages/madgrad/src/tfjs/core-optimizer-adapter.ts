@@ -1,4 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  InvalidGradientError,
+  InvalidOptionError,
+  InvalidParameterError,
+} from '../maths/errors.js';
 import type { StatefulOptimizer } from '../optimizers/optimizer.js';
 import type { Parameter } from '../optimizers/parameters.js';
 import { minimizeOrDispose } from './minimize.js';
@@ -40,7 +45,7 @@ export class CoreOptimizerAdapter extends tf.Optimizer {
   /** Sets the learning rate of every group, from the next step on. */
   setLearningRate(lr: number): void {
     if (!Number.isFinite(lr) || lr < 0) {
-      throw new RangeError(`learning rate must be a non-negative finite number, got ${lr}`);
+      throw new InvalidOptionError(`learning rate must be a non-negative finite number, got ${lr}`);
     }
     this.learningRate = lr;
     this.core?.setLr(lr);
@@ -62,9 +67,9 @@ export class CoreOptimizerAdapter extends tf.Optimizer {
     const registered = tf.engine().registeredVariables;
     const variables = entries.map(([name, grad]) => {
       const variable = registered[name];
-      if (!variable) throw new Error(`applyGradients: no variable named "${name}"`);
+      if (!variable) throw new InvalidParameterError(`applyGradients: no variable named "${name}"`);
       if (grad != null && !tf.util.arraysEqual(grad.shape, variable.shape)) {
-        throw new Error(
+        throw new InvalidGradientError(
           `applyGradients: gradient of "${name}" has shape [${grad.shape}] but the variable has [${variable.shape}]`,
         );
       }
@@ -83,7 +88,9 @@ export class CoreOptimizerAdapter extends tf.Optimizer {
     entries.forEach(([name, grad], i) => {
       const value = this.values.get(name);
       if (!value) {
-        throw new Error(`applyGradients: variable "${name}" was not present at the first step`);
+        throw new InvalidParameterError(
+          `applyGradients: variable "${name}" was not present at the first step`,
+        );
       }
       value.set(variables[i]!.dataSync() as Float32Array);
       grads[name] = grad == null ? null : (grad.dataSync() as Float32Array);

@@ -22,8 +22,9 @@ export type DeviceStepKernel = (
 ) => { p: tf.Tensor; buffers: Record<string, tf.Tensor> };
 
 /**
- * One parameter's step recorded as a single fused dispatch (webgpu), updating the variable and
- * its buffers in place; `consts` = [ok, scale, k] on the device.
+ * One parameter's step recorded as a single fused WGSL dispatch on webgpu, updating the variable
+ * and its buffers in place; `consts` = [ok, scale, k] on the device. (On webgl, one fragment
+ * program per output buffer does the same: webgl-fused-step.ts.)
  */
 export type FusedStepKernel = (p: tf.Variable, slot: Slot, g: tf.Tensor, consts: tf.Tensor) => void;
 

@@ -6,11 +6,14 @@
  * @module madgrad/tfjs
  */
 export {
+  InternalError,
   InvalidGradientError,
   InvalidOptionError,
   InvalidParameterError,
+  KernelThreadError,
   MadgradError,
   StateFormatError,
+  UnsupportedEnvironmentError,
 } from '../maths/errors.js';
 export {
   constant,
