@@ -1,6 +1,6 @@
-// Links of README.md, docs/*.md and docs/api/, checked without the network. README.md ships in
-// the npm tarball without the files it could link to, so it links into the repository by
-// absolute URL (or to its own headings); docs/ pages use relative links. Either way the target
+// Links of the READMEs, docs/*.md and docs/api/, checked without the network. A package's README
+// (the repository's is the library's) ships in the npm tarball without the files it could link
+// to, so it links into the repository by absolute URL (or to its own headings); docs/ pages use relative links. Either way the target
 // must exist in this checkout, and a #fragment into a Markdown file must name one of its
 // headings (or an `<a id>`).
 import assert from 'node:assert/strict';
@@ -46,7 +46,7 @@ function links(file) {
 
 /** Why `link` in `file` is broken, or null. */
 function problem(file, link) {
-  const fromReadme = file === join(ROOT, 'README.md');
+  const fromReadme = PACKAGE_READMES.includes(file);
   let target;
   let fragment;
   if (link.startsWith(REPOSITORY)) {
@@ -61,7 +61,7 @@ function problem(file, link) {
     fragment = link.slice(1);
   } else {
     if (fromReadme)
-      return 'relative link in README.md (it ships without the file): link to the repository';
+      return 'relative link in a package README (it ships without the file): link to the repository';
     const [path, frag] = link.split('#');
     target = join(dirname(file), decodeURIComponent(path));
     fragment = frag;
@@ -74,9 +74,16 @@ function problem(file, link) {
   return null;
 }
 
+/** The READMEs that are npm packages' front pages (the library's is the repository's own). */
+const PACKAGE_READMES = [
+  join(ROOT, 'README.md'),
+  join(ROOT, 'packages/lab/README.md'),
+  join(ROOT, 'packages/tfjs-wasm-training-kernels/README.md'),
+];
+
 // docs/api/ is the generated API reference (npm run docs:api), checked with the other pages.
 const FILES = [
-  join(ROOT, 'README.md'),
+  ...PACKAGE_READMES,
   ...readdirSync(join(ROOT, 'docs'), { recursive: true })
     .filter((f) => f.endsWith('.md') && (!f.includes(sep) || f.startsWith(`api${sep}`)))
     .sort()
@@ -100,6 +107,10 @@ describe('links of README.md, docs/*.md and docs/api/', () => {
     assert.match(problem(doc, 'missing.md'), /does not exist/);
     assert.match(problem(doc, 'tfjs.md#no-such-heading'), /has no heading/);
     assert.match(problem(readme, 'docs/tfjs.md'), /relative link/);
+    assert.match(
+      problem(join(ROOT, 'packages/lab/README.md'), '../../docs/ablation.md'),
+      /relative link/,
+    );
     assert.match(problem(readme, `${REPOSITORY}blob/main/docs/none.md`), /does not exist/);
     assert.equal(problem(readme, `${REPOSITORY}blob/main/docs/tfjs.md#conformance`), null);
     const api = join(ROOT, 'docs/api/README.md');
