@@ -31,6 +31,8 @@ import {
 const FIXTURES = join(ROOT, 'test/fixtures');
 const CHROMIUM = process.env.MADGRAD_CHROMIUM ?? '/usr/bin/chromium';
 const TFJS = lockedVersion('@tensorflow/tfjs-core');
+/** Each entry point's exports: { [entry]: { file, values, types } } (packages/madgrad/test). */
+const ENTRIES = JSON.parse(readFileSync(join(LIBRARY, 'test/entry-points.json'), 'utf8'));
 
 /** Every ```ts / ```js block of README.md and docs/*.md: { name, source, lang, where }. */
 function docBlocks() {
@@ -102,8 +104,14 @@ describe('the tarball', () => {
       'dist/src/index.d.ts',
       'dist/src/tfjs/index.js',
       'dist/src/tfjs/index.d.ts',
+      'dist/src/experimental.js',
+      'dist/src/experimental.d.ts',
+      'dist/src/tfjs/experimental.js',
+      'dist/src/tfjs/experimental.d.ts',
       'cjs/index.cjs',
       'cjs/tfjs.cjs',
+      'cjs/experimental.cjs',
+      'cjs/tfjs-experimental.cjs',
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing`);
     }
@@ -143,6 +151,7 @@ describe('types of the installed package', () => {
   for (const [mode, options] of Object.entries(modes)) {
     it(`type-check a consumer under moduleResolution ${mode}`, () => {
       copyInto(project, join(FIXTURES, 'consumer.ts'), 'consumer.ts');
+      copyInto(project, join(FIXTURES, 'experimental-consumer.ts'), 'experimental-consumer.ts');
       const config = {
         // skipLibCheck: tfjs-core's own declarations do not check (they name an undeclared `Long`).
         compilerOptions: {
@@ -153,7 +162,7 @@ describe('types of the installed package', () => {
           types: ['node'],
           ...(mode === 'nodenext' ? { outDir: 'esm' } : { noEmit: true }),
         },
-        files: ['consumer.ts'],
+        files: ['consumer.ts', 'experimental-consumer.ts'],
       };
       writeFileSync(join(project, `tsconfig.${mode}.json`), JSON.stringify(config));
       run('node', [TSC, '-p', `tsconfig.${mode}.json`], { cwd: project });
@@ -165,10 +174,10 @@ describe('types of the installed package, from CommonJS', () => {
   for (const mode of ['node16', 'nodenext']) {
     it(`type-check a require() consumer under moduleResolution ${mode}`, () => {
       copyInto(project, join(FIXTURES, 'consumer.cts'), 'consumer.cts');
+      copyInto(project, join(FIXTURES, 'experimental-consumer.cts'), 'experimental-consumer.cts');
       const options = ['--module', mode, '--target', 'es2022', '--strict', '--skipLibCheck'];
-      run('node', [TSC, ...options, '--types', 'node', '--noEmit', 'consumer.cts'], {
-        cwd: project,
-      });
+      const files = ['consumer.cts', 'experimental-consumer.cts'];
+      run('node', [TSC, ...options, '--types', 'node', '--noEmit', ...files], { cwd: project });
     });
   }
 });
@@ -176,16 +185,44 @@ describe('types of the installed package, from CommonJS', () => {
 describe('the installed package runs', () => {
   it('as an ES module (the consumer, as compiled under nodenext above)', () => {
     assert.match(run('node', ['esm/consumer.js'], { cwd: project }), /consumer: core/);
+    assert.match(
+      run('node', ['esm/experimental-consumer.js'], { cwd: project }),
+      /experimental consumer: ok/,
+    );
+  });
+
+  it('each entry exports exactly its list of values, with import and with require()', () => {
+    const script = [
+      "import { createRequire } from 'node:module';",
+      'const require = createRequire(import.meta.url);',
+      'const found = {};',
+      `for (const entry of ${JSON.stringify(Object.keys(ENTRIES))}) {`,
+      '  const esm = Object.keys(await import(entry)).sort();',
+      '  found[entry] = { esm, cjs: Object.keys(require(entry)).sort() };',
+      '}',
+      'console.log(JSON.stringify(found));',
+    ].join('\n');
+    writeFileSync(join(project, 'exports-check.mjs'), script);
+    const found = JSON.parse(run('node', ['exports-check.mjs'], { cwd: project }));
+    for (const [entry, { values }] of Object.entries(ENTRIES)) {
+      const expected = [...values].sort();
+      assert.deepEqual(found[entry], { esm: expected, cjs: expected }, entry);
+    }
   });
 
   it('with require() where Node.js can require ES modules', () => {
     copyInto(project, join(FIXTURES, 'require.cjs'), 'require.cjs');
     assert.match(run('node', ['require.cjs'], { cwd: project }), /require: ok/);
+    copyInto(project, join(FIXTURES, 'require-experimental.cjs'), 'require-experimental.cjs');
+    assert.match(
+      run('node', ['require-experimental.cjs'], { cwd: project }),
+      /require experimental: ok/,
+    );
   });
 
   it('and says what to do where Node.js cannot require ES modules', () => {
     copyInto(project, join(FIXTURES, 'require-only.cjs'), 'require-only.cjs');
-    for (const entry of ['madgrad', 'madgrad/tfjs']) {
+    for (const entry of Object.keys(ENTRIES)) {
       assert.throws(
         () =>
           run('node', ['--no-experimental-require-module', 'require-only.cjs', entry], {

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  Adagrad,
-  Adam,
-  DualAveragingVariant,
-  Madgrad,
-  MirrorMadgrad,
-  type Parameter,
-  SgdMomentum,
-} from 'madgrad';
+import { Adagrad, Adam, Madgrad, MirrorMadgrad, type Parameter, SgdMomentum } from 'madgrad';
+import { DualAveragingVariant } from 'madgrad/experimental';
 import { useBackend } from '../src/experiments/backend.js';
 import { Rng } from '../src/experiments/data/rng.js';
 import { createTfMethod, type MethodName, methodLrFactorFor } from '../src/experiments/methods.js';

@@ -10,12 +10,13 @@ import { ROOT } from './helpers.js';
  * each folder has a level, and a file may import only from its own folder or from folders of a
  * lower level (so there can be no cycle between folders).
  *
- * Library (packages/madgrad/src): maths < kernels < optimizers < tfjs < index.ts.
+ * Library (packages/madgrad/src): maths < kernels < optimizers < tfjs < index.ts, experimental.ts.
  * Lab (packages/lab/src): experiments/data < experiments/models < experiments/tasks < experiments
  * < experiments/report < browser (serving and driving pages) < conformance, bench, queue (side by
  * side: none imports another) < cli/commands < cli. A page bundled for the browser
  * (conformance/browser, bench/browser) belongs to the folder that serves it. The lab reaches the
- * library only through its package exports, `madgrad` and `madgrad/tfjs`.
+ * library only through its package exports: `madgrad`, `madgrad/tfjs`, `madgrad/experimental` and
+ * `madgrad/tfjs/experimental`.
  */
 const LIBRARY_LEVELS: Record<string, number> = {
   maths: 0,
@@ -37,7 +38,12 @@ const LAB_LEVELS: Record<string, number> = {
   'cli/commands': 7,
   cli: 8,
 };
-const LAB_LIBRARY_ENTRIES = new Set(['madgrad', 'madgrad/tfjs']);
+const LAB_LIBRARY_ENTRIES = new Set([
+  'madgrad',
+  'madgrad/tfjs',
+  'madgrad/experimental',
+  'madgrad/tfjs/experimental',
+]);
 
 /** A source file's folder as a layer sees it: the library by top folder, the lab by full path. */
 export type FolderOf = (file: string) => string;
@@ -87,7 +93,7 @@ export function layerViolations(
           out.push({
             file,
             specifier,
-            reason: 'the library is imported only as madgrad or madgrad/tfjs',
+            reason: `the library is imported only through its entries: ${[...allowedLibrary].join(', ')}`,
           });
         }
         continue;
@@ -174,7 +180,7 @@ describe('layering', () => {
     assert.deepEqual(folderCycles(librarySrc, files, libraryFolder), []);
   });
 
-  it('the lab: data < tasks < experiments < report < conformance, bench, queue < cli; the library only as madgrad, madgrad/tfjs', () => {
+  it('the lab: data < tasks < experiments < report < conformance, bench, queue < cli; the library only through its entries', () => {
     const files = read(labSrc);
     assert.ok(files.size > 20, `found ${files.size} lab sources`);
     assert.equal(
@@ -190,7 +196,7 @@ describe('layering', () => {
       ['/s/maths/a.ts', "import { b } from '../optimizers/b.js';"],
       [
         '/s/optimizers/b.ts',
-        "import { a } from '../maths/a.js';\nimport x from 'madgrad/dist/x.js';",
+        "import { a } from '../maths/a.js';\nimport x from 'madgrad/dist/x.js';\nimport { y } from 'madgrad/tfjs/experimental';",
       ],
     ]);
     const found = layerViolations(src, files, LIBRARY_LEVELS, libraryFolder, LAB_LIBRARY_ENTRIES);
@@ -199,5 +205,13 @@ describe('layering', () => {
       ['../optimizers/b.js', 'madgrad/dist/x.js'],
     );
     assert.deepEqual(folderCycles(src, files, libraryFolder), [['maths', 'optimizers', 'maths']]);
+  });
+
+  it("the lab's library entries are the library's package exports", () => {
+    const pkg = JSON.parse(readFileSync(resolve(ROOT, '..', 'madgrad', 'package.json'), 'utf8'));
+    const entries = Object.keys(pkg.exports)
+      .filter((subpath) => subpath !== './package.json')
+      .map((subpath) => `madgrad${subpath.slice(1)}`);
+    assert.deepEqual([...LAB_LIBRARY_ENTRIES].sort(), entries.sort());
   });
 });

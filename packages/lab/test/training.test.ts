@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32, type Parameter } from 'madgrad';
+import type { Parameter } from 'madgrad';
+import { mulberry32 } from 'madgrad/experimental';
 import { Rng } from '../src/experiments/data/rng.js';
 import type { Task } from '../src/experiments/tasks/index.js';
 import type { CoreTask, TaskSize } from '../src/experiments/tasks/task.js';

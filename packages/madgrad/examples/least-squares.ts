@@ -3,7 +3,8 @@
  *
  *   npx tsx packages/madgrad/examples/least-squares.ts   (from the repository, after npm run build)
  */
-import { Madgrad, mulberry32 } from 'madgrad';
+import { Madgrad } from 'madgrad';
+import { mulberry32 } from 'madgrad/experimental';
 
 // A small, seeded problem: 256 samples, 16 features, a known weight vector plus noise.
 const random = mulberry32(42);

@@ -1,7 +1,8 @@
 /**
  * `madgrad`: MADGRAD and MirrorMADGRAD over `Float32Array` parameters, the baselines (Adam,
  * AdaGrad, SGD with momentum), learning-rate schedules, WebAssembly kernels and checkpoints. No
- * runtime dependency.
+ * runtime dependency. The dual-averaging variants, the limits of the float32 step, the
+ * checkpoint codec and the seeded generator are in `madgrad/experimental`.
  *
  * @module madgrad
  */
@@ -28,17 +29,10 @@ export {
   UnsupportedEnvironmentError,
 } from './maths/errors.js';
 export {
-  FLOAT32_MAX,
-  madgradGradientLimit,
-  mirrorGradientLimit,
-  squareOverflowLimit,
-} from './maths/gradient-limits.js';
-export {
   MADGRAD_DEFAULTS,
   MIRROR_MADGRAD_DEFAULTS,
   type OptimizerOptions,
 } from './maths/options.js';
-export { mulberry32 } from './maths/random.js';
 export {
   constant,
   type InverseSqrtOptions,
@@ -65,29 +59,11 @@ export {
 } from './maths/step-kernels.js';
 export { ADAGRAD_DEFAULTS, Adagrad } from './optimizers/baselines/adagrad.js';
 export { ADAM_DEFAULTS, Adam, type AdamOptions } from './optimizers/baselines/adam.js';
-export { densify } from './optimizers/baselines/densify.js';
 export { SGD_MOMENTUM_DEFAULTS, SgdMomentum } from './optimizers/baselines/sgd-momentum.js';
-export {
-  DUAL_AVERAGING_DEFAULTS,
-  DUAL_AVERAGING_VARIANTS,
-  type DualAveragingDenominator,
-  DualAveragingVariant,
-  type DualAveragingVariantName,
-  type DualAveragingVariantSpec,
-  type DualAveragingWeighting,
-} from './optimizers/dual-averaging-variants.js';
 export type { Gradient, GradientMap, SparseRows } from './optimizers/gradients.js';
 export { Madgrad } from './optimizers/madgrad.js';
 export { MirrorMadgrad } from './optimizers/mirror-madgrad.js';
 export type { OptimizerConfig } from './optimizers/optimizer.js';
 export { StatefulOptimizer } from './optimizers/optimizer.js';
 export type { Parameter, ParameterGroup } from './optimizers/parameters.js';
-export {
-  decodeState,
-  encodeState,
-  MAX_STEP_COUNT,
-  type OptimizerState,
-  STATE_FORMAT_VERSION,
-  type StateLayout,
-  type StateTensorLayout,
-} from './optimizers/state-codec.js';
+export type { OptimizerState } from './optimizers/state-codec.js';

@@ -4,9 +4,8 @@ import {
   DUAL_AVERAGING_VARIANTS,
   DualAveragingVariant,
   type DualAveragingVariantName,
-  InvalidOptionError,
-  Madgrad,
-} from '../src/index.js';
+} from '../src/experimental.js';
+import { InvalidOptionError, Madgrad } from '../src/index.js';
 import { param, randomArray, rng } from './helpers.js';
 
 // x0 = 1, lr = 0.1, eps = 0, gradients 2 then −1. Expected values worked out by hand from the

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32, type Parameter, type StatefulOptimizer } from '../src/index.js';
+import { mulberry32 } from '../src/experimental.js';
+import type { Parameter, StatefulOptimizer } from '../src/index.js';
 
 /** The package's folder, whether the test runs from test/ (tsx) or dist/test/ (compiled). */
 export const ROOT = (() => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DualAveragingVariant } from '../src/experimental.js';
 import {
   Adagrad,
   Adam,
-  DualAveragingVariant,
   InvalidGradientError,
   InvalidOptionError,
   InvalidParameterError,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MAX_STEP_COUNT } from '../src/experimental.js';
 import {
   Adam,
   allocateKernelArray,
   InvalidGradientError,
-  MAX_STEP_COUNT,
   Madgrad,
   MirrorMadgrad,
   type Parameter,

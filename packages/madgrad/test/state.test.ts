@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { decodeState, encodeState } from '../src/experimental.js';
 import {
-  decodeState,
-  encodeState,
   Madgrad,
   MirrorMadgrad,
   type Parameter,

@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { Madgrad } from '../src/index.js';
-import {
-  jsKernels,
-  madgrad,
-  mirrorMadgrad,
-  type StepKernels,
-  wasmBackendMemory,
-} from '../src/tfjs/index.js';
+import { wasmBackendMemory } from '../src/tfjs/experimental.js';
+import { jsKernels, madgrad, mirrorMadgrad, type StepKernels } from '../src/tfjs/index.js';
 import { bitwiseEqual } from './helpers.js';
 import { useBackend, values, variable } from './tfjs-helpers.js';
 

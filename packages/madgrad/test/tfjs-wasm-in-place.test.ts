@@ -3,12 +3,8 @@ import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createWasmKernels, type StepKernels } from '../src/index.js';
 import { createInPlaceKernels, type ScanningKernels } from '../src/kernels/in-place-kernels.js';
-import {
-  madgrad,
-  mirrorMadgrad,
-  type TfjsOptimizerConfig,
-  wasmBackendMemory,
-} from '../src/tfjs/index.js';
+import { wasmBackendMemory } from '../src/tfjs/experimental.js';
+import { madgrad, mirrorMadgrad, type TfjsOptimizerConfig } from '../src/tfjs/index.js';
 import { bitwiseEqual, randomArray, rng } from './helpers.js';
 import { useBackend, values, variable } from './tfjs-helpers.js';
 

@@ -1,4 +1,4 @@
-import { mulberry32 } from 'madgrad';
+import { mulberry32 } from 'madgrad/experimental';
 
 /** Deterministic uniform [0, 1) generator (the library's mulberry32), so a race can be replayed exactly. */
 export const uniform: (seed: number) => () => number = mulberry32;

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  ADAM_DEFAULTS,
   Adagrad,
   Adam,
-  DualAveragingVariant,
-  type DualAveragingVariantName,
-  densify,
   type GradientMap,
   Madgrad,
   MirrorMadgrad,
@@ -13,7 +11,9 @@ import {
   SgdMomentum,
   type StatefulOptimizer,
 } from 'madgrad';
-import { CoreOptimizerAdapter, MadgradOptimizer, MirrorMadgradOptimizer } from 'madgrad/tfjs';
+import { DualAveragingVariant, type DualAveragingVariantName, densify } from 'madgrad/experimental';
+import { MadgradOptimizer, MirrorMadgradOptimizer } from 'madgrad/tfjs';
+import { CoreOptimizerAdapter } from 'madgrad/tfjs/experimental';
 import type { TaskName } from './tasks/index.js';
 
 /**
@@ -161,7 +161,9 @@ export const METHOD_TABLE = {
     lrCentre: { digits: 2e-3, kspace: 1e-3, g2p: 8e-3, mlm: 4e-3, sparse: 2e-2 },
     weightDecayGrid: { digits: [0, 5e-4] },
     tfjs(hp) {
-      const optimizer = tf.train.adam(hp.lr, 0.9, 0.999, 1e-8);
+      // The core's Adam defaults (PyTorch's): β₁, β₂ and eps.
+      const { beta1, beta2, eps } = ADAM_DEFAULTS;
+      const optimizer = tf.train.adam(hp.lr, beta1, beta2, eps);
       return { optimizer, setLr: (lr) => setField(optimizer, lr) };
     },
     core: (params, hp) => coreMethod(new Adam(params, { lr: hp.lr })),

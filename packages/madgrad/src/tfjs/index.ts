@@ -1,7 +1,8 @@
 /**
  * `madgrad/tfjs`: MADGRAD and MirrorMADGRAD as TensorFlow.js optimizers, with learning-rate
  * schedules, global-norm gradient clipping and decoupled weight decay. Needs
- * `@tensorflow/tfjs-core` (a peer dependency) and a backend.
+ * `@tensorflow/tfjs-core` (a peer dependency) and a backend. The adapter of core optimizers, the
+ * default step kernels and the wasm backend's memory are in `madgrad/tfjs/experimental`.
  *
  * @module madgrad/tfjs
  */
@@ -32,17 +33,9 @@ export {
   warmupCosine,
 } from '../maths/schedules.js';
 export { jsKernels, type StepKernels } from '../maths/step-kernels.js';
-export { type WasmMemory, wasmBackendMemory } from './backend-memory.js';
 export { MadgradFamilyOptimizer } from './base-optimizer.js';
 export { clipByGlobalNorm } from './clip-by-global-norm.js';
-export {
-  getDefaultStepKernels,
-  type LearningRate,
-  type NonFiniteMode,
-  setDefaultStepKernels,
-  type TfjsOptimizerConfig,
-} from './config.js';
-export { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
+export type { LearningRate, NonFiniteMode, TfjsOptimizerConfig } from './config.js';
 export {
   type EpochScheduleCallback,
   learningRateScheduler,

@@ -1,4 +1,4 @@
-import { mulberry32 } from 'madgrad';
+import { mulberry32 } from 'madgrad/experimental';
 
 /**
  * Seeded pseudo-random numbers: every split, initialisation and batch order derives from a seed.

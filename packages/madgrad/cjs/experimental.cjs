@@ -1,0 +1,5 @@
+'use strict';
+module.exports = require('./load-esm.cjs')(
+  () => require('../dist/src/experimental.js'),
+  'madgrad/experimental',
+);

@@ -1,0 +1,2 @@
+// Types of require('madgrad/experimental'): the ES module's own declarations.
+export * from '../dist/src/experimental.js';
