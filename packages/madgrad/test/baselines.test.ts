@@ -85,7 +85,7 @@ describe('Adam', () => {
         e instanceof InvalidOptionError &&
         /option beta2 must be in \[0, 1\), got 1/.test(e.message),
     );
-    assert.throws(() => new Adam([x], { momentum: 1 }), /option momentum/);
+    assert.throws(() => new Adam([x], { beta1: 1 }), /option beta1 must be in \[0, 1\), got 1/);
     const opt = new Adam([x], { beta2: 0.99 });
     opt.step({ x: new Float32Array([1, -1]) });
     const y = param('x', [2], x.value.slice());

@@ -67,7 +67,7 @@ describe('hyperparameters', () => {
     );
     assert.throws(
       () => new Adam([w()], { beta_2: 0.99 } as never),
-      /unknown option "beta_2" \(known: lr, momentum, weightDecay, eps, decoupleDecay, beta2, kernels\)$/,
+      /unknown option "beta_2" \(known: lr, beta1, beta2, weightDecay, eps, decoupleDecay, kernels\)$/,
     );
     // A group takes no kernels of its own: its list leaves them out.
     assert.throws(

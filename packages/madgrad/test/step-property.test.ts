@@ -146,7 +146,7 @@ function run(seed: number): string {
   const wasm = [param('w', [SIZE], start.slice())];
   const a = make(kind, options, js, 'js');
   const b = make(kind, options, wasm, 'wasm');
-  const resolved = a.groups[0]!;
+  const resolved = a.groups[0]! as OptimizerOptions;
   const steps = 1 + Math.floor(random() * 20);
   const context = `seed ${seed}: ${kind} ${JSON.stringify(options)}`;
   let accepted = 0;

@@ -49,7 +49,7 @@ export const RACE_METHODS: readonly RaceMethod[] = [
     colour: '#4363d8',
     momentumLabel: 'β₁',
     defaultMomentum: 0.9,
-    create: (params, s) => new Adam(params, { lr: s.lr, momentum: s.momentum }),
+    create: (params, s) => new Adam(params, { lr: s.lr, beta1: s.momentum }),
   },
   {
     id: 'sgd',

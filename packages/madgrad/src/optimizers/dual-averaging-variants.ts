@@ -1,6 +1,12 @@
 import { InternalError, InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
 import { FLOAT32_MAX, squareOverflowLimit } from '../maths/gradient-limits.js';
-import { effectiveLr, MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import {
+  effectiveLr,
+  MADGRAD_SPEC,
+  type OptimizerOptions,
+  type OptimizerSpec,
+  specDefaults,
+} from '../maths/options.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
 import type { Parameter, ParameterGroup } from './parameters.js';
 
@@ -52,13 +58,24 @@ export const DUAL_AVERAGING_VARIANTS = {
 
 export type DualAveragingVariantName = keyof typeof DUAL_AVERAGING_VARIANTS;
 
-/** Defaults: MADGRAD's, but momentum 0 (the construction adds momentum last, §5.5.4). */
-export const DUAL_AVERAGING_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
-  ...MADGRAD_DEFAULTS,
-  momentum: 0,
-});
+/** The variants' options: MADGRAD's, but momentum 0 (the construction adds momentum last, §5.5.4). */
+export const DUAL_AVERAGING_SPEC: OptimizerSpec<OptimizerOptions> = {
+  name: 'dual averaging',
+  options: {
+    ...MADGRAD_SPEC.options,
+    momentum: {
+      default: 0,
+      range: 'fraction',
+      doc: 'the iterate-averaging weight β: x = β x + (1 − β) z',
+    },
+  },
+};
 
-export class DualAveragingVariant extends StatefulOptimizer {
+/** Defaults of the variants, from `DUAL_AVERAGING_SPEC`. */
+export const DUAL_AVERAGING_DEFAULTS: Readonly<OptimizerOptions> =
+  specDefaults(DUAL_AVERAGING_SPEC);
+
+export class DualAveragingVariant extends StatefulOptimizer<OptimizerOptions> {
   readonly kind: string;
   readonly spec: DualAveragingVariantSpec;
 
@@ -67,7 +84,7 @@ export class DualAveragingVariant extends StatefulOptimizer {
     params: readonly Parameter[] | readonly ParameterGroup[],
     config: OptimizerConfig = {},
   ) {
-    super(params, config, DUAL_AVERAGING_DEFAULTS);
+    super(params, config, DUAL_AVERAGING_SPEC);
     const resolved = typeof spec === 'string' ? DUAL_AVERAGING_VARIANTS[spec] : spec;
     if (!resolved || !['constant', 'sqrt'].includes(resolved.weighting)) {
       throw new InvalidOptionError(`unknown dual averaging variant ${JSON.stringify(spec)}`);

@@ -1,6 +1,6 @@
 import { InvalidGradientError } from '../maths/errors.js';
 import { madgradStepLimit } from '../maths/gradient-limits.js';
-import { MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import { MADGRAD_SPEC, type OptimizerOptions } from '../maths/options.js';
 import {
   madgradStateProblem,
   POSITION_LIMIT,
@@ -28,14 +28,14 @@ import type { Parameter, ParameterGroup } from './parameters.js';
  * const opt = new Madgrad([w], { lr: 1e-2 });
  * opt.step({ w: new Float32Array([0.1, -0.2, 0.3]) });
  */
-export class Madgrad extends StatefulOptimizer {
+export class Madgrad extends StatefulOptimizer<OptimizerOptions> {
   readonly kind = 'madgrad';
 
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup[],
     config: OptimizerConfig = {},
   ) {
-    super(params, config, MADGRAD_DEFAULTS);
+    super(params, config, MADGRAD_SPEC);
   }
 
   /**

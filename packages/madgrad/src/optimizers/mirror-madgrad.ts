@@ -1,6 +1,6 @@
 import { InternalError, InvalidGradientError } from '../maths/errors.js';
 import { mirrorStepLimit } from '../maths/gradient-limits.js';
-import { MIRROR_MADGRAD_DEFAULTS, type OptimizerOptions } from '../maths/options.js';
+import { MIRROR_MADGRAD_SPEC, type OptimizerOptions } from '../maths/options.js';
 import {
   mirrorStateProblem,
   POSITION_LIMIT,
@@ -20,14 +20,14 @@ import type { Parameter, ParameterGroup } from './parameters.js';
  * State per parameter: `grad_sum_sq` (v) and `z`. Dense gradients only: every step rescales all
  * of v by sqrt(k / (k + 1)).
  */
-export class MirrorMadgrad extends StatefulOptimizer {
+export class MirrorMadgrad extends StatefulOptimizer<OptimizerOptions> {
   readonly kind = 'mirror-madgrad';
 
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup[],
     config: OptimizerConfig = {},
   ) {
-    super(params, config, MIRROR_MADGRAD_DEFAULTS);
+    super(params, config, MIRROR_MADGRAD_SPEC);
   }
 
   /**

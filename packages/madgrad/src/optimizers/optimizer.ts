@@ -6,7 +6,15 @@ import {
   StateFormatError,
 } from '../maths/errors.js';
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
-import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import {
+  type CommonOptions,
+  type OptimizerOptions,
+  type OptimizerSpec,
+  optionNames,
+  renameOptions,
+  resolveSpecOptions,
+  specDefaults,
+} from '../maths/options.js';
 import { quote, quoteList } from '../maths/quote.js';
 import {
   finiteStateProblem,
@@ -44,13 +52,25 @@ import {
 } from './state-codec.js';
 
 /** Constructor options: the default hyperparameters plus the implementation to run steps with. */
-export type OptimizerConfig<O extends OptimizerOptions = OptimizerOptions> = Partial<O> & {
+export type OptimizerConfig<O extends CommonOptions = OptimizerOptions> = Partial<O> & {
   /**
    * Dense step implementation: 'auto' (WebAssembly SIMD where available, else plain
    * TypeScript), 'wasm', 'js', or a `StepKernels` object.
    * @default 'auto'
    */
   kernels?: KernelChoice;
+};
+
+/** What every constructor takes beside the optimizer's options (`OptimizerConfig`'s own). */
+export const CONSTRUCTOR_SPEC: OptimizerSpec<{ kernels: KernelChoice }> = {
+  name: 'constructor',
+  options: {
+    kernels: {
+      default: 'auto',
+      range: 'custom',
+      doc: "dense step kernels: 'auto', 'wasm', 'js' or a StepKernels object",
+    },
+  },
 };
 
 /** One parameter and its optimizer state (null until its first gradient, as in the reference). */
@@ -73,12 +93,14 @@ interface ValidatedGradient {
  * for the whole optimizer, lazily created per-parameter state, steps that validate every gradient
  * before touching anything, and checkpoints in a versioned byte form.
  */
-export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOptions> {
+export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions> {
   /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
   abstract readonly kind: string;
   protected readonly kernels: StepKernels;
   private readonly scan: (values: Float32Array, limit: number) => number;
   private readonly slots = new Map<string, ParameterSlot>();
+  /** The optimizer's options: names, defaults, ranges. */
+  private readonly optionsSpec: OptimizerSpec<O>;
   private groupOptions: O[] = [];
   private readonly groupParams: string[][] = [];
   private k = 0;
@@ -86,15 +108,21 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
   protected constructor(
     entries: readonly Parameter[] | readonly ParameterGroup[],
     config: OptimizerConfig<O>,
-    defaults: Readonly<O>,
+    spec: OptimizerSpec<O>,
   ) {
+    this.optionsSpec = spec;
     const { kernels, ...options } = config;
-    this.kernels = resolveKernels(kernels);
+    this.kernels = resolveKernels(kernels ?? CONSTRUCTOR_SPEC.options.kernels.default);
     const k = this.kernels;
     this.scan = k.firstNonFinite
       ? (values, limit) => k.firstNonFinite!(values, limit)
       : firstNonFinite;
-    const base = this.resolveOptions(defaults, options as Partial<O>, '', ['kernels']);
+    const base = this.resolveOptions(
+      specDefaults(spec),
+      options as Partial<O>,
+      '',
+      optionNames(CONSTRUCTOR_SPEC),
+    );
     if (!Array.isArray(entries) || entries.length === 0) {
       throw new InvalidParameterError(
         'the optimizer needs a non-empty list of parameters or groups',
@@ -269,22 +297,33 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
           `optimizer state group ${i} holds parameters ${quoteList(g.params)}, this optimizer's holds ${quoteList(mine)}`,
         );
       }
+      // A state saved before an option was renamed holds it under its former name.
+      let saved: Record<string, unknown>;
+      try {
+        saved = renameOptions(
+          this.optionsSpec,
+          g.options as Record<string, unknown>,
+          `group ${i}: `,
+        );
+      } catch (e) {
+        throw new StateFormatError(`optimizer state has invalid options: ${(e as Error).message}`);
+      }
       const known = Object.keys(this.groupOptions[i]!);
-      const missing = known.filter((key) => !Object.hasOwn(g.options, key));
+      const missing = known.filter((key) => !Object.hasOwn(saved, key));
       if (missing.length > 0) {
         throw new StateFormatError(
           `optimizer state group ${i} lacks options ${missing.join(', ')}`,
         );
       }
       // Every key is an option: none is dropped unread (a "params" key included).
-      const unknown = Object.keys(g.options).find((key) => !known.includes(key));
+      const unknown = Object.keys(saved).find((key) => !known.includes(key));
       if (unknown !== undefined) {
         throw new StateFormatError(
           `optimizer state group ${i} has an unknown option ${quote(unknown)} (known: ${known.join(', ')})`,
         );
       }
       try {
-        return this.resolveOptions(this.groupOptions[i]!, g.options as Partial<O>, `group ${i}: `);
+        return this.resolveOptions(this.groupOptions[i]!, saved as Partial<O>, `group ${i}: `);
       } catch (e) {
         // resolveOptions quotes values briefly; anything else it throws is named, not echoed.
         const why = e instanceof InvalidOptionError ? e.message : 'unreadable options';
@@ -343,9 +382,8 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
   }
 
   /**
-   * Merges `partial` over `base` and validates the result, naming a bad option and its value;
-   * an unknown name's error lists the common names and `alsoKnown`. Optimizers with options
-   * beyond the common ones (Adam's beta2) extend it.
+   * Merges `partial` over `base` and validates the result against the optimizer's spec, naming a
+   * bad option and its value; an unknown name's error lists the spec's names and `alsoKnown`.
    */
   protected resolveOptions(
     base: Readonly<O>,
@@ -353,7 +391,7 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     where = '',
     alsoKnown: readonly string[] = [],
   ): O {
-    return resolveOptions(base, partial, where, alsoKnown) as O;
+    return resolveSpecOptions(this.optionsSpec, base, partial, where, alsoKnown);
   }
 
   /**
@@ -410,8 +448,13 @@ export abstract class StatefulOptimizer<O extends OptimizerOptions = OptimizerOp
     const started = this.groupParams[group]!.some((n) => this.slots.get(n)!.state !== null);
     if (started) {
       throw new InvalidOptionError(
-        `group ${group}: momentum cannot change from ${current.momentum} to ${next.momentum} once steps have been taken (the state buffers differ)`,
+        `group ${group}: momentum cannot change from ${momentumOf(current)} to ${momentumOf(next)} once steps have been taken (the state buffers differ)`,
       );
     }
   }
+}
+
+/** The momentum of options that have one (MADGRAD's buffers depend on it being 0). */
+function momentumOf(options: CommonOptions): unknown {
+  return (options as { momentum?: number }).momentum;
 }

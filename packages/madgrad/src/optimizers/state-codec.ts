@@ -1,5 +1,5 @@
 import { InvalidGradientError, StateFormatError } from '../maths/errors.js';
-import type { OptimizerOptions } from '../maths/options.js';
+import type { CommonOptions } from '../maths/options.js';
 import { quote } from '../maths/quote.js';
 import { crc32 } from './crc32.js';
 
@@ -33,7 +33,8 @@ export interface OptimizerState {
   /** Steps taken so far (the reference's `state['k']`). */
   readonly k: number;
   readonly groups: readonly {
-    readonly options: OptimizerOptions;
+    /** The group's options: the common ones and the optimizer's own (momentum, beta1, ...). */
+    readonly options: CommonOptions;
     readonly params: readonly string[];
   }[];
   readonly tensors: readonly StateTensor[];

@@ -1,6 +1,13 @@
 import { type KernelChoice, resolveKernels } from '../kernels/select-kernels.js';
 import { InvalidOptionError } from '../maths/errors.js';
-import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import {
+  checkOption,
+  MADGRAD_SPEC,
+  type OptimizerOptions,
+  type OptimizerSpec,
+  optionNames,
+  resolveOptions,
+} from '../maths/options.js';
 import { quote } from '../maths/quote.js';
 import {
   isSchedule,
@@ -108,17 +115,46 @@ function checkKernels(kernels: KernelChoice): StepKernels {
   }
 }
 
-const KNOWN = [
-  'learningRate',
-  'momentum',
-  'weightDecay',
-  'eps',
-  'decoupleDecay',
-  'clipNorm',
-  'nonFinite',
-  'kernels',
-  'path',
-];
+/**
+ * The options of `MadgradOptimizer` (MirrorMADGRAD's differ in eps's default, 0): MADGRAD's,
+ * with lr as `learningRate`, and the adapter's own.
+ */
+export const TFJS_CONFIG_SPEC: OptimizerSpec<Required<TfjsOptimizerConfig>> = {
+  name: 'madgrad/tfjs',
+  options: {
+    learningRate: {
+      default: MADGRAD_SPEC.options.lr.default,
+      range: 'custom',
+      doc: 'a number or a schedule (step) => lr; library schedules are saved with a model',
+    },
+    momentum: MADGRAD_SPEC.options.momentum,
+    weightDecay: MADGRAD_SPEC.options.weightDecay,
+    eps: MADGRAD_SPEC.options.eps,
+    decoupleDecay: MADGRAD_SPEC.options.decoupleDecay,
+    clipNorm: {
+      default: null,
+      range: 'positive-or-null',
+      doc: 'clip the gradients of a step by their global norm (null: no clipping)',
+    },
+    nonFinite: {
+      default: 'throw',
+      range: ['throw', 'skip'],
+      doc: 'a step with NaN/Infinity gradients throws, or is skipped and counted',
+    },
+    kernels: {
+      default: 'auto',
+      range: 'custom',
+      doc: "dense step kernels on cpu and wasm: 'auto', 'wasm', 'js' or a StepKernels object",
+    },
+    path: {
+      default: 'auto',
+      range: ['auto', 'ops', 'device'],
+      doc: 'how a step runs: kernels over the memory, tfjs ops, or the device path',
+    },
+  },
+};
+
+const KNOWN = optionNames(TFJS_CONFIG_SPEC);
 
 /**
  * A schedule kind as written by `getConfig` (`warmup_cosine`). tfjs-layers passes a loaded
@@ -190,27 +226,13 @@ export function resolveConfig(
     eps: c.eps as number | undefined,
     decoupleDecay: c.decoupleDecay as boolean | undefined,
   });
-  const clipNorm = c.clipNorm ?? null;
-  if (
-    clipNorm !== null &&
-    (typeof clipNorm !== 'number' || !Number.isFinite(clipNorm) || clipNorm <= 0)
-  ) {
-    throw new InvalidOptionError(
-      `option clipNorm must be a finite number > 0 or null, got ${quote(clipNorm)}`,
-    );
-  }
-  const nonFinite = c.nonFinite ?? 'throw';
-  if (nonFinite !== 'throw' && nonFinite !== 'skip') {
-    throw new InvalidOptionError(
-      `option nonFinite must be "throw" or "skip", got ${quote(nonFinite)}`,
-    );
-  }
-  const path = c.path ?? 'auto';
-  if (path !== 'auto' && path !== 'ops' && path !== 'device') {
-    throw new InvalidOptionError(
-      `option path must be "auto", "ops" or "device", got ${quote(path)}`,
-    );
-  }
+  const own = (name: 'clipNorm' | 'nonFinite' | 'path') => {
+    const spec = TFJS_CONFIG_SPEC.options[name];
+    return checkOption(name, spec.range, c[name] ?? spec.default);
+  };
+  const clipNorm = own('clipNorm') as number | null;
+  const nonFinite = own('nonFinite') as NonFiniteMode;
+  const path = own('path') as StepPathChoice;
   const kernels = c.kernels === undefined ? null : checkKernels(c.kernels as KernelChoice);
-  return { learningRate, options, clipNorm: clipNorm as number | null, nonFinite, kernels, path };
+  return { learningRate, options, clipNorm, nonFinite, kernels, path };
 }

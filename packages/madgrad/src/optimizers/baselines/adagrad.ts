@@ -1,18 +1,32 @@
 import { InvalidGradientError } from '../../maths/errors.js';
 import { squareOverflowLimit } from '../../maths/gradient-limits.js';
-import type { OptimizerOptions } from '../../maths/options.js';
+import { type OptimizerOptions, type OptimizerSpec, specDefaults } from '../../maths/options.js';
 import type { SparseRows } from '../gradients.js';
 import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
 import type { Parameter, ParameterGroup } from '../parameters.js';
 
-/** Defaults: PyTorch's AdaGrad (lr 1e-2, eps 1e-10, initial accumulator 0); momentum unused. */
-export const ADAGRAD_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
-  lr: 1e-2,
-  momentum: 0,
-  weightDecay: 0,
-  eps: 1e-10,
-  decoupleDecay: false,
-});
+/** AdaGrad's options, with PyTorch's defaults (and an initial accumulator of 0). */
+export const ADAGRAD_SPEC: OptimizerSpec<OptimizerOptions> = {
+  name: 'AdaGrad',
+  options: {
+    lr: { default: 1e-2, range: 'non-negative', doc: 'learning rate' },
+    momentum: { default: 0, range: 'fraction', doc: 'unused by AdaGrad (kept in its checkpoints)' },
+    weightDecay: {
+      default: 0,
+      range: 'non-negative',
+      doc: 'L2 penalty added to the gradient (or decoupled)',
+    },
+    eps: { default: 1e-10, range: 'non-negative', doc: 'added to sqrt(G) in the denominator' },
+    decoupleDecay: {
+      default: false,
+      range: 'boolean',
+      doc: 'decay the weights by lr·weightDecay instead of adding weightDecay·x to the gradient',
+    },
+  },
+};
+
+/** Defaults: PyTorch's AdaGrad, from `ADAGRAD_SPEC`. */
+export const ADAGRAD_DEFAULTS: Readonly<OptimizerOptions> = specDefaults(ADAGRAD_SPEC);
 
 /**
  * AdaGrad (Duchi, Hazan & Singer 2011) as PyTorch's `torch.optim.Adagrad` with no learning-rate
@@ -23,14 +37,14 @@ export const ADAGRAD_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
  * State per parameter: `sum`. Row-sparse gradients update only the rows given (a zero row's
  * update is exactly zero), as PyTorch's sparse AdaGrad; they need weightDecay 0.
  */
-export class Adagrad extends StatefulOptimizer {
+export class Adagrad extends StatefulOptimizer<OptimizerOptions> {
   readonly kind = 'adagrad';
 
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup[],
     config: OptimizerConfig = {},
   ) {
-    super(params, config, ADAGRAD_DEFAULTS);
+    super(params, config, ADAGRAD_SPEC);
   }
 
   /** The accumulator takes g² unweighted: |g| <= sqrt(FLOAT32_MAX) keeps one step finite. */

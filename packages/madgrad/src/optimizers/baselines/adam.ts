@@ -1,7 +1,5 @@
-import { InvalidOptionError } from '../../maths/errors.js';
 import { squareOverflowLimit } from '../../maths/gradient-limits.js';
-import type { OptimizerOptions } from '../../maths/options.js';
-import { quote } from '../../maths/quote.js';
+import { type CommonOptions, type OptimizerSpec, specDefaults } from '../../maths/options.js';
 import {
   boundProblem,
   FIRST_MOMENT_LIMIT,
@@ -14,28 +12,81 @@ import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../
 import type { Parameter, ParameterGroup } from '../parameters.js';
 import { densify } from './densify.js';
 
-/** Adam's options: `momentum` is β₁; `beta2` is the second-moment decay. */
-export interface AdamOptions extends OptimizerOptions {
+/**
+ * Adam's options, per parameter group. β₁ was named `momentum` up to version 0.1: that name is
+ * still accepted, by the constructor, `setOptions` and in saved states, and read as `beta1`.
+ */
+export interface AdamOptions extends CommonOptions {
+  /**
+   * Learning rate, in [0, 3.4e38] (float32).
+   * @default 1e-3
+   */
+  lr: number;
+  /**
+   * β₁, the decay of the first-moment (gradient) average, in [0, 1).
+   * @default 0.9
+   */
+  readonly beta1: number;
   /**
    * β₂, the decay of the second-moment average, in [0, 1).
    * @default 0.999
    */
   readonly beta2: number;
+  /**
+   * Weight decay (an L2 penalty added to the gradient, or AdamW's with `decoupleDecay`), >= 0.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Added to sqrt(v̂) in the denominator, >= 0.
+   * @default 1e-8
+   */
+  eps: number;
+  /**
+   * AdamW: decay the weights by lr·weightDecay instead of adding `weightDecay * x` to the gradient.
+   * @default false
+   */
+  decoupleDecay: boolean;
 }
 
-/** Defaults: PyTorch's Adam (lr 1e-3, β₁ 0.9, β₂ 0.999, eps 1e-8). */
-export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
-  lr: 1e-3,
-  momentum: 0.9,
-  beta2: 0.999,
-  weightDecay: 0,
-  eps: 1e-8,
-  decoupleDecay: false,
-});
+/** Adam's options, with PyTorch's defaults; `momentum` is β₁'s former name. */
+export const ADAM_SPEC: OptimizerSpec<AdamOptions> = {
+  name: 'Adam',
+  options: {
+    lr: { default: 1e-3, range: 'non-negative', doc: 'learning rate' },
+    beta1: { default: 0.9, range: 'fraction', doc: 'β₁, the decay of the first-moment average' },
+    beta2: { default: 0.999, range: 'fraction', doc: 'β₂, the decay of the second-moment average' },
+    weightDecay: {
+      default: 0,
+      range: 'non-negative',
+      doc: 'L2 penalty added to the gradient (or decoupled: AdamW)',
+    },
+    eps: { default: 1e-8, range: 'non-negative', doc: 'added to sqrt(v̂) in the denominator' },
+    decoupleDecay: {
+      default: false,
+      range: 'boolean',
+      doc: 'AdamW: decay the weights by lr·weightDecay instead of adding weightDecay·x to the gradient',
+    },
+  },
+  renamed: { momentum: 'beta1' },
+};
+
+/** Defaults: PyTorch's Adam, from `ADAM_SPEC`. */
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = specDefaults(ADAM_SPEC);
+
+/** What Adam's constructor takes: its options, `kernels`, and β₁'s former name. */
+export type AdamConfig = OptimizerConfig<AdamOptions> & {
+  /**
+   * β₁'s former name, read as `beta1` (giving both is an error).
+   * @deprecated Use `beta1`.
+   * @default 0.9
+   */
+  momentum?: number;
+};
 
 /**
  * Adam (Kingma & Ba 2015) as PyTorch's `torch.optim.Adam`, or AdamW with `decoupleDecay`, one of
- * the paper's baselines (`momentum` plays β₁):
+ * the paper's baselines:
  *
  *   g += wd · x (coupled)     m = β₁ m + (1 − β₁) g     v = β₂ v + (1 − β₂) g²
  *   x −= lr · (m / (1 − β₁ᵗ)) / (sqrt(v / (1 − β₂ᵗ)) + eps)     x −= lr · wd · x_old (AdamW)
@@ -47,24 +98,8 @@ export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
 export class Adam extends StatefulOptimizer<AdamOptions> {
   readonly kind = 'adam';
 
-  constructor(
-    params: readonly Parameter[] | readonly ParameterGroup[],
-    config: OptimizerConfig<AdamOptions> = {},
-  ) {
-    super(params, config, ADAM_DEFAULTS);
-  }
-
-  protected override resolveOptions(
-    base: Readonly<AdamOptions>,
-    partial: Partial<AdamOptions>,
-    where = '',
-    alsoKnown: readonly string[] = [],
-  ): AdamOptions {
-    const { beta2 = base.beta2, ...common } = partial;
-    if (typeof beta2 !== 'number' || !(beta2 >= 0 && beta2 < 1)) {
-      throw new InvalidOptionError(`${where}option beta2 must be in [0, 1), got ${quote(beta2)}`);
-    }
-    return { ...super.resolveOptions(base, common, where, ['beta2', ...alsoKnown]), beta2 };
+  constructor(params: readonly Parameter[] | readonly ParameterGroup[], config: AdamConfig = {}) {
+    super(params, config as OptimizerConfig<AdamOptions>, ADAM_SPEC);
   }
 
   /**
@@ -99,7 +134,7 @@ export class Adam extends StatefulOptimizer<AdamOptions> {
     const p = slot.param.value;
     const m = slot.state!.exp_avg!;
     const v = slot.state!.exp_avg_sq!;
-    const beta1 = o.momentum;
+    const beta1 = o.beta1;
     const c1 = 1 - beta1 ** (k + 1);
     const c2 = 1 - o.beta2 ** (k + 1);
     const coupled = o.decoupleDecay ? 0 : o.weightDecay;

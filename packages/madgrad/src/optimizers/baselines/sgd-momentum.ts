@@ -1,4 +1,4 @@
-import type { OptimizerOptions } from '../../maths/options.js';
+import { type OptimizerOptions, type OptimizerSpec, specDefaults } from '../../maths/options.js';
 import {
   boundProblem,
   finiteStateProblem,
@@ -11,14 +11,28 @@ import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../
 import type { Parameter, ParameterGroup } from '../parameters.js';
 import { densify } from './densify.js';
 
-/** Defaults: PyTorch's SGD with the momentum the paper uses (0.9); eps is unused. */
-export const SGD_MOMENTUM_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
-  lr: 1e-1,
-  momentum: 0.9,
-  weightDecay: 0,
-  eps: 0,
-  decoupleDecay: false,
-});
+/** SGD's options: PyTorch's SGD with the momentum the paper uses. */
+export const SGD_MOMENTUM_SPEC: OptimizerSpec<OptimizerOptions> = {
+  name: 'SGD with momentum',
+  options: {
+    lr: { default: 1e-1, range: 'non-negative', doc: 'learning rate' },
+    momentum: { default: 0.9, range: 'fraction', doc: 'heavy-ball momentum μ: b = μ b + g' },
+    weightDecay: {
+      default: 0,
+      range: 'non-negative',
+      doc: 'L2 penalty added to the gradient (or decoupled)',
+    },
+    eps: { default: 0, range: 'non-negative', doc: 'unused by SGD (kept in its checkpoints)' },
+    decoupleDecay: {
+      default: false,
+      range: 'boolean',
+      doc: 'SGDW: decay the weights by lr·weightDecay instead of adding weightDecay·x to the gradient',
+    },
+  },
+};
+
+/** Defaults: PyTorch's SGD with momentum 0.9, from `SGD_MOMENTUM_SPEC`. */
+export const SGD_MOMENTUM_DEFAULTS: Readonly<OptimizerOptions> = specDefaults(SGD_MOMENTUM_SPEC);
 
 /**
  * SGD with heavy-ball momentum as PyTorch's `torch.optim.SGD` (dampening 0, no Nesterov), one of
@@ -30,14 +44,14 @@ export const SGD_MOMENTUM_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
  * State per parameter: `momentum_buffer`. Row-sparse gradients are applied as the dense gradient
  * with zero rows (momentum moves every row), costing time proportional to the whole table.
  */
-export class SgdMomentum extends StatefulOptimizer {
+export class SgdMomentum extends StatefulOptimizer<OptimizerOptions> {
   readonly kind = 'sgd-momentum';
 
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup[],
     config: OptimizerConfig = {},
   ) {
-    super(params, config, SGD_MOMENTUM_DEFAULTS);
+    super(params, config, SGD_MOMENTUM_SPEC);
   }
 
   /**
