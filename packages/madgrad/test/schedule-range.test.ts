@@ -29,17 +29,17 @@ describe('schedules within float32', () => {
   it('refuse a rate beyond float32 at construction, naming the schedule', () => {
     const cases: [string, () => unknown][] = [
       ['constant', () => constant(1e39)],
-      ['step_decay', () => stepDecay({ lr: 1e39, boundaries: [1] })],
+      ['stepDecay', () => stepDecay({ lr: 1e39, boundaries: [1] })],
       // Grows past float32 only after its second boundary.
-      ['step_decay', () => stepDecay({ lr: 1e30, boundaries: [10, 20], factor: 1e5 })],
-      ['inverse_sqrt', () => inverseSqrt({ lr: 0.1, warmupUpdates: 5, warmupInitLr: 1e39 })],
-      ['polynomial_decay', () => polynomialDecay({ lr: 0.1, totalUpdates: 9, endLr: 4e38 })],
-      ['warmup_cosine', () => warmupCosine({ peakLr: 1e39, warmupSteps: 1, decaySteps: 9 })],
+      ['stepDecay', () => stepDecay({ lr: 1e30, boundaries: [10, 20], factor: 1e5 })],
+      ['inverseSqrt', () => inverseSqrt({ lr: 0.1, warmupSteps: 5, warmupInitLr: 1e39 })],
+      ['polynomialDecay', () => polynomialDecay({ lr: 0.1, totalSteps: 9, endLr: 4e38 })],
+      ['warmupCosine', () => warmupCosine({ peakLr: 1e39, warmupSteps: 1, decaySteps: 9 })],
       [
-        'warmup_cosine',
+        'warmupCosine',
         () => warmupCosine({ peakLr: 1, warmupSteps: 1, decaySteps: 9, initLr: 1e39 }),
       ],
-      ['power_decay', () => powerDecay({ lr: 1e39, power: 0.5 })],
+      ['powerDecay', () => powerDecay({ lr: 1e39, power: 0.5 })],
     ];
     for (const [kind, make] of cases) {
       assert.throws(make, refused(new RegExp(`${kind}.*float32`)), kind);
@@ -54,8 +54,8 @@ describe('schedules within float32', () => {
   it('scheduleFromConfig refuses configs beyond float32', () => {
     assert.throws(() => scheduleFromConfig({ kind: 'constant', lr: 1e39 }), refused(/float32/));
     assert.throws(
-      () => scheduleFromConfig({ kind: 'step_decay', lr: 1, boundaries: [3], factor: 1e39 }),
-      refused(/step_decay/),
+      () => scheduleFromConfig({ kind: 'stepDecay', lr: 1, boundaries: [3], factor: 1e39 }),
+      refused(/stepDecay/),
     );
   });
 

@@ -41,13 +41,13 @@ describe('learning-rate schedules', () => {
   });
 
   it('fairseq inverse_sqrt: linear warmup, then lr * sqrt(warmup / step)', () => {
-    const s = inverseSqrt({ lr: 1e-3, warmupUpdates: 4000 });
+    const s = inverseSqrt({ lr: 1e-3, warmupSteps: 4000 });
     close(s(0), 0, 'step 0');
     close(s(1000), 2.5e-4, 'step 1000');
     close(s(4000), 1e-3, 'step 4000');
     close(s(16000), 5e-4, 'step 16000');
     close(s(64000), 2.5e-4, 'step 64000');
-    const w = inverseSqrt({ lr: 1e-3, warmupUpdates: 4000, warmupInitLr: 1e-7 });
+    const w = inverseSqrt({ lr: 1e-3, warmupSteps: 4000, warmupInitLr: 1e-7 });
     close(w(0), 1e-7, 'warmup init');
     close(w(2000), 1e-7 + 0.5 * (1e-3 - 1e-7), 'half warmup');
   });
@@ -55,8 +55,8 @@ describe('learning-rate schedules', () => {
   it('fairseq polynomial_decay: warmup to lr, then (lr - end) * remaining^power + end', () => {
     const s = polynomialDecay({
       lr: 1e-3,
-      warmupUpdates: 100,
-      totalUpdates: 1100,
+      warmupSteps: 100,
+      totalSteps: 1100,
       endLr: 1e-5,
       power: 2,
     });
@@ -64,9 +64,9 @@ describe('learning-rate schedules', () => {
     close(s(50), 5e-4, 'step 50');
     close(s(100), 1e-3, 'end of warmup');
     close(s(600), (1e-3 - 1e-5) * 0.25 + 1e-5, 'half way, power 2');
-    close(s(1100), 1e-5, 'total updates');
+    close(s(1100), 1e-5, 'total steps');
     close(s(5000), 1e-5, 'after');
-    const linear = polynomialDecay({ lr: 1, totalUpdates: 10 });
+    const linear = polynomialDecay({ lr: 1, totalSteps: 10 });
     close(linear(0), 1, 'no warmup, step 0');
     close(linear(5), 0.5, 'no warmup, step 5');
   });
@@ -108,8 +108,8 @@ describe('learning-rate schedules', () => {
     const schedules = [
       constant(0.1),
       stepDecay({ lr: 0.1, boundaries: [3, 7], factor: 0.3 }),
-      inverseSqrt({ lr: 1e-3, warmupUpdates: 10, warmupInitLr: 1e-5 }),
-      polynomialDecay({ lr: 1e-3, warmupUpdates: 5, totalUpdates: 50, endLr: 1e-6, power: 1.5 }),
+      inverseSqrt({ lr: 1e-3, warmupSteps: 10, warmupInitLr: 1e-5 }),
+      polynomialDecay({ lr: 1e-3, warmupSteps: 5, totalSteps: 50, endLr: 1e-6, power: 1.5 }),
       warmupCosine({ peakLr: 1e-2, warmupSteps: 5, decaySteps: 40, endLr: 1e-4 }),
       powerDecay({ lr: 0.5, power: 0.25 }),
     ];
@@ -124,12 +124,12 @@ describe('learning-rate schedules', () => {
     assert.throws(() => constant(-1), /lr must be a finite number >= 0, got -1/);
     assert.throws(() => stepDecay({ lr: 1, boundaries: [5, 3] }), /strictly increasing/);
     assert.throws(
-      () => inverseSqrt({ lr: 1, warmupUpdates: 0 }),
-      /warmupUpdates must be an integer >= 1/,
+      () => inverseSqrt({ lr: 1, warmupSteps: 0 }),
+      /warmupSteps must be an integer >= 1/,
     );
     assert.throws(
-      () => polynomialDecay({ lr: 1, warmupUpdates: 10, totalUpdates: 10 }),
-      /totalUpdates \(10\) must exceed warmupUpdates \(10\)/,
+      () => polynomialDecay({ lr: 1, warmupSteps: 10, totalSteps: 10 }),
+      /totalSteps \(10\) must exceed warmupSteps \(10\)/,
     );
     assert.throws(
       () => warmupCosine({ peakLr: Number.NaN, warmupSteps: 1, decaySteps: 5 }),
@@ -138,7 +138,7 @@ describe('learning-rate schedules', () => {
     assert.throws(() => constant(1)(-1), /step >= 0/);
     assert.throws(
       () => scheduleFromConfig({ kind: 'nope' } as never),
-      /unknown schedule kind "nope"/,
+      /unknown schedule kind "nope" \(known: constant, stepDecay, inverseSqrt, polynomialDecay, powerDecay, warmupCosine\)/,
     );
   });
 });

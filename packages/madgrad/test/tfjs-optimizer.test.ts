@@ -197,7 +197,7 @@ for (const pc of PATHS) {
       await useBackend(pc.backend);
       assert.equal(new MadgradOptimizer().getClassName(), 'MadgradOptimizer');
       assert.equal(new MirrorMadgradOptimizer().getClassName(), 'MirrorMadgradOptimizer');
-      const schedule = inverseSqrt({ lr: 1e-3, warmupUpdates: 10 });
+      const schedule = inverseSqrt({ lr: 1e-3, warmupSteps: 10 });
       const opt = madgrad(schedule, {
         momentum: 0.5,
         weightDecay: 1e-4,
@@ -307,7 +307,7 @@ for (const pc of PATHS) {
       const withVars = tf.memory().numTensors;
       for (const make of [
         () =>
-          madgrad(inverseSqrt({ lr: 0.01, warmupUpdates: 10 }), {
+          madgrad(inverseSqrt({ lr: 0.01, warmupSteps: 10 }), {
             ...opts,
             clipNorm: 1,
             weightDecay: 0.01,

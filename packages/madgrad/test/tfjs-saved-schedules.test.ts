@@ -15,12 +15,12 @@ import {
 } from '../src/tfjs/index.js';
 import { saveToMemory, useBackend } from './tfjs-helpers.js';
 
-/** One schedule of every kind the library has (snake_case kinds, which tfjs-layers camel-cases). */
+/** One schedule of every kind (camelCase kinds, which tfjs-layers' loading keeps as they are). */
 const SCHEDULES: Schedule[] = [
   constant(0.01),
   stepDecay({ lr: 0.01, boundaries: [2, 5], factor: 0.5 }),
-  inverseSqrt({ lr: 0.01, warmupUpdates: 3, warmupInitLr: 0.001 }),
-  polynomialDecay({ lr: 0.01, warmupUpdates: 2, totalUpdates: 40, endLr: 0.001, power: 2 }),
+  inverseSqrt({ lr: 0.01, warmupSteps: 3, warmupInitLr: 0.001 }),
+  polynomialDecay({ lr: 0.01, warmupSteps: 2, totalSteps: 40, endLr: 0.001, power: 2 }),
   warmupCosine({ peakLr: 0.02, warmupSteps: 3, decaySteps: 30, initLr: 0.001, endLr: 0.0005 }),
   powerDecay({ lr: 0.01, power: 0.25 }),
 ];

@@ -32,8 +32,8 @@ export interface StepDecayOptions {
 export interface InverseSqrtOptions {
   /** The peak learning rate, reached at the end of the warmup, >= 0. */
   lr: number;
-  /** The warmup length in steps, an integer >= 1. */
-  warmupUpdates: number;
+  /** The warmup length in steps, an integer >= 1 (fairseq's `warmup_updates`). */
+  warmupSteps: number;
   /**
    * The learning rate at step 0, where the warmup starts, >= 0.
    * @default 0
@@ -46,14 +46,17 @@ export interface PolynomialDecayOptions {
   /** The peak learning rate, reached at the end of the warmup, >= 0. */
   lr: number;
   /**
-   * The warmup length in steps, an integer >= 0 (0: no warmup).
+   * The warmup length in steps, an integer >= 0 (0: no warmup; fairseq's `warmup_updates`).
    * @default 0
    */
-  warmupUpdates?: number;
-  /** The step at which the rate reaches `endLr`, an integer > `warmupUpdates`. */
-  totalUpdates: number;
+  warmupSteps?: number;
   /**
-   * The learning rate from `totalUpdates` on, >= 0.
+   * The step at which the rate reaches `endLr`, warmup included, an integer > `warmupSteps`
+   * (fairseq's `total_num_update`).
+   */
+  totalSteps: number;
+  /**
+   * The learning rate from `totalSteps` on, >= 0.
    * @default 0
    */
   endLr?: number;
@@ -98,36 +101,60 @@ export interface PowerDecayOptions {
 }
 
 /**
- * The stored form of a schedule, `Schedule.config`: its `kind` and every option of its builder,
- * defaults filled in. `scheduleFromConfig` rebuilds the schedule from it, and rejects a key that
- * is neither `kind` nor one of these options.
+ * The stored form of a schedule, `Schedule.config`: its `kind` (the name of its builder) and
+ * every option of its builder, defaults filled in. `scheduleFromConfig` rebuilds the schedule
+ * from it, and rejects a key that is neither `kind` nor one of these options.
  *
  * | kind | builder | the other keys |
  * | --- | --- | --- |
  * | `constant` | {@link constant} | `lr` |
- * | `step_decay` | {@link stepDecay} | {@link StepDecayOptions} |
- * | `inverse_sqrt` | {@link inverseSqrt} | {@link InverseSqrtOptions} |
- * | `polynomial_decay` | {@link polynomialDecay} | {@link PolynomialDecayOptions} |
- * | `power_decay` | {@link powerDecay} | {@link PowerDecayOptions} |
- * | `warmup_cosine` | {@link warmupCosine} | {@link WarmupCosineOptions} |
+ * | `stepDecay` | {@link stepDecay} | {@link StepDecayOptions} |
+ * | `inverseSqrt` | {@link inverseSqrt} | {@link InverseSqrtOptions} |
+ * | `polynomialDecay` | {@link polynomialDecay} | {@link PolynomialDecayOptions} |
+ * | `powerDecay` | {@link powerDecay} | {@link PowerDecayOptions} |
+ * | `warmupCosine` | {@link warmupCosine} | {@link WarmupCosineOptions} |
+ *
+ * Configs saved by earlier versions (snake_case kinds such as `inverse_sqrt`; `warmupUpdates` and
+ * `totalUpdates` for `warmupSteps` and `totalSteps`) still load with `scheduleFromConfig`.
  */
 export type ScheduleConfig =
   | { readonly kind: 'constant'; readonly lr: number }
-  | ({ readonly kind: 'step_decay' } & Readonly<Required<StepDecayOptions>>)
-  | ({ readonly kind: 'inverse_sqrt' } & Readonly<Required<InverseSqrtOptions>>)
-  | ({ readonly kind: 'polynomial_decay' } & Readonly<Required<PolynomialDecayOptions>>)
-  | ({ readonly kind: 'power_decay' } & Readonly<Required<PowerDecayOptions>>)
-  | ({ readonly kind: 'warmup_cosine' } & Readonly<Required<WarmupCosineOptions>>);
+  | ({ readonly kind: 'stepDecay' } & Readonly<Required<StepDecayOptions>>)
+  | ({ readonly kind: 'inverseSqrt' } & Readonly<Required<InverseSqrtOptions>>)
+  | ({ readonly kind: 'polynomialDecay' } & Readonly<Required<PolynomialDecayOptions>>)
+  | ({ readonly kind: 'powerDecay' } & Readonly<Required<PowerDecayOptions>>)
+  | ({ readonly kind: 'warmupCosine' } & Readonly<Required<WarmupCosineOptions>>);
 
 /** The option names each builder accepts, in the order its options type lists them. */
 const OPTION_NAMES = {
   constant: ['lr'],
-  step_decay: ['lr', 'boundaries', 'factor'],
-  inverse_sqrt: ['lr', 'warmupUpdates', 'warmupInitLr'],
-  polynomial_decay: ['lr', 'warmupUpdates', 'totalUpdates', 'endLr', 'power'],
-  power_decay: ['lr', 'power'],
-  warmup_cosine: ['peakLr', 'warmupSteps', 'decaySteps', 'initLr', 'endLr', 'exponent'],
+  stepDecay: ['lr', 'boundaries', 'factor'],
+  inverseSqrt: ['lr', 'warmupSteps', 'warmupInitLr'],
+  polynomialDecay: ['lr', 'warmupSteps', 'totalSteps', 'endLr', 'power'],
+  powerDecay: ['lr', 'power'],
+  warmupCosine: ['peakLr', 'warmupSteps', 'decaySteps', 'initLr', 'endLr', 'exponent'],
 } as const satisfies Record<ScheduleConfig['kind'], readonly string[]>;
+
+/** The kinds a stored config may name, in the order of the `ScheduleConfig` table. */
+const SCHEDULE_KINDS: readonly ScheduleConfig['kind'][] = Object.keys(
+  OPTION_NAMES,
+) as ScheduleConfig['kind'][];
+
+/** The snake_case kinds that earlier versions stored, and their names now. */
+const OLD_KINDS: Readonly<Record<string, ScheduleConfig['kind']>> = {
+  step_decay: 'stepDecay',
+  inverse_sqrt: 'inverseSqrt',
+  polynomial_decay: 'polynomialDecay',
+  power_decay: 'powerDecay',
+  warmup_cosine: 'warmupCosine',
+};
+
+/** The options that earlier versions stored under another name, per kind: old name to new. */
+const OLD_OPTION_NAMES: Readonly<Partial<Record<ScheduleKind, Readonly<Record<string, string>>>>> =
+  {
+    inverseSqrt: { warmupUpdates: 'warmupSteps' },
+    polynomialDecay: { warmupUpdates: 'warmupSteps', totalUpdates: 'totalSteps' },
+  };
 
 function need(ok: boolean, message: string): void {
   if (!ok) throw new InvalidOptionError(message);
@@ -183,12 +210,41 @@ function checkOptionNames(
     `schedule ${kind}: takes an options object, got ${quote(options)}`,
   );
   const names: readonly string[] = [...extra, ...OPTION_NAMES[kind]];
+  const renamed = OLD_OPTION_NAMES[kind] ?? {};
   for (const key of Object.keys(options as object)) {
-    need(
-      names.includes(key),
-      `schedule ${kind}: unknown option ${quote(key)} (known: ${names.join(', ')})`,
+    if (names.includes(key)) continue;
+    const hint = Object.hasOwn(renamed, key) ? `: ${key} is now ${renamed[key]}` : '';
+    throw new InvalidOptionError(
+      `schedule ${kind}: unknown option ${quote(key)} (known: ${names.join(', ')})${hint}`,
     );
   }
+}
+
+/**
+ * A config of an earlier version in today's names: its snake_case kind camel-cased, its renamed
+ * options under their new names. Today's configs pass through unchanged. tfjs-layers camel-cases
+ * the kind of a loaded model itself, so an old key may come with a new kind.
+ */
+function upgradeConfig(config: unknown): unknown {
+  if (config === null || typeof config !== 'object') return config;
+  const stored = (config as { readonly kind?: unknown }).kind;
+  const kind =
+    typeof stored === 'string' && Object.hasOwn(OLD_KINDS, stored) ? OLD_KINDS[stored] : stored;
+  const renamed: Readonly<Record<string, string>> =
+    typeof kind === 'string' && Object.hasOwn(OLD_OPTION_NAMES, kind)
+      ? OLD_OPTION_NAMES[kind as ScheduleKind]!
+      : {};
+  const entries = Object.entries(config).map(([key, value]): [string, unknown] =>
+    key === 'kind' ? [key, kind] : [Object.hasOwn(renamed, key) ? renamed[key]! : key, value],
+  );
+  for (const [old, name] of Object.entries(renamed)) {
+    need(
+      !(Object.hasOwn(config, old) && Object.hasOwn(config, name)),
+      `schedule ${kind as string}: holds both ${old} and ${name} (${old} is now ${name})`,
+    );
+  }
+  // fromEntries keeps a key such as __proto__ as an own key, for the unknown-key check.
+  return Object.fromEntries(entries);
 }
 
 /** The options of a stored config: every key but `kind`. */
@@ -220,7 +276,7 @@ export function constant(lr: number): Schedule {
  * the classic ×0.1 at epochs 30, 60, 90 of ImageNet training.
  */
 export function stepDecay(options: StepDecayOptions): Schedule {
-  const kind = 'step_decay';
+  const kind = 'stepDecay';
   checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
   const factor = finite(kind, 'factor', options.factor ?? 0.1, 0);
@@ -242,7 +298,7 @@ export function stepDecay(options: StepDecayOptions): Schedule {
       `schedule ${kind}: its rate from step ${b} on, lr·factor^m = ${largest}, is beyond the float32 range (at most ${FLOAT32_MAX}) the steps compute in`,
     );
   }
-  return make({ kind: 'step_decay', lr, boundaries, factor }, (step) => {
+  return make({ kind: 'stepDecay', lr, boundaries, factor }, (step) => {
     let value = lr;
     for (const b of boundaries) if (step >= b) value *= factor;
     return value;
@@ -251,49 +307,49 @@ export function stepDecay(options: StepDecayOptions): Schedule {
 
 /**
  * fairseq `inverse_sqrt`: linear warmup from `warmupInitLr` (default 0) to `lr` over
- * `warmupUpdates` steps, then `lr · sqrt(warmupUpdates / step)`:
+ * `warmupSteps` steps, then `lr · sqrt(warmupSteps / step)`:
  *
  *   step <  W:  warmupInitLr + step · (lr − warmupInitLr) / W
  *   step >= W:  lr · sqrt(W) · step^(−1/2)
  */
 export function inverseSqrt(options: InverseSqrtOptions): Schedule {
-  const kind = 'inverse_sqrt';
+  const kind = 'inverseSqrt';
   checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
-  const warmupUpdates = count(kind, 'warmupUpdates', options.warmupUpdates, 1);
+  const warmupSteps = count(kind, 'warmupSteps', options.warmupSteps, 1);
   const warmupInitLr = rate(kind, 'warmupInitLr', options.warmupInitLr ?? 0);
-  const lrStep = (lr - warmupInitLr) / warmupUpdates;
-  const decayFactor = lr * Math.sqrt(warmupUpdates);
-  return make({ kind: 'inverse_sqrt', lr, warmupUpdates, warmupInitLr }, (step) =>
-    step < warmupUpdates ? warmupInitLr + step * lrStep : decayFactor / Math.sqrt(step),
+  const lrStep = (lr - warmupInitLr) / warmupSteps;
+  const decayFactor = lr * Math.sqrt(warmupSteps);
+  return make({ kind: 'inverseSqrt', lr, warmupSteps, warmupInitLr }, (step) =>
+    step < warmupSteps ? warmupInitLr + step * lrStep : decayFactor / Math.sqrt(step),
   );
 }
 
 /**
- * fairseq `polynomial_decay`: linear warmup from 0 to `lr` over `warmupUpdates` steps, then
- * polynomial decay to `endLr` at `totalUpdates`, constant after:
+ * fairseq `polynomial_decay`: linear warmup from 0 to `lr` over `warmupSteps` steps, then
+ * polynomial decay to `endLr` at `totalSteps` (which counts the warmup), constant after:
  *
  *   step <= W (W > 0):  lr · step / W
  *   step >= T:          endLr
  *   otherwise:          (lr − endLr) · (1 − (step − W) / (T − W))^power + endLr
  */
 export function polynomialDecay(options: PolynomialDecayOptions): Schedule {
-  const kind = 'polynomial_decay';
+  const kind = 'polynomialDecay';
   checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
-  const warmupUpdates = count(kind, 'warmupUpdates', options.warmupUpdates ?? 0);
-  const totalUpdates = count(kind, 'totalUpdates', options.totalUpdates, 1);
+  const warmupSteps = count(kind, 'warmupSteps', options.warmupSteps ?? 0);
+  const totalSteps = count(kind, 'totalSteps', options.totalSteps, 1);
   const endLr = rate(kind, 'endLr', options.endLr ?? 0);
   const power = finite(kind, 'power', options.power ?? 1, 0);
   need(
-    totalUpdates > warmupUpdates,
-    `schedule ${kind}: option totalUpdates (${totalUpdates}) must exceed warmupUpdates (${warmupUpdates})`,
+    totalSteps > warmupSteps,
+    `schedule ${kind}: option totalSteps (${totalSteps}) must exceed warmupSteps (${warmupSteps})`,
   );
-  const config = { kind: 'polynomial_decay', lr, warmupUpdates, totalUpdates, endLr, power };
+  const config = { kind: 'polynomialDecay', lr, warmupSteps, totalSteps, endLr, power };
   return make(config as ScheduleConfig, (step) => {
-    if (warmupUpdates > 0 && step <= warmupUpdates) return (lr * step) / warmupUpdates;
-    if (step >= totalUpdates) return endLr;
-    const remaining = 1 - (step - warmupUpdates) / (totalUpdates - warmupUpdates);
+    if (warmupSteps > 0 && step <= warmupSteps) return (lr * step) / warmupSteps;
+    if (step >= totalSteps) return endLr;
+    const remaining = 1 - (step - warmupSteps) / (totalSteps - warmupSteps);
     return (lr - endLr) * remaining ** power + endLr;
   });
 }
@@ -308,7 +364,7 @@ export function polynomialDecay(options: PolynomialDecayOptions): Schedule {
  *               peakLr · ((1 − α) · (½ (1 + cos π t))^exponent + α),   α = endLr / peakLr
  */
 export function warmupCosine(options: WarmupCosineOptions): Schedule {
-  const kind = 'warmup_cosine';
+  const kind = 'warmupCosine';
   checkOptionNames(kind, options);
   const peakLr = rate(kind, 'peakLr', options.peakLr);
   const warmupSteps = count(kind, 'warmupSteps', options.warmupSteps);
@@ -323,7 +379,7 @@ export function warmupCosine(options: WarmupCosineOptions): Schedule {
   const alpha = peakLr === 0 ? 0 : endLr / peakLr;
   const cosineSteps = decaySteps - warmupSteps;
   const config = {
-    kind: 'warmup_cosine',
+    kind: 'warmupCosine',
     initLr,
     peakLr,
     warmupSteps,
@@ -345,37 +401,40 @@ export function warmupCosine(options: WarmupCosineOptions): Schedule {
  * rate of convex stochastic theory).
  */
 export function powerDecay(options: PowerDecayOptions): Schedule {
-  const kind = 'power_decay';
+  const kind = 'powerDecay';
   checkOptionNames(kind, options);
   const lr = rate(kind, 'lr', options.lr);
   const power = finite(kind, 'power', options.power, 0);
-  return make({ kind: 'power_decay', lr, power }, (step) => lr / (step + 1) ** power);
+  return make({ kind: 'powerDecay', lr, power }, (step) => lr / (step + 1) ** power);
 }
 
 /**
  * Rebuilds a schedule from its `config`; throws an InvalidOptionError for an unknown kind or a
- * key that is neither `kind` nor an option of that kind.
+ * key that is neither `kind` nor an option of that kind. Also reads the configs of earlier
+ * versions: snake_case kinds (`inverse_sqrt`) and the options `warmupUpdates`, `totalUpdates` (now
+ * `warmupSteps`, `totalSteps`).
  */
 export function scheduleFromConfig(config: ScheduleConfig): Schedule {
-  const kind = config?.kind;
+  const current = upgradeConfig(config) as ScheduleConfig;
+  const kind = current?.kind;
   if (typeof kind === 'string' && Object.hasOwn(OPTION_NAMES, kind))
-    checkOptionNames(kind, config, ['kind']);
-  switch (config?.kind) {
+    checkOptionNames(kind, current, ['kind']);
+  switch (current?.kind) {
     case 'constant':
-      return constant(config.lr);
-    case 'step_decay':
-      return stepDecay(withoutKind(config));
-    case 'inverse_sqrt':
-      return inverseSqrt(withoutKind(config));
-    case 'polynomial_decay':
-      return polynomialDecay(withoutKind(config));
-    case 'warmup_cosine':
-      return warmupCosine(withoutKind(config));
-    case 'power_decay':
-      return powerDecay(withoutKind(config));
+      return constant(current.lr);
+    case 'stepDecay':
+      return stepDecay(withoutKind(current));
+    case 'inverseSqrt':
+      return inverseSqrt(withoutKind(current));
+    case 'polynomialDecay':
+      return polynomialDecay(withoutKind(current));
+    case 'warmupCosine':
+      return warmupCosine(withoutKind(current));
+    case 'powerDecay':
+      return powerDecay(withoutKind(current));
     default:
       throw new InvalidOptionError(
-        `unknown schedule kind ${quote((config as { kind?: unknown })?.kind)}`,
+        `unknown schedule kind ${quote((current as { kind?: unknown })?.kind)} (known: ${SCHEDULE_KINDS.join(', ')})`,
       );
   }
 }

@@ -156,15 +156,6 @@ export const TFJS_CONFIG_SPEC: OptimizerSpec<Required<TfjsOptimizerConfig>> = {
 
 const KNOWN = optionNames(TFJS_CONFIG_SPEC);
 
-/**
- * A schedule kind as written by `getConfig` (`warmup_cosine`). tfjs-layers passes a loaded
- * model's optimizer config through `convertPythonicToTs`, which camel-cases every string value
- * (`warmupCosine`), so the snake_case spelling is restored before the kind is looked up.
- */
-function snakeCaseKind(kind: unknown): unknown {
-  return typeof kind === 'string' ? kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : kind;
-}
-
 /** A learning rate as stored by `getConfig`: a number or `{ schedule: ScheduleConfig }`. */
 export function learningRateFromConfig(value: unknown): LearningRate {
   if (typeof value === 'number' || typeof value === 'function') return value as LearningRate;
@@ -175,14 +166,13 @@ export function learningRateFromConfig(value: unknown): LearningRate {
         `option learningRate.schedule must be a schedule config, got ${quote(schedule)}`,
       );
     }
+    // Kinds are camelCase, which tfjs-layers' camel-casing of a loaded model's strings keeps;
+    // scheduleFromConfig reads the snake_case kinds and old option names of earlier versions.
     try {
-      return scheduleFromConfig({
-        ...schedule,
-        kind: snakeCaseKind(schedule.kind),
-      } as ScheduleConfig);
+      return scheduleFromConfig(schedule);
     } catch (e) {
       throw new InvalidOptionError(
-        `${(e as Error).message} in a saved madgrad/tfjs optimizer config (this version of madgrad reads: constant, step_decay, inverse_sqrt, polynomial_decay, warmup_cosine, power_decay)`,
+        `${(e as Error).message} in a saved madgrad/tfjs optimizer config`,
       );
     }
   }

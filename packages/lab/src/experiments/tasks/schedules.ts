@@ -36,14 +36,14 @@ export function lrMultiplierFor(schedule: ScheduleSpec, total: number): (t: numb
         factor: schedule.factor,
       });
     case 'warmup-inverse-sqrt': {
-      const f = inverseSqrt({ lr: 1, warmupUpdates: Math.max(1, schedule.warmup) });
+      const f = inverseSqrt({ lr: 1, warmupSteps: Math.max(1, schedule.warmup) });
       return (t) => f(t + 1);
     }
     case 'warmup-polynomial': {
       const f = polynomialDecay({
         lr: 1,
-        warmupUpdates: Math.max(1, schedule.warmup),
-        totalUpdates: Math.max(total, schedule.warmup) + 1,
+        warmupSteps: Math.max(1, schedule.warmup),
+        totalSteps: Math.max(total, schedule.warmup) + 1,
         power: schedule.power,
       });
       return (t) => f(t + 1);
