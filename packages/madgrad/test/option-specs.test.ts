@@ -142,38 +142,82 @@ describe('documented defaults', () => {
   });
 });
 
-/** Every optimizer: its spec, its exported defaults and a fresh instance. */
+/** Every optimizer: its spec, its exported defaults (and their source) and a fresh instance. */
 const OPTIMIZERS: readonly {
   spec: AnySpec;
   defaults: Readonly<object>;
+  declared: readonly [file: string, name: string];
   make: (config?: object) => StatefulOptimizer;
 }[] = [
-  { spec: spec(MADGRAD_SPEC), defaults: MADGRAD_DEFAULTS, make: (c) => new Madgrad([w()], c) },
+  {
+    spec: spec(MADGRAD_SPEC),
+    defaults: MADGRAD_DEFAULTS,
+    declared: ['src/maths/options.ts', 'MADGRAD_DEFAULTS'],
+    make: (c) => new Madgrad([w()], c),
+  },
   {
     spec: spec(MIRROR_MADGRAD_SPEC),
     defaults: MIRROR_MADGRAD_DEFAULTS,
+    declared: ['src/maths/options.ts', 'MIRROR_MADGRAD_DEFAULTS'],
     make: (c) => new MirrorMadgrad([w()], c),
   },
   {
     spec: spec(SGD_MOMENTUM_SPEC),
     defaults: SGD_MOMENTUM_DEFAULTS,
+    declared: ['src/optimizers/baselines/sgd-momentum.ts', 'SGD_MOMENTUM_DEFAULTS'],
     make: (c) => new SgdMomentum([w()], c),
   },
-  { spec: spec(ADAM_SPEC), defaults: ADAM_DEFAULTS, make: (c) => new Adam([w()], c) },
-  { spec: spec(ADAGRAD_SPEC), defaults: ADAGRAD_DEFAULTS, make: (c) => new Adagrad([w()], c) },
+  {
+    spec: spec(ADAM_SPEC),
+    defaults: ADAM_DEFAULTS,
+    declared: ['src/optimizers/baselines/adam.ts', 'ADAM_DEFAULTS'],
+    make: (c) => new Adam([w()], c),
+  },
+  {
+    spec: spec(ADAGRAD_SPEC),
+    defaults: ADAGRAD_DEFAULTS,
+    declared: ['src/optimizers/baselines/adagrad.ts', 'ADAGRAD_DEFAULTS'],
+    make: (c) => new Adagrad([w()], c),
+  },
   {
     spec: spec(DUAL_AVERAGING_SPEC),
     defaults: DUAL_AVERAGING_DEFAULTS,
+    declared: ['src/optimizers/dual-averaging-variants.ts', 'DUAL_AVERAGING_DEFAULTS'],
     make: (c) => new DualAveragingVariant('da', [w()], c),
   },
 ];
+
+/** The "`name` value" pairs of the doc comment of an exported constant. */
+function documentedValues(fileName: string, constant: string): Map<string, unknown> {
+  const source = readFileSync(join(ROOT, fileName), 'utf8');
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const statement = file.statements.find(
+    (node): node is ts.VariableStatement =>
+      ts.isVariableStatement(node) &&
+      node.declarationList.declarations.some((d) => d.name.getText(file) === constant),
+  );
+  assert.ok(statement, `${constant} is not declared in ${fileName}`);
+  const doc = ts
+    .getJSDocCommentsAndTags(statement.declarationList.declarations[0]!)
+    .map((d) => d.getText(file))
+    .join('\n');
+  const pairs = doc.matchAll(/`(\w+)` (-?[\d.]+(?:e-?\d+)?|true|false)\b/g);
+  return new Map([...pairs].map((m) => [m[1]!, JSON.parse(m[2]!)]));
+}
 
 function w() {
   return param('w', [2], new Float32Array([1, 2]));
 }
 
 describe('the specs drive the optimizers', () => {
-  for (const { spec: s, defaults, make } of OPTIMIZERS) {
+  for (const { spec: s, defaults, declared, make } of OPTIMIZERS) {
+    it(`${s.name}: the doc of ${declared[1]} states the spec's defaults`, () => {
+      assert.deepEqual(
+        Object.fromEntries(documentedValues(...declared)),
+        Object.fromEntries(Object.entries(specDefaults(s))),
+      );
+    });
+
     it(`${s.name}: defaults, constructor defaults and the unknown-option list`, () => {
       assert.deepEqual(defaults, specDefaults(s));
       assert.ok(Object.isFrozen(defaults));

@@ -113,10 +113,16 @@ export function optionNames<O>(spec: OptimizerSpec<O>): string[] {
   return Object.keys(spec.options);
 }
 
-/** Reference defaults of `madgrad.MADGRAD` (version 1.3), from `MADGRAD_SPEC`. */
+/**
+ * Reference defaults of `madgrad.MADGRAD` (version 1.3): `lr` 1e-2, `momentum` 0.9,
+ * `weightDecay` 0, `eps` 1e-6, `decoupleDecay` false.
+ */
 export const MADGRAD_DEFAULTS: Readonly<OptimizerOptions> = specDefaults(MADGRAD_SPEC);
 
-/** Reference defaults of `madgrad.MirrorMADGRAD`: the same, but eps = 0. */
+/**
+ * Reference defaults of `madgrad.MirrorMADGRAD`: MADGRAD's but eps, `lr` 1e-2, `momentum` 0.9,
+ * `weightDecay` 0, `eps` 0, `decoupleDecay` false.
+ */
 export const MIRROR_MADGRAD_DEFAULTS: Readonly<OptimizerOptions> =
   specDefaults(MIRROR_MADGRAD_SPEC);
 

@@ -71,7 +71,10 @@ export const DUAL_AVERAGING_SPEC: OptimizerSpec<OptimizerOptions> = {
   },
 };
 
-/** Defaults of the variants, from `DUAL_AVERAGING_SPEC`. */
+/**
+ * Defaults of the variants: MADGRAD's but momentum, `lr` 1e-2, `momentum` 0, `weightDecay` 0,
+ * `eps` 1e-6, `decoupleDecay` false.
+ */
 export const DUAL_AVERAGING_DEFAULTS: Readonly<OptimizerOptions> =
   specDefaults(DUAL_AVERAGING_SPEC);
 

@@ -25,7 +25,10 @@ export const ADAGRAD_SPEC: OptimizerSpec<OptimizerOptions> = {
   },
 };
 
-/** Defaults: PyTorch's AdaGrad, from `ADAGRAD_SPEC`. */
+/**
+ * Defaults: PyTorch's AdaGrad, `lr` 1e-2, `weightDecay` 0, `eps` 1e-10, `decoupleDecay` false
+ * (initial accumulator 0; `momentum` 0 is unused).
+ */
 export const ADAGRAD_DEFAULTS: Readonly<OptimizerOptions> = specDefaults(ADAGRAD_SPEC);
 
 /**

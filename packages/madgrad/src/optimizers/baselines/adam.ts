@@ -71,7 +71,10 @@ export const ADAM_SPEC: OptimizerSpec<AdamOptions> = {
   renamed: { momentum: 'beta1' },
 };
 
-/** Defaults: PyTorch's Adam, from `ADAM_SPEC`. */
+/**
+ * Defaults: PyTorch's Adam, `lr` 1e-3, `beta1` 0.9, `beta2` 0.999, `weightDecay` 0, `eps` 1e-8,
+ * `decoupleDecay` false.
+ */
 export const ADAM_DEFAULTS: Readonly<AdamOptions> = specDefaults(ADAM_SPEC);
 
 /** What Adam's constructor takes: its options, `kernels`, and β₁'s former name. */

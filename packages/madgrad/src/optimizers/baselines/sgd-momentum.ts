@@ -31,7 +31,10 @@ export const SGD_MOMENTUM_SPEC: OptimizerSpec<OptimizerOptions> = {
   },
 };
 
-/** Defaults: PyTorch's SGD with momentum 0.9, from `SGD_MOMENTUM_SPEC`. */
+/**
+ * Defaults: PyTorch's SGD with the paper's momentum, `lr` 1e-1, `momentum` 0.9, `weightDecay` 0,
+ * `decoupleDecay` false (`eps` 0 is unused).
+ */
 export const SGD_MOMENTUM_DEFAULTS: Readonly<OptimizerOptions> = specDefaults(SGD_MOMENTUM_SPEC);
 
 /**
