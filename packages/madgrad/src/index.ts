@@ -29,6 +29,7 @@ export {
   UnsupportedEnvironmentError,
 } from './maths/errors.js';
 export {
+  type CommonOptions,
   MADGRAD_DEFAULTS,
   MIRROR_MADGRAD_DEFAULTS,
   type OptimizerOptions,
@@ -58,7 +59,12 @@ export {
   type StepKernels,
 } from './maths/step-kernels.js';
 export { ADAGRAD_DEFAULTS, Adagrad } from './optimizers/baselines/adagrad.js';
-export { ADAM_DEFAULTS, Adam, type AdamOptions } from './optimizers/baselines/adam.js';
+export {
+  ADAM_DEFAULTS,
+  Adam,
+  type AdamConfig,
+  type AdamOptions,
+} from './optimizers/baselines/adam.js';
 export { SGD_MOMENTUM_DEFAULTS, SgdMomentum } from './optimizers/baselines/sgd-momentum.js';
 export type { Gradient, GradientMap, SparseRows } from './optimizers/gradients.js';
 export { Madgrad } from './optimizers/madgrad.js';
