@@ -11,7 +11,12 @@ of every step and every weight after every 10th step. The library's test
 core optimizers and through madgrad/tfjs (a custom loop and model.fit, on cpu and wasm) and
 compares each step.
 
+With --optimizer adam it trains the same run with torch's Adam (lr 0.01, betas 0.9 and 0.999,
+eps 1e-7: tfjs's defaults) into reference-run-adam.json: the same test measures tfjs's own Adam
+against it, the yardstick of how far two correct float32 implementations drift apart.
+
     /usr/bin/python3 golden/end-to-end/train_reference.py --reference /tmp/madgrad-reference
+    /usr/bin/python3 golden/end-to-end/train_reference.py --reference /tmp/madgrad-reference --optimizer adam
 """
 
 import argparse
@@ -23,7 +28,10 @@ from pathlib import Path
 REFERENCE_COMMIT = "0d858b919a703ebee0a5feb674b7f710d02db09e"
 INPUTS, HIDDEN, CLASSES = 8, 16, 3
 EXAMPLES, BATCH, STEPS, RECORD_EVERY = 480, 16, 300, 10
-OPTIONS = {"lr": 0.01, "momentum": 0.9, "weight_decay": 1e-4, "eps": 1e-6}
+OPTIONS = {
+    "madgrad": {"lr": 0.01, "momentum": 0.9, "weight_decay": 1e-4, "eps": 1e-6},
+    "adam": {"lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-7},
+}
 
 
 def flat(t):
@@ -33,6 +41,7 @@ def flat(t):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reference", required=True, help=f"facebookresearch/madgrad at {REFERENCE_COMMIT}")
+    parser.add_argument("--optimizer", choices=sorted(OPTIONS), default="madgrad")
     args = parser.parse_args()
     head = subprocess.run(
         ["git", "-C", args.reference, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
@@ -61,7 +70,11 @@ def main():
     epochs = (STEPS * BATCH + EXAMPLES - 1) // EXAMPLES
     order = torch.cat([torch.randperm(EXAMPLES, generator=generator) for _ in range(epochs)])[: STEPS * BATCH]
 
-    optimizer = MADGRAD(weights.values(), **OPTIONS)
+    options = OPTIONS[args.optimizer]
+    if args.optimizer == "madgrad":
+        optimizer = MADGRAD(weights.values(), **options)
+    else:
+        optimizer = torch.optim.Adam(weights.values(), lr=options["lr"], betas=tuple(options["betas"]), eps=options["eps"])
     losses, recorded = [], []
     for step in range(STEPS):
         batch = order[step * BATCH : (step + 1) * BATCH]
@@ -78,8 +91,8 @@ def main():
         "about": "written by golden/end-to-end/train_reference.py: see its docstring",
         "reference_commit": REFERENCE_COMMIT,
         "torch": torch.__version__,
-        "optimizer": "madgrad",
-        "options": OPTIONS,
+        "optimizer": args.optimizer,
+        "options": options,
         "sizes": {"inputs": INPUTS, "hidden": HIDDEN, "classes": CLASSES, "batch": BATCH, "steps": STEPS},
         "inputs": flat(inputs),
         "labels": labels.tolist(),
@@ -88,7 +101,8 @@ def main():
         "losses": losses,
         "recorded": recorded,
     }
-    out = Path(__file__).resolve().parent / "reference-run.json"
+    suffix = "" if args.optimizer == "madgrad" else f"-{args.optimizer}"
+    out = Path(__file__).resolve().parent / f"reference-run{suffix}.json"
     out.write_text(json.dumps(run))
     print(f"{out}: {STEPS} steps, loss {losses[0]:.4f} -> {losses[-1]:.4f}")
 
