@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lrCentreOf, METHODS } from '../src/experiments/methods.js';
+import {
+  ABLATION_METHODS,
+  lrCentreOf,
+  METHODS,
+  type MethodName,
+  methodOf,
+} from '../src/experiments/methods.js';
+import { ABLATION_TASKS } from '../src/experiments/plan-schema.js';
 import { spec } from '../src/experiments/protocol.js';
 import { executeRun } from '../src/experiments/run-task.js';
 import { TASK_REGISTRY, TASKS, type TaskName } from '../src/experiments/tasks/index.js';
@@ -8,8 +15,9 @@ import type { TaskSize } from '../src/experiments/tasks/task.js';
 
 /**
  * A reduced smoke configuration (smaller than the `smoke` preset, which the CLI test and
- * `madgrad-lab reproduce --preset smoke` run in full): every task × method trains two epochs and
- * ends with finite metrics.
+ * `madgrad-lab reproduce --preset smoke` run in full): every method of the reproduction and of the
+ * ablation trains two epochs on every task where it has a learning-rate centre and ends with
+ * finite metrics.
  */
 const TINY: Record<TaskName, TaskSize> = {
   digits: { train: 128, val: 32, test: 32, epochs: 2, batchSize: 32, width: 4 },
@@ -19,9 +27,23 @@ const TINY: Record<TaskName, TaskSize> = {
   sparse: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 32, width: 0 },
 };
 
+/** Every method of both tables, each once: the reproduction's, then the ablation's others. */
+const ALL_METHODS: readonly MethodName[] = [...new Set([...METHODS, ...ABLATION_METHODS])];
+
+/** The tasks a method has a centre on, so the ones it can train on without a given rate. */
+const tasksOf = (method: MethodName) =>
+  TASKS.filter((task) => methodOf(method).lrCentre[task] !== undefined);
+
 describe('smoke: every task × method', () => {
+  it('the loop below covers the reproduction on every task and the ablation on its tasks', () => {
+    for (const method of METHODS) assert.deepEqual(tasksOf(method), TASKS, method);
+    for (const method of ABLATION_METHODS) {
+      for (const task of ABLATION_TASKS) assert.ok(tasksOf(method).includes(task), method);
+    }
+  });
+
   for (const task of TASKS) {
-    for (const method of METHODS) {
+    for (const method of ALL_METHODS.filter((m) => tasksOf(m).includes(task))) {
       it(`${task} × ${method} finishes with finite metrics (wasm)`, async () => {
         const t = TASK_REGISTRY[task];
         const hp = { lr: lrCentreOf(task, method), weightDecay: t.usesWeightDecay ? 1e-4 : 0 };
