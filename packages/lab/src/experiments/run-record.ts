@@ -71,11 +71,16 @@ export function backendOf(spec: RunSpec, backend: BackendName): string {
 export interface RunOutcome {
   readonly epochs: EpochMetrics[];
   readonly status: RunStatus;
+  /** Absent or empty: the record has no error. */
   readonly error?: string;
   readonly seconds: number;
 }
 
-/** The one way a stored run is built, whether it trained or its process died. */
+/**
+ * The one way a stored run is built: trained here, its process died, or a queue worker's result
+ * (and failures) on the coordinator's spec. `final` is the last epoch's metrics; the backend is
+ * `core` for tasks on the core engine.
+ */
 export function storedRun(spec: RunSpec, backend: BackendName, outcome: RunOutcome): StoredRun {
   return {
     id: spec.id,

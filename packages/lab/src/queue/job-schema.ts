@@ -9,7 +9,7 @@ import {
   taskNameSchema,
 } from '../experiments/plan-schema.js';
 import { quoted } from '../experiments/quoted.js';
-import { backendOf, type RunSpec, type StoredRun } from '../experiments/run-record.js';
+import { backendOf, type RunSpec, type StoredRun, storedRun } from '../experiments/run-record.js';
 import { parseStoredRun } from '../experiments/run-schema.js';
 import { type PlanRef, planFromRef, planHash, specInPlan } from './plan-ref.js';
 
@@ -185,20 +185,8 @@ export function recordFromResult(
   if (typeof run === 'string') return `malformed result: ${run}`;
   const wrong = mismatch(spec, backendOf(spec, backend), run);
   if (wrong) return `not the planned run: ${wrong}`;
-  return {
-    id: spec.id,
-    task: spec.task,
-    method: spec.method,
-    hyperparameters: spec.hyperparameters,
-    seed: spec.seed,
-    size: spec.size,
-    backend: run.backend,
-    epochs: run.epochs,
-    final: run.final,
-    status: run.status,
-    seconds: run.seconds,
-    ...(run.error !== undefined ? { error: run.error } : {}),
-  };
+  // The coordinator's spec with the result's outcome (epochs, status, seconds, error).
+  return storedRun(spec, backend, run);
 }
 
 /**
@@ -206,18 +194,10 @@ export function recordFromResult(
  * often, or its results were refused), with the error's first 2000 characters.
  */
 export function failedRecord(spec: RunSpec, backend: BackendName, error: string): StoredRun {
-  return {
-    id: spec.id,
-    task: spec.task,
-    method: spec.method,
-    hyperparameters: spec.hyperparameters,
-    seed: spec.seed,
-    size: spec.size,
-    backend: backendOf(spec, backend),
+  return storedRun(spec, backend, {
     epochs: [],
-    final: {},
     status: 'failed',
     seconds: 0,
     error: error.slice(0, 2000),
-  };
+  });
 }
