@@ -7,7 +7,7 @@ import { executeRun } from './run-task.js';
 import type { TaskName } from './tasks/index.js';
 import type { EpochMetrics } from './tasks/task.js';
 
-/** One run outside any protocol (`madgrad-lab train`). */
+/** One run outside any protocol: the flags of `madgrad-lab train`. */
 export interface TrainOneRequest {
   readonly task: TaskName;
   readonly method: MethodName;
@@ -20,16 +20,16 @@ export interface TrainOneRequest {
   /** The preset whose sizes the run takes. */
   readonly preset: PresetName;
   readonly backend: BackendName;
-  readonly onEpoch?: (metrics: EpochMetrics) => void;
 }
 
 /** Trains one run in this process and returns its record (never throws for a training problem). */
-export async function trainOne(request: TrainOneRequest): Promise<StoredRun> {
+export async function trainOne(
+  request: TrainOneRequest,
+  hooks: { onEpoch?: (metrics: EpochMetrics) => void } = {},
+): Promise<StoredRun> {
   const { task, method } = request;
   const base = PRESET_TABLE[request.preset].sizes[task];
   const size = request.epochs ? { ...base, epochs: request.epochs } : base;
   const hp = { lr: request.lr ?? lrCentreOf(task, method), weightDecay: request.weightDecay };
-  return executeRun(spec(task, method, hp, request.seed, size), request.backend, {
-    ...(request.onEpoch ? { onEpoch: request.onEpoch } : {}),
-  });
+  return executeRun(spec(task, method, hp, request.seed, size), request.backend, hooks);
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { BackendName } from '../../experiments/backend.js';
 import {
   ABLATION_METHODS,
   isKnownMethod,
@@ -10,9 +9,8 @@ import {
   type MethodName,
 } from '../../experiments/methods.js';
 import { MAX_EPOCHS, MAX_SEED } from '../../experiments/plan-schema.js';
-import type { PresetName } from '../../experiments/presets.js';
-import { isTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
-import { trainOne } from '../../experiments/train-one.js';
+import { isTask, TASKS } from '../../experiments/tasks/index.js';
+import { type TrainOneRequest, trainOne } from '../../experiments/train-one.js';
 import {
   backendOption,
   oneOf,
@@ -20,17 +18,6 @@ import {
   presetOption,
   wholeNumber,
 } from './shared-options.js';
-
-interface TrainFlags {
-  readonly task: TaskName;
-  readonly method: MethodName;
-  readonly lr?: number;
-  readonly weightDecay: number;
-  readonly seed: number;
-  readonly epochs?: number;
-  readonly preset: PresetName;
-  readonly backend: BackendName;
-}
 
 /** `madgrad-lab train`: one run, its per-epoch metrics as JSON lines. */
 export function register(program: Command): void {
@@ -57,7 +44,7 @@ export function register(program: Command): void {
     )
     .addOption(presetOption('sizes from this preset'))
     .addOption(backendOption())
-    .action(async (flags: TrainFlags) => {
+    .action(async (flags: TrainOneRequest) => {
       if (flags.lr === undefined) {
         try {
           lrCentreOf(flags.task, flags.method);
@@ -67,10 +54,7 @@ export function register(program: Command): void {
           return;
         }
       }
-      const record = await trainOne({
-        ...flags,
-        onEpoch: (m) => console.log(JSON.stringify(m)),
-      });
+      const record = await trainOne(flags, { onEpoch: (m) => console.log(JSON.stringify(m)) });
       console.log(
         JSON.stringify({
           status: record.status,
