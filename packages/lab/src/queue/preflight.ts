@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
+import type { QueueConnection } from './queue-url.js';
 
 /**
  * Connects once before anything starts, so that a wrong password or an unreachable server is a
@@ -8,7 +8,7 @@ import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
  */
 export async function checkQueueConnection(c: QueueConnection, timeoutMs = 10_000): Promise<void> {
   const client = new Redis({
-    ...redisOptions(c),
+    ...c.redis,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -23,9 +23,7 @@ export async function checkQueueConnection(c: QueueConnection, timeoutMs = 10_00
     await client.ping();
   } catch (e) {
     const raw = e instanceof Error ? e.message : String(e);
-    const message = redactText(cause && /Connection is closed/.test(raw) ? cause : raw, [
-      c.password,
-    ]);
+    const message = c.redact(cause && /Connection is closed/.test(raw) ? cause : raw);
     const hint = /WRONGPASS|NOAUTH|invalid password/i.test(message)
       ? ' (check the password in the URL or MADGRAD_QUEUE_PASSWORD)'
       : '';

@@ -26,7 +26,7 @@ import { TASKS, type TaskName } from '../experiments/tasks/index.js';
 import { openQueueCoordinator } from './coordinator.js';
 import { protocolRef } from './plan-ref.js';
 import { QUEUE_NAME } from './queue-settings.js';
-import { parseQueueUrl, redisOptions } from './queue-url.js';
+import { parseQueueUrl } from './queue-url.js';
 
 const { values } = parseArgs({
   options: {
@@ -121,7 +121,7 @@ try {
     await Promise.all(
       workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))),
     );
-    const queue = new Queue(QUEUE_NAME, { connection: redisOptions(connection) });
+    const queue = new Queue(QUEUE_NAME, { connection: connection.redis });
     const jobs = await queue.getJobs(['completed']);
     await queue.close();
     const turnaround: number[] = [];

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME } from './queue-settings.js';
-import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
+import type { QueueConnection } from './queue-url.js';
 import { damageOf, jobName, SafeQueue } from './safe-job.js';
 
 type Column = 'waiting' | 'active' | 'done' | 'failed';
@@ -52,7 +52,7 @@ const oneLine = (v: unknown, max: number) =>
 export async function queueStatus(connection: QueueConnection): Promise<QueueStatus> {
   await checkQueueConnection(connection);
   const queue = new SafeQueue(QUEUE_NAME, {
-    connection: { ...redisOptions(connection), maxRetriesPerRequest: 3 },
+    connection: { ...connection.redis, maxRetriesPerRequest: 3 },
   });
   queue.on('error', () => {});
   try {
@@ -181,9 +181,4 @@ export function formatStatus(s: QueueStatus, now = Date.now()): string {
     for (const d of s.damaged) lines.push(`  job ${jobName(d.id)} (${d.state}): ${d.problem}`);
   }
   return lines.join('\n');
-}
-
-/** The status with any secret removed (the password never reaches it; this is belt and braces). */
-export function redactStatus(s: string, connection: QueueConnection): string {
-  return redactText(s, [connection.password]);
 }

@@ -4,7 +4,7 @@ import type { RedisOptions } from 'ioredis';
 export const QUEUE_PASSWORD_ENV = 'MADGRAD_QUEUE_PASSWORD';
 
 /** Where the queue lives, parsed from `redis://[[user]:password@]host[:port][/db]` (or `rediss://`). */
-export interface QueueConnection {
+export interface QueueAddress {
   readonly host: string;
   readonly port: number;
   readonly db: number;
@@ -16,8 +16,20 @@ export interface QueueConnection {
 }
 
 /**
- * Parses a queue URL. The password comes from the URL, else from `MADGRAD_QUEUE_PASSWORD` (which
- * keeps it out of the process list). Throws a clear message, without the password, for bad input.
+ * A queue connection resolved once from its URL: the address, the Redis client's options and the
+ * redaction of its secrets. Everything that talks to the queue or logs takes this object.
+ */
+export interface QueueConnection extends QueueAddress {
+  /** ioredis options for BullMQ (see redisOptions). */
+  readonly redis: RedisOptions;
+  /** The text with the password (plain or URL-encoded) replaced by `***`. */
+  redact(text: string): string;
+}
+
+/**
+ * Parses a queue URL into the connection every part of the queue uses. The password comes from the
+ * URL, else from `MADGRAD_QUEUE_PASSWORD` (which keeps it out of the process list). Throws a clear
+ * message, without the password, for bad input.
  */
 export function parseQueueUrl(
   url: string,
@@ -51,7 +63,7 @@ export function parseQueueUrl(
     : password
       ? ':***@'
       : '';
-  return {
+  const address: QueueAddress = {
     host,
     port,
     db,
@@ -60,10 +72,18 @@ export function parseQueueUrl(
     ...(password ? { password } : {}),
     display: `${u.protocol}//${userPart}${u.host}/${db}`,
   };
+  return {
+    ...address,
+    redis: redisOptions(address),
+    redact: (text) => redactText(text, [password]),
+  };
 }
 
-/** ioredis options for BullMQ: retry forever, so that everyone reconnects after a Redis restart. */
-export function redisOptions(c: QueueConnection): RedisOptions {
+/**
+ * ioredis options for BullMQ: retry forever, so that everyone reconnects after a Redis restart.
+ * Built once, by parseQueueUrl (the connection's `redis`).
+ */
+export function redisOptions(c: QueueAddress): RedisOptions {
   return {
     host: c.host,
     port: c.port,

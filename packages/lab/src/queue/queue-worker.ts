@@ -6,7 +6,7 @@ import { codeVersion } from './code-version.js';
 import { checkJob, failedRecord } from './job-schema.js';
 import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME, type QueueTiming, timingWith } from './queue-settings.js';
-import { type QueueConnection, redactText, redisOptions } from './queue-url.js';
+import type { QueueConnection } from './queue-url.js';
 import { damageOf, jobName, SafeQueue, SafeWorker } from './safe-job.js';
 
 export interface QueueWorkerOptions {
@@ -33,10 +33,10 @@ export interface QueueWorkerHandle {
 }
 
 /** A log function that prints a repeated message (a reconnect loop) at most every 10 s. */
-function throttledLog(log: (line: string) => void, secrets: (string | undefined)[]) {
+export function throttledLog(log: (line: string) => void, redact: (text: string) => string) {
   const seen = new Map<string, number>();
   return (line: string) => {
-    const safe = redactText(line, secrets);
+    const safe = redact(line);
     const now = Date.now();
     if ((seen.get(safe) ?? 0) > now - 10_000) return;
     seen.set(safe, now);
@@ -57,9 +57,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   await checkQueueConnection(options.connection);
   const version = codeVersion();
   const name = options.name ?? `${hostname()}:${process.pid}`;
-  const secrets = [options.connection.password];
-  const log = (line: string) => options.log(redactText(line, secrets));
-  const logError = throttledLog(options.log, secrets);
+  const { redact } = options.connection;
+  const log = (line: string) => options.log(redact(line));
+  const logError = throttledLog(options.log, redact);
   const idle: ChildRunner[] = [];
   const inFlight = new Map<string, ChildRunner>();
   let handingBack = false;
@@ -131,7 +131,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 
   const worker = new SafeWorker(QUEUE_NAME, processor, {
-    connection: redisOptions(options.connection),
+    connection: options.connection.redis,
     concurrency: options.jobs,
     lockDuration: timing.lockDurationMs,
     stalledInterval: timing.stalledIntervalMs,
@@ -141,7 +141,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   worker.on('error', (err) => logError(`queue worker: ${err.message}`));
 
   const counter = options.exitWhenIdle
-    ? new SafeQueue(QUEUE_NAME, { connection: redisOptions(options.connection) })
+    ? new SafeQueue(QUEUE_NAME, { connection: options.connection.redis })
     : null;
   counter?.on('error', (err) => logError(`queue: ${err.message}`));
   let idleSince = Date.now();

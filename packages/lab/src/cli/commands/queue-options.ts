@@ -6,6 +6,7 @@ import { oneLine } from '../../experiments/plan-schema.js';
 import type { Plan } from '../../experiments/protocol.js';
 import type { RunnerOptions } from '../../experiments/runner.js';
 import type { QueueTiming } from '../../queue/queue-settings.js';
+import type { QueueConnection } from '../../queue/queue-url.js';
 import { wholeNumber } from './shared-options.js';
 
 /** The flags the queue adds to reproduce, sweep and ablation. */
@@ -100,18 +101,11 @@ async function queueRunner(
   log: (line: string) => void = (line) => console.log(line),
 ): Promise<{ runnerOptions: Pick<RunnerOptions, 'executor'>; close(): Promise<void> }> {
   if (!flags.queue) return { runnerOptions: {}, close: async () => {} };
-  const [{ openQueueCoordinator }, { parseQueueUrl }, refs] = await Promise.all([
+  const [{ openQueueCoordinator }, refs] = await Promise.all([
     loadWithOptional('queue', () => import('../../queue/coordinator.js')),
-    import('../../queue/queue-url.js'),
     import('../../queue/plan-ref.js'),
   ]);
-  const connection = (() => {
-    try {
-      return parseQueueUrl(flags.queue);
-    } catch (e) {
-      fatal(e);
-    }
-  })();
+  const connection = await queueConnection(flags.queue);
   log(`coordinating on ${connection.display} with ${flags.jobs} local workers`);
   const coordinator = await openQueueCoordinator({
     connection,
@@ -135,6 +129,19 @@ async function queueRunner(
       await coordinator.close();
     },
   };
+}
+
+/**
+ * The connection a command's `--queue` URL names, resolved once (its Redis options and the
+ * redaction of its password) and passed to everything that talks to the queue; a bad URL is fatal.
+ */
+export async function queueConnection(url: string): Promise<QueueConnection> {
+  const { parseQueueUrl } = await import('../../queue/queue-url.js');
+  try {
+    return parseQueueUrl(url);
+  } catch (e) {
+    fatal(e);
+  }
 }
 
 /** Prints a queue error as the CLI's other errors are (no stack) and exits with status 1. */

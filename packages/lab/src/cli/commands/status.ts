@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadWithOptional } from '../../experiments/optional-packages.js';
-import { fatal, QUEUE_URL_HELP } from './queue-options.js';
+import { fatal, QUEUE_URL_HELP, queueConnection } from './queue-options.js';
 
 /** `madgrad-lab status`: what a shared queue holds, per plan and task. */
 export function register(program: Command): void {
@@ -12,21 +12,20 @@ export function register(program: Command): void {
     .requiredOption('--queue <url>', QUEUE_URL_HELP)
     .option('--json', 'one JSON document')
     .action(async (flags: { queue: string; json?: boolean }) => {
-      const { parseQueueUrl } = await import('../../queue/queue-url.js');
-      const { formatStatus, queueStatus, redactStatus } = await loadWithOptional(
+      const { formatStatus, queueStatus } = await loadWithOptional(
         'queue',
         () => import('../../queue/queue-status.js'),
       );
-      let connection: ReturnType<typeof parseQueueUrl>;
+      const connection = await queueConnection(flags.queue);
       let status: Awaited<ReturnType<typeof queueStatus>>;
       try {
-        connection = parseQueueUrl(flags.queue);
         status = await queueStatus(connection);
       } catch (e) {
         fatal(e);
       }
       const out = flags.json ? JSON.stringify(status, null, 2) : formatStatus(status);
-      console.log(redactStatus(out, connection));
+      // The password never reaches the status; this is belt and braces.
+      console.log(connection.redact(out));
       process.exit(0);
     });
 }

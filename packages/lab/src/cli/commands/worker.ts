@@ -8,6 +8,7 @@ import {
   milliseconds,
   QUEUE_URL_HELP,
   type QueueFlags,
+  queueConnection,
   timingOf,
 } from './queue-options.js';
 import { jobsOption, wholeNumber } from './shared-options.js';
@@ -48,18 +49,11 @@ export function register(program: Command): void {
         maxStalled?: number;
       } & Partial<QueueFlags>,
     ) => {
-      const { parseQueueUrl } = await import('../../queue/queue-url.js');
       const { startQueueWorker } = await loadWithOptional(
         'queue',
         () => import('../../queue/queue-worker.js'),
       );
-      const connection = (() => {
-        try {
-          return parseQueueUrl(flags.queue);
-        } catch (e) {
-          fatal(e);
-        }
-      })();
+      const connection = await queueConnection(flags.queue);
       // This process owns its signals (from before the first job can arrive): the first finishes
       // the runs in flight, the second hands them back.
       process.removeAllListeners('SIGINT');
