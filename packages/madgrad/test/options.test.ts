@@ -87,10 +87,40 @@ describe('hyperparameters', () => {
     );
   });
 
-  it('accepts lr 0 and the edges of the momentum range', () => {
+  it('accepts lr 0, and then steps leave the parameters where they are, with or without eps', () => {
+    // The reference adds eps to a non-zero lr only (golden/FORMAT.md): at lr 0, λ = 0 and s, v stay 0.
+    for (const Optimizer of [Madgrad, MirrorMadgrad]) {
+      for (const eps of [0, 1e-6]) {
+        for (const momentum of [0, 0.9]) {
+          const p = w();
+          const opt = new Optimizer([p], { lr: 0, eps, momentum });
+          for (let k = 0; k < 3; k++) opt.step({ w: new Float32Array([0.5, -2]) });
+          assert.deepEqual(
+            [...p.value],
+            [1, 2],
+            `${Optimizer.name} eps ${eps} momentum ${momentum}`,
+          );
+        }
+      }
+    }
+  });
+
+  it('accepts the edges of the momentum range, and 0.999999 steps by the closed form', () => {
     const opt = new Madgrad([w()], { lr: 0, momentum: 0 });
     opt.setOptions({ momentum: 0.999999 });
     assert.equal(opt.groups[0]!.momentum, 0.999999);
+    // First step: z = p0 − λg / (cbrt(λg²) + eps), p1 = β p0 + (1 − β) z, λ = lr + eps.
+    const beta = 0.999999;
+    const lamb = 0.1 + 1e-6;
+    const p = w();
+    new Madgrad([p], { lr: 0.1, momentum: beta }).step({ w: new Float32Array([0.5, -2]) });
+    [1, 2].forEach((p0, i) => {
+      const g = [0.5, -2][i]!;
+      const z = p0 - (lamb * g) / (Math.cbrt(lamb * g * g) + 1e-6);
+      const want = beta * p0 + (1 - beta) * z;
+      assert.ok(Math.abs(p.value[i]! - want) <= 1e-6, `${p.value[i]} vs ${want}`);
+      assert.notEqual(p.value[i], p0, 'the step moved it');
+    });
   });
 
   it('sets the learning rate of one group or of all', () => {
