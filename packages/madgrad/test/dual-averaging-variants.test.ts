@@ -84,6 +84,13 @@ describe('dual averaging variants (the ablation)', () => {
       () => new DualAveragingVariant('nope' as never, [param('x', [], new Float32Array(1))]),
       InvalidOptionError,
     );
-    assert.equal(Object.keys(DUAL_AVERAGING_VARIANTS).length, 5);
+    // The named variants: each a different (weighting, denominator), the paper's first two there.
+    const kinds = Object.keys(DUAL_AVERAGING_VARIANTS).map(
+      (name) => new DualAveragingVariant(name as never, [param('x', [], new Float32Array(1))]).kind,
+    );
+    assert.equal(new Set(kinds).size, kinds.length, `${kinds}`);
+    for (const kind of kinds) assert.match(kind, /^dual-averaging:(constant|sqrt):[a-z-]+$/);
+    assert.ok(kinds.includes('dual-averaging:constant:step'), 'plain dual averaging');
+    assert.ok(kinds.includes('dual-averaging:constant:sqrt-sum'), 'AdaGrad-DA');
   });
 });

@@ -1,21 +1,55 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { Madgrad } from '../src/index.js';
 import { wasmBackendMemory } from '../src/tfjs/experimental.js';
 import { jsKernels, madgrad, mirrorMadgrad, type StepKernels } from '../src/tfjs/index.js';
-import { bitwiseEqual } from './helpers.js';
+import { bitwiseEqual, ROOT } from './helpers.js';
 import { useBackend, values, variable } from './tfjs-helpers.js';
 
 describe('tfjs optimizers: where the step runs', () => {
   it('uses the kernels on cpu and wasm and tfjs ops when asked', async () => {
+    // stepPath on cpu and wasm is what docs/browser.md's table says.
+    const documented = Object.fromEntries(
+      [
+        ...readFileSync(join(ROOT, '..', '..', 'docs', 'browser.md'), 'utf8').matchAll(
+          /^\| (cpu|wasm) \| `([^`]+)` \|/gm,
+        ),
+      ].map((m) => [m[1]!, m[2]!]),
+    );
     await useBackend('cpu');
-    // The default is the WebAssembly SIMD kernels (Node 20 has SIMD); 'js' forces the loops.
-    assert.equal(madgrad().stepPath, 'wasm kernels on cpu');
-    assert.equal(madgrad(0.01, { kernels: 'js' }).stepPath, 'js kernels on cpu');
-    assert.equal(madgrad(0.01, { path: 'ops' }).stepPath, 'ops');
+    assert.equal(madgrad().stepPath, documented.cpu);
     await useBackend('wasm');
-    assert.equal(mirrorMadgrad().stepPath, 'wasm kernels on wasm');
+    assert.equal(mirrorMadgrad().stepPath, documented.wasm);
+    // Which step runs: given kernels step on cpu and wasm, and not on the ops path.
+    for (const backend of ['cpu', 'wasm']) {
+      await useBackend(backend);
+      for (const [path, runs] of [
+        ['auto', true],
+        ['ops', false],
+      ] as const) {
+        let calls = 0;
+        const probe: StepKernels = {
+          name: 'probe',
+          madgradDense: (b, g, c) => {
+            calls++;
+            jsKernels.madgradDense(b, g, c);
+          },
+          mirrorDense: jsKernels.mirrorDense,
+        };
+        const w = variable([1, 2], [2]);
+        const opt = madgrad(0.01, { kernels: probe, path });
+        assert.equal(opt.stepPath.includes('probe'), runs, opt.stepPath);
+        opt.applyGradients({ [w.name]: tf.tensor([0.5, -1]) });
+        assert.equal(calls, runs ? 1 : 0, `${backend}, path ${path}`);
+        assert.ok(values(w)[0]! < 1 && values(w)[1]! > 2, 'and the step moved w');
+        opt.dispose();
+        w.dispose();
+      }
+    }
+    await useBackend('cpu');
     assert.throws(
       () => madgrad(0.01, { kernels: 'gpu' as never }),
       /option kernels: kernels must be/,
