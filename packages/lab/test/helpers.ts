@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 /** The nearest folder above this file that holds `marker`. */
 function folderWith(marker: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, marker))) dir = dirname(dir);
+  while (!existsSync(join(dir, marker))) {
+    if (dirname(dir) === dir) throw new Error(`no ${marker} in any folder above the tests`);
+    dir = dirname(dir);
+  }
   return dir;
 }
 
