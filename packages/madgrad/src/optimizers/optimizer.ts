@@ -3,7 +3,6 @@ import {
   InvalidGradientError,
   InvalidOptionError,
   InvalidParameterError,
-  StateFormatError,
 } from '../maths/errors.js';
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import {
@@ -11,11 +10,10 @@ import {
   type OptimizerOptions,
   type OptimizerSpec,
   optionNames,
-  renameOptions,
   resolveSpecOptions,
   specDefaults,
 } from '../maths/options.js';
-import { quote, quoteList } from '../maths/quote.js';
+import { quote } from '../maths/quote.js';
 import {
   finiteStateProblem,
   type StateBuffers,
@@ -47,9 +45,9 @@ import {
   decodeState,
   encodeState,
   type OptimizerState,
-  type StateLayout,
   type StateTensor,
 } from './state-codec.js';
+import { checkStateLayout } from './state-layout.js';
 
 /** Constructor options: the default hyperparameters plus the implementation to run steps with. */
 export type OptimizerConfig<O extends CommonOptions = OptimizerOptions> = Partial<O> & {
@@ -253,7 +251,18 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
     // The header is checked against this optimizer before any tensor is allocated.
     let options: O[] = [];
     const state = decodeState(bytes, (layout) => {
-      options = this.checkStateLayout(layout);
+      options = checkStateLayout(
+        {
+          kind: this.kind,
+          groupParams: this.groupParams,
+          groupOptions: this.groupOptions,
+          optionsSpec: this.optionsSpec,
+          slots: this.slots,
+          resolveOptions: (base, partial, where) => this.resolveOptions(base, partial, where),
+          bufferNames: (options) => this.bufferNames(options),
+        },
+        layout,
+      );
     });
     const states = groupBufferSets(
       state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.data })),
@@ -274,80 +283,6 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
     this.groupOptions = options;
     this.k = state.k;
     for (const [name, slot] of this.slots) slot.state = placed.get(name) ?? null;
-  }
-
-  /**
-   * Checks a checkpoint's header against this optimizer: kind, groups and their parameters,
-   * complete options the constructor accepts, and one buffer of the right length per expected
-   * (parameter, buffer). Returns the groups' options.
-   */
-  private checkStateLayout(state: StateLayout): O[] {
-    if (state.kind !== this.kind) {
-      throw new StateFormatError(`optimizer state is for ${quote(state.kind)}, not ${this.kind}`);
-    }
-    if (state.groups.length !== this.groupParams.length) {
-      throw new StateFormatError(
-        `optimizer state has ${state.groups.length} parameter groups, this optimizer has ${this.groupParams.length}`,
-      );
-    }
-    const options = state.groups.map((g, i) => {
-      const mine = this.groupParams[i]!;
-      if (g.params.length !== mine.length || g.params.some((n, j) => n !== mine[j])) {
-        throw new StateFormatError(
-          `optimizer state group ${i} holds parameters ${quoteList(g.params)}, this optimizer's holds ${quoteList(mine)}`,
-        );
-      }
-      // A state saved before an option was renamed holds it under its former name.
-      let saved: Record<string, unknown>;
-      try {
-        saved = renameOptions(
-          this.optionsSpec,
-          g.options as Record<string, unknown>,
-          `group ${i}: `,
-        );
-      } catch (e) {
-        throw new StateFormatError(`optimizer state has invalid options: ${(e as Error).message}`);
-      }
-      const known = Object.keys(this.groupOptions[i]!);
-      const missing = known.filter((key) => !Object.hasOwn(saved, key));
-      if (missing.length > 0) {
-        throw new StateFormatError(
-          `optimizer state group ${i} lacks options ${missing.join(', ')}`,
-        );
-      }
-      // Every key is an option: none is dropped unread (a "params" key included).
-      const unknown = Object.keys(saved).find((key) => !known.includes(key));
-      if (unknown !== undefined) {
-        throw new StateFormatError(
-          `optimizer state group ${i} has an unknown option ${quote(unknown)} (known: ${known.join(', ')})`,
-        );
-      }
-      try {
-        return this.resolveOptions(this.groupOptions[i]!, saved as Partial<O>, `group ${i}: `);
-      } catch (e) {
-        // resolveOptions quotes values briefly; anything else it throws is named, not echoed.
-        const why = e instanceof InvalidOptionError ? e.message : 'unreadable options';
-        throw new StateFormatError(`optimizer state has invalid options: ${why}`);
-      }
-    });
-    for (const t of state.tensors) {
-      const slot = this.slots.get(t.param);
-      if (!slot)
-        throw new StateFormatError(
-          `optimizer state has a buffer for unknown parameter ${quote(t.param)}`,
-        );
-      if (t.length !== slot.size) {
-        throw new StateFormatError(
-          `optimizer state buffer ${quote(t.buffer)} of ${quote(t.param)} has ${t.length} values, the parameter has ${slot.size}`,
-        );
-      }
-    }
-    // Each (parameter, buffer) once, and exactly the buffers the parameter's group keeps.
-    groupBufferSets(
-      state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.length })),
-      (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
-    );
-    return options;
   }
 
   /** The state as plain data (buffers are copies). */
