@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  assertRequireNeedsImport,
   copyInto,
+  docBlocks,
   freshProject,
   install,
   LIBRARY,
@@ -34,30 +36,7 @@ const TFJS = lockedVersion('@tensorflow/tfjs-core');
 /** Each entry point's exports: { [entry]: { file, values, types } } (packages/madgrad/test). */
 const ENTRIES = JSON.parse(readFileSync(join(LIBRARY, 'test/entry-points.json'), 'utf8'));
 
-/** Every ```ts / ```js block of README.md and docs/*.md: { name, source, lang, where }. */
-function docBlocks() {
-  const files = [
-    'README.md',
-    ...readdirSync(join(ROOT, 'docs'))
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => `docs/${f}`),
-  ];
-  const blocks = [];
-  for (const file of files) {
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    const fence = /^```(\w*)[^\n]*\n([\s\S]*?)^```/gm;
-    for (let m = fence.exec(text); m; m = fence.exec(text)) {
-      const lang = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js' }[m[1]];
-      if (!lang) continue;
-      const line = text.slice(0, m.index).split('\n').length;
-      const name = `doc-${file.replace(/\.md$/, '').replace(/[^\w]+/g, '-')}-line-${line}`;
-      blocks.push({ name, source: m[2], lang, where: `${file}:${line}` });
-    }
-  }
-  return blocks;
-}
-
-const BLOCKS = docBlocks();
+const BLOCKS = docBlocks(ROOT);
 const EXAMPLES = readdirSync(join(LIBRARY, 'examples')).filter((f) => f.endsWith('.ts'));
 
 let work;
@@ -221,18 +200,7 @@ describe('the installed package runs', () => {
   });
 
   it('and says what to do where Node.js cannot require ES modules', () => {
-    copyInto(project, join(FIXTURES, 'require-only.cjs'), 'require-only.cjs');
-    for (const entry of Object.keys(ENTRIES)) {
-      assert.throws(
-        () =>
-          run('node', ['--no-experimental-require-module', 'require-only.cjs', entry], {
-            cwd: project,
-          }),
-        (e) =>
-          e.message.includes(`require('${entry}') needs Node.js 20.19+ or 22.12+`) &&
-          e.message.includes(`await import('${entry}')`),
-      );
-    }
+    for (const entry of Object.keys(ENTRIES)) assertRequireNeedsImport(project, entry);
   });
 
   it(`with @tensorflow/tfjs-core ${TFJS}, the top of the peer range: every step path, saved models`, () => {

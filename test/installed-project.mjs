@@ -1,11 +1,13 @@
 // Helpers of the installed-package tests: pack a workspace into a tarball, make a fresh project
 // in a temporary folder, install tarballs and npm packages into it (from npm's cache when they
 // are there), and run commands in it.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -93,4 +95,45 @@ export function remove(dir) {
 
 export function copyInto(dir, file, as) {
   copyFileSync(file, join(dir, as));
+}
+
+/** Every ```ts / ```js block of README.md and docs/*.md under `root`: { name, source, lang, where }. */
+export function docBlocks(root) {
+  const files = [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => `docs/${f}`),
+  ];
+  const blocks = [];
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    const fence = /^```(\w*)[^\n]*\n([\s\S]*?)^```/gm;
+    for (let m = fence.exec(text); m; m = fence.exec(text)) {
+      const lang = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js' }[m[1]];
+      if (!lang) continue;
+      const line = text.slice(0, m.index).split('\n').length;
+      const name = `doc-${file.replace(/\.md$/, '').replace(/[^\w]+/g, '-')}-line-${line}`;
+      blocks.push({ name, source: m[2], lang, where: `${file}:${line}` });
+    }
+  }
+  return blocks;
+}
+
+/**
+ * Where Node.js cannot require ES modules, require(entry) in `project` fails with the package's
+ * message: the Node.js versions that can, and `await import(entry)` instead.
+ */
+export function assertRequireNeedsImport(project, entry) {
+  copyInto(project, join(ROOT, 'test/fixtures/require-only.cjs'), 'require-only.cjs');
+  assert.throws(
+    () =>
+      run('node', ['--no-experimental-require-module', 'require-only.cjs', entry], {
+        cwd: project,
+      }),
+    (e) =>
+      e.message.includes(`require('${entry}') needs Node.js 20.19+ or 22.12+`) &&
+      e.message.includes(`await import('${entry}')`),
+  );
 }

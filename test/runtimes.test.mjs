@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  docBlocks,
   freshProject,
   install,
   LIBRARY,
@@ -19,7 +20,7 @@ import {
   remove,
   run,
 } from './installed-project.mjs';
-import { docBlocks, SKIPPED_BLOCKS, writeBlocks } from './runtimes/doc-blocks.mjs';
+import { SKIPPED_BLOCKS, writeBlocks } from './runtimes/doc-blocks.mjs';
 import { installRuntimes, RUNTIMES } from './runtimes/install-runtimes.mjs';
 
 const GOLDEN_DIR = resolve(process.env.MADGRAD_GOLDEN_DIR ?? join(ROOT, 'golden', 'cases'));

@@ -1,6 +1,6 @@
-// The ts/js code blocks of README.md and docs/*.md, as test/installed-library.test.mjs collects
-// them, written into an installed project for the runtimes to run as written.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The ts/js code blocks of README.md and docs/*.md (installed-project.mjs's docBlocks), written
+// into an installed project for the runtimes to run as written.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -12,30 +12,6 @@ import { join } from 'node:path';
  * runs on every runtime today.
  */
 export const SKIPPED_BLOCKS = {};
-
-/** Every ```ts / ```js block: { name, source, lang, where }. */
-export function docBlocks(root) {
-  const files = [
-    'README.md',
-    ...readdirSync(join(root, 'docs'))
-      .filter((f) => f.endsWith('.md'))
-      .sort()
-      .map((f) => `docs/${f}`),
-  ];
-  const blocks = [];
-  for (const file of files) {
-    const text = readFileSync(join(root, file), 'utf8');
-    const fence = /^```(\w*)[^\n]*\n([\s\S]*?)^```/gm;
-    for (let m = fence.exec(text); m; m = fence.exec(text)) {
-      const lang = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js' }[m[1]];
-      if (!lang) continue;
-      const line = text.slice(0, m.index).split('\n').length;
-      const name = `doc-${file.replace(/\.md$/, '').replace(/[^\w]+/g, '-')}-line-${line}`;
-      blocks.push({ name, source: m[2], lang, where: `${file}:${line}` });
-    }
-  }
-  return blocks;
-}
 
 /**
  * Writes each block into `project/docs-run/` as written (.ts or .mjs), and a JavaScript copy

@@ -15,11 +15,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BrowserBackend } from '../browser/page-backends.js';
-import {
-  loadWithOptional,
-  MissingPackageError,
-  requireOptional,
-} from '../experiments/optional-packages.js';
+import { MissingPackageError, requireOptional } from '../experiments/optional-packages.js';
 import type { BenchOptimizer, BenchPageApi, BenchSize } from './browser/bench-page.js';
 
 declare const window: { madgradBench: BenchPageApi };
@@ -121,18 +117,15 @@ async function main(): Promise<void> {
   }
 
   const results: Result[] = [];
-  let openBundledPage: typeof import('../browser/headless-chromium.js').openBundledPage;
   try {
     requireOptional('browser');
-    ({ openBundledPage } = await loadWithOptional(
-      'browser',
-      () => import('../browser/headless-chromium.js'),
-    ));
   } catch (e) {
     if (!(e instanceof MissingPackageError)) throw e;
     console.error(`error: ${e.message}`);
     process.exit(1);
   }
+  // Every package of the page and its browser resolves (checked above).
+  const { openBundledPage } = await import('../browser/headless-chromium.js');
   const browser = await openBundledPage(PAGE_SCRIPT, 'madgrad browser benchmark');
   try {
     const { page } = browser;

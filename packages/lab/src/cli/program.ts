@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { labVersion } from '../experiments/lab-folder.js';
 import { oneLine } from '../experiments/plan-schema.js';
 import { register as ablation } from './commands/ablation.js';
 import { register as bench } from './commands/bench.js';
@@ -21,20 +21,6 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   worker,
   status,
 ];
-
-/** The lab's version: its package.json, two folders above src/cli and three above dist/src/cli. */
-function labVersion(): string {
-  const require = createRequire(import.meta.url);
-  for (const path of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = require(path) as { name?: string; version?: string };
-      if (pkg.name === 'madgrad-lab' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // not at this depth
-    }
-  }
-  return 'unknown';
-}
 
 /** Where the program writes its help and its errors. */
 export interface CliOutput {

@@ -1,5 +1,5 @@
 import { createWasmKernels, jsKernels } from 'madgrad';
-import { loadWithOptional, requireOptional } from '../experiments/optional-packages.js';
+import { requireOptional } from '../experiments/optional-packages.js';
 import { coreEngine } from './core-engine.js';
 import type { ConformanceEngine } from './engine.js';
 
@@ -53,9 +53,7 @@ export const ENGINES: Readonly<
       `browser-${backend}`,
       async () => {
         requireOptional('browser');
-        return (
-          await loadWithOptional('browser', () => import('./browser-engine.js'))
-        ).browserEngine(
+        return (await import('./browser-engine.js')).browserEngine(
           backend,
           `the TensorFlow.js optimizers in headless Chromium on the ${backend} backend (${path})`,
         );

@@ -66,8 +66,9 @@ export async function loadWithOptional<T>(
 }
 
 /**
- * Throws a `MissingPackageError` unless every package of `feature` resolves from this module
- * (for packages used at build time, such as those esbuild bundles into a page).
+ * Throws a `MissingPackageError` unless every package of `feature` resolves from this module.
+ * Called before a feature's modules are imported where some of its packages are not imported by
+ * them but used at run time (esbuild bundles webgl and webgpu into the browser's page).
  */
 export function requireOptional(feature: OptionalFeature): void {
   for (const name of Object.keys(OPTIONAL_PACKAGES[feature].packages)) {

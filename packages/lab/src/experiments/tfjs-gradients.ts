@@ -1,23 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-/**
- * The lab's package folder: the nearest folder above this module whose package.json is
- * madgrad-lab's (two folders up from src/experiments, three from dist/src/experiments).
- */
-function labFolder(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(folder, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'madgrad-lab') {
-      return folder;
-    }
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error('madgrad-lab: its package.json was not found');
-    folder = parent;
-  }
-}
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { labFolder } from './lab-folder.js';
 
 /**
  * Registers the gradient of every tfjs-core op (what `tf.variableGrads` needs on the cpu and wasm
