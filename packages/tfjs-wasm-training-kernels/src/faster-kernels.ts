@@ -2,8 +2,9 @@
  * Opt-in replacements for kernels the wasm backend has but runs slowly, which take most of a conv
  * net's training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD
  * pass over the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
- * and Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there
- * is this package's own). Importing the package replaces nothing; `replaceSlowWasmKernels()`
+ * Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there
+ * is this package's own), and BatchMatMul with a transposed operand (a matrix product's gradient:
+ * the operand transposed first, then the plain product). Importing the package replaces nothing; `replaceSlowWasmKernels()`
  * does, and `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks
  * the call's attributes against its tensors (input-checks.ts), refusing a mismatch; where it then
  * does not apply (NCHW, a dtype other than float32, other axes) it calls the kernel it replaced.
@@ -16,6 +17,7 @@ import {
   type TensorInfo,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
+import { fasterBatchMatMul } from './batch-mat-mul.js';
 import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
 import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { InvalidKernelArgumentError, shownArgument } from './errors.js';
@@ -23,13 +25,15 @@ import { fasterMaxPoolGrad } from './max-pool-grad.js';
 import { fasterSum } from './sum-leading-axes.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
 
-type Faster = (args: KernelArgs) => TensorInfo | undefined;
+/** A replacement: its result, or undefined where the kernel it replaced (`own`) must run. */
+type Faster = (args: KernelArgs, own: KernelFunc) => TensorInfo | undefined;
 
 const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Conv2DBackpropInput', fasterConv2DBackpropInput],
   ['MaxPoolGrad', fasterMaxPoolGrad],
   ['Conv2DBackpropFilter', fasterConv2DBackpropFilter],
   ['Sum', fasterSum],
+  ['BatchMatMul', fasterBatchMatMul],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */
@@ -70,7 +74,7 @@ export function replaceSlowWasmKernels(
     if (own === undefined) continue;
     const fallback = own.kernelFunc;
     const kernelFunc: KernelFunc = (args) =>
-      faster(args as unknown as KernelArgs) ?? (fallback(args) as TensorInfo);
+      faster(args as unknown as KernelArgs, fallback) ?? (fallback(args) as TensorInfo);
     unregisterKernel(name, WASM);
     // The backend's setup (which binds its wasm function) still runs at backend initialization.
     registerKernel({ ...own, kernelFunc });

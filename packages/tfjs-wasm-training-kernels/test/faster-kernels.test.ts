@@ -180,6 +180,47 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
+  it(`BatchMatMul on ${CASES} random products, transposed or not, batch shapes broadcast`, async () => {
+    const random = seeded(91);
+    for (let n = 0; n < CASES; n++) {
+      const [m, k, cols] = [int(random, 1, 40), int(random, 1, 70), int(random, 1, 40)];
+      const batch = Array.from({ length: int(random, 0, 2) }, () => int(random, 1, 4));
+      const batchB = batch.map((d) => (random() < 0.3 ? 1 : d)).slice(int(random, 0, batch.length));
+      const attrs = { transposeA: random() < 0.5, transposeB: random() < 0.5 };
+      const aShape = [...batch, ...(attrs.transposeA ? [k, m] : [m, k])];
+      const bShape = [...batchB, ...(attrs.transposeB ? [cols, k] : [k, cols])];
+      const inputs = {
+        a: { values: values(random, size(aShape)), shape: aShape },
+        b: { values: values(random, size(bShape)), shape: bShape },
+      };
+      const want = await runOn('cpu', 'BatchMatMul', inputs, attrs);
+      const got = await runOn('wasm', 'BatchMatMul', inputs, attrs);
+      const call = JSON.stringify({ aShape, bShape, ...attrs });
+      assert.deepEqual(got.shape, want.shape, call);
+      const e = relativeError(got.values, want.values);
+      assert.ok(e <= TOLERANCE, `case ${n} ${call}: error ${e}`);
+    }
+  });
+
+  it('the gradients of a matrix product match cpu (the products with a transposed operand)', async () => {
+    const random = seeded(93);
+    const [as, bs] = [values(random, 5 * 33 * 17), values(random, 5 * 17 * 9)];
+    const gradients = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D)));
+        const [da, db] = tf.grads(f)([tf.tensor3d(as, [5, 33, 17]), tf.tensor3d(bs, [5, 17, 9])]);
+        return [da!.dataSync(), db!.dataSync()];
+      });
+    };
+    const [want, got] = [await gradients('cpu'), await gradients('wasm')];
+    for (const i of [0, 1]) {
+      const e = relativeError(got[i]!, want[i]!);
+      assert.ok(e <= TOLERANCE, `gradient ${i}: error ${e}`);
+    }
+  });
+
   it('a conv2d layer: the input gradient of sum(conv2d(x, W) * r) matches cpu', async () => {
     const random = seeded(81);
     for (let n = 0; n < 12; n++) {

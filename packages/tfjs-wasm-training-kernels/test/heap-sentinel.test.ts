@@ -26,7 +26,12 @@ import {
   depthwiseFilterCase,
   depthwiseInputCase,
 } from './hostile-conv-cases.js';
-import { maxPoolGradCase, segmentSumCase, sumCase } from './hostile-other-cases.js';
+import {
+  batchMatMulCase,
+  maxPoolGradCase,
+  segmentSumCase,
+  sumCase,
+} from './hostile-other-cases.js';
 
 const CASES = 60;
 const TOLERANCE = 1e-4;
@@ -193,4 +198,6 @@ describe('heap sentinels around the faster kernels', () => {
   }
 
   it('Sum', () => property('Sum', 151, sumCase));
+
+  it('BatchMatMul', () => property('BatchMatMul', 161, batchMatMulCase));
 });

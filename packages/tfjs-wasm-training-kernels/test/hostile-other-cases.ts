@@ -1,5 +1,5 @@
 /**
- * Seeded calls of MaxPoolGrad, Sum and UnsortedSegmentSum, consistent or with one inconsistency
+ * Seeded calls of MaxPoolGrad, Sum, UnsortedSegmentSum and BatchMatMul, consistent or with one inconsistency
  * (see hostile-cases.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -124,6 +124,58 @@ export function segmentSumCase(random: Random): Case {
         ...c,
         inputs: { ...c.inputs, segmentIds: { values: Float32Array.from(ids), shape: [rows] } },
         expect: 'error',
+      };
+  }
+}
+
+/**
+ * BatchMatMul: a [...batchA, m, k] and b [...batchB, k, n] (either transposed), batch shapes that
+ * broadcast; made inconsistent by an inner size, a batch size or a rank below 2.
+ */
+export function batchMatMulCase(random: Random): Case {
+  const m = int(random, 1, 7);
+  const k = random() < 0.06 ? 0 : int(random, 1, 9);
+  const n = int(random, 1, 7);
+  const batch = Array.from({ length: int(random, 0, 2) }, () => int(random, 1, 3));
+  const batchB = batch.map((d) => (random() < 0.3 ? 1 : d)).slice(int(random, 0, batch.length));
+  const transposeA = random() < 0.5;
+  const transposeB = random() < 0.5;
+  const aShape = [...batch, ...(transposeA ? [k, m] : [m, k])];
+  const bShape = [...batchB, ...(transposeB ? [n, k] : [k, n])];
+  const c: Case = {
+    inputs: { a: operand(random, aShape), b: operand(random, bShape) },
+    attrs: { transposeA, transposeB },
+    expect: 'result',
+    note: 'consistent',
+  };
+  if (random() < 0.4) return c;
+  switch (int(random, 0, 2)) {
+    case 0: {
+      const inner = transposeB ? bShape.length - 1 : bShape.length - 2;
+      const shape = bShape.map((d, i) => (i === inner ? d + int(random, 1, 3) : d));
+      return {
+        ...c,
+        inputs: { ...c.inputs, b: operand(random, shape) },
+        expect: 'error',
+        note: 'inner size',
+      };
+    }
+    case 1: {
+      const shape = [int(random, 4, 5), ...aShape.slice(-2)];
+      const other = [int(random, 2, 3), ...bShape.slice(-2)];
+      return {
+        ...c,
+        inputs: { a: operand(random, shape), b: operand(random, other) },
+        expect: 'error',
+        note: 'batch sizes',
+      };
+    }
+    default:
+      return {
+        ...c,
+        inputs: { ...c.inputs, a: operand(random, [int(random, 1, 5)]) },
+        expect: 'error',
+        note: 'rank 1',
       };
   }
 }
