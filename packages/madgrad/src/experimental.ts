@@ -1,7 +1,9 @@
 /**
  * `madgrad/experimental`: the parts of the core that the lab and advanced users need and that
  * an optimizer user does not: the dual-averaging variants of the design ablation, the limits of
- * the float32 step, the checkpoint codec, the seeded generator and `densify`. Like `madgrad`, it
+ * the float32 step, the checkpoint codec, the seeded generator and `densify`, and the update
+ * rules of MADGRAD and MirrorMADGRAD (each rule's comment lists every implementation of its
+ * update) with the `UpdateRule` type a `StatefulOptimizer` subclass passes to its base. Like `madgrad`, it
  * never loads TensorFlow.js (its TensorFlow.js counterpart is `madgrad/tfjs/experimental`).
  *
  * Not covered by semver as `madgrad` and `madgrad/tfjs` are: a minor release may rename, change
@@ -29,6 +31,12 @@ export {
   type DualAveragingVariantSpec,
   type DualAveragingWeighting,
 } from './optimizers/dual-averaging-variants.js';
+export { MADGRAD_RULE, type MadgradRule, type MadgradState } from './optimizers/madgrad-rule.js';
+export {
+  MIRROR_MADGRAD_RULE,
+  type MirrorMadgradRule,
+  type MirrorMadgradState,
+} from './optimizers/mirror-madgrad-rule.js';
 export {
   decodeState,
   encodeState,
@@ -37,3 +45,4 @@ export {
   type StateLayout,
   type StateTensorLayout,
 } from './optimizers/state-codec.js';
+export type { BufferStart, BufferStarts, UpdateRule } from './optimizers/update-rule.js';

@@ -10,6 +10,7 @@ import {
 } from '../src/index.js';
 import { madgradGradientLimit, mirrorGradientLimit } from '../src/maths/gradient-limits.js';
 import type { OptimizerOptions } from '../src/maths/options.js';
+import type { StateBuffers } from '../src/maths/state-limits.js';
 import { param, rng } from './helpers.js';
 
 /**
@@ -131,8 +132,8 @@ describe('WebAssembly kernels against the TypeScript loops (seeded property test
         if (expected === 'refused') refusals += 1;
         steps += 1;
         compare(`${what} step ${k}`, 'p', wasmValue, tsValue, scales);
-        const want = ts.stateOf('w');
-        const got = wasm.stateOf('w');
+        const want: StateBuffers | undefined = ts.stateOf('w');
+        const got: StateBuffers | undefined = wasm.stateOf('w');
         assert.equal(got === undefined, want === undefined);
         for (const [name, buffer] of Object.entries(want ?? {})) {
           compare(`${what} step ${k}`, name, got![name]!, buffer, scales);

@@ -147,7 +147,20 @@ describe('hyperparameters', () => {
     opt.setOptions({ momentum: 0.5 });
     opt.step({ w: new Float32Array([1, 1]) });
     opt.setOptions({ momentum: 0.8 }); // same buffers: fine
-    assert.throws(() => opt.setOptions({ momentum: 0 }), /momentum cannot change from 0.8 to 0/);
+    assert.throws(
+      () => opt.setOptions({ momentum: 0 }),
+      (e: Error) =>
+        e instanceof InvalidOptionError &&
+        e.message ===
+          'group 0: changing momentum from 0.8 to 0 once steps have been taken changes the state buffers (grad_sum_sq, s, x0 → grad_sum_sq, s)',
+    );
+    // Only the option that changes the buffers is named; nothing changed.
+    assert.throws(
+      () => opt.setOptions({ momentum: 0, eps: 1e-3 }),
+      /group 0: changing momentum from 0.8 to 0 once steps have been taken changes the state buffers \(grad_sum_sq, s, x0 → grad_sum_sq, s\)$/,
+    );
+    assert.equal(opt.groups[0]!.momentum, 0.8);
+    assert.equal(opt.groups[0]!.eps, 1e-6);
   });
 });
 

@@ -43,7 +43,7 @@ describe('row-sparse gradients (MADGRAD, momentum 0)', () => {
       }
       const s = sparse.stateOf('emb')!;
       const d = dense.stateOf('emb')!;
-      for (const buffer of ['grad_sum_sq', 's']) {
+      for (const buffer of ['grad_sum_sq', 's'] as const) {
         for (let i = 0; i < rows * width; i++) {
           assert.ok(
             Math.abs(s[buffer]![i]! - d[buffer]![i]!) <= 1e-6 + 1e-5 * Math.abs(d[buffer]![i]!),

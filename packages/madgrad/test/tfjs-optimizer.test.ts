@@ -165,7 +165,7 @@ for (const pc of PATHS) {
       const other = madgrad(0.01, opts);
       await other.setWeights(copy);
       assert.equal(other.iterations, 3);
-      for (const b of ['grad_sum_sq', 's', 'x0']) {
+      for (const b of ['grad_sum_sq', 's', 'x0'] as const) {
         assert.ok(
           bitwiseEqual(values(other.stateOf(w.name)![b]!), values(opt.stateOf(w.name)![b]!)),
         );

@@ -147,7 +147,7 @@ describe('setWeights fuzzer (seeded, time-bounded)', () => {
 });
 
 function snapshot(opt: ReturnType<typeof madgrad>, name: string): string {
-  const slot = opt.stateOf(name) ?? {};
+  const slot: Readonly<Record<string, tf.Variable>> = opt.stateOf(name) ?? {};
   const parts = Object.keys(slot)
     .sort()
     .map((b) => `${b}:${Buffer.from(values(slot[b]!).buffer).toString('hex')}`);
@@ -161,7 +161,7 @@ function checkAgainstCore(
   what: string,
   random: () => number,
 ): void {
-  const slot = opt.stateOf(w.name);
+  const slot: Readonly<Record<string, tf.Variable>> | undefined = opt.stateOf(w.name);
   const k = opt.iterations;
   const p = values(w);
   const core = new Madgrad([param('w', [N], p)], { kernels: 'js', lr: 0.01 });

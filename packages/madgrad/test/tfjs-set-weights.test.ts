@@ -18,7 +18,7 @@ type Opt = ReturnType<typeof madgrad>;
 async function stateText(opt: Opt, names: string[]): Promise<string> {
   const parts = [`iter ${opt.iterations}`];
   for (const name of names) {
-    const slot = opt.stateOf(name);
+    const slot: Readonly<Record<string, tf.Variable>> | undefined = opt.stateOf(name);
     for (const b of Object.keys(slot ?? {}).sort()) {
       parts.push(
         `${name}/${b} ${Buffer.from(((await slot![b]!.data()) as Float32Array).buffer).toString('hex')}`,

@@ -1,4 +1,4 @@
-import { InternalError, InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
+import { InternalError, InvalidOptionError } from '../maths/errors.js';
 import { FLOAT32_MAX, squareOverflowLimit } from '../maths/gradient-limits.js';
 import {
   effectiveLr,
@@ -7,8 +7,10 @@ import {
   type OptimizerSpec,
   specDefaults,
 } from '../maths/options.js';
-import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from './optimizer.js';
+import { finiteStateProblem } from '../maths/state-limits.js';
+import { type OptimizerConfig, StatefulOptimizer } from './optimizer.js';
 import type { Parameter, ParameterGroup } from './parameters.js';
+import type { UpdateRule } from './update-rule.js';
 
 /**
  * The steps by which the paper builds MADGRAD from dual averaging (Defazio & Jelassi 2021, §5),
@@ -78,97 +80,109 @@ export const DUAL_AVERAGING_SPEC: OptimizerSpec<OptimizerOptions> = {
 export const DUAL_AVERAGING_DEFAULTS: Readonly<OptimizerOptions> =
   specDefaults(DUAL_AVERAGING_SPEC);
 
-export class DualAveragingVariant extends StatefulOptimizer<OptimizerOptions> {
-  readonly kind: string;
+/** A variant's state per parameter: s and x0, and v unless the denominator is 'step'. */
+export type DualAveragingState = {
+  /** v = Σ w_i g_i² (w_i = 1 for 'sqrt-sum', λ_i otherwise), starting at zeros. */
+  grad_sum_sq?: Float32Array;
+  /** s = Σ λ_i g_i, starting at zeros. */
+  s: Float32Array;
+  /** x0, the parameter at its first step. */
+  x0: Float32Array;
+};
+
+/** The update rule of one variant (see the construction above). */
+export function dualAveragingRule(
+  spec: DualAveragingVariantSpec,
+): UpdateRule<OptimizerOptions, DualAveragingState> {
+  const { weighting, denominator } = spec;
+  const names = denominator === 'step' ? ['s', 'x0'] : ['grad_sum_sq', 's', 'x0'];
+  return {
+    kind: `dual-averaging:${weighting}:${denominator}`,
+    spec: DUAL_AVERAGING_SPEC,
+    buffers: { grad_sum_sq: 'zeros', s: 'zeros', x0: 'parameter' },
+    bufferNames() {
+      return names;
+    },
+    /**
+     * This step's additions must stay finite: λ|g| to s and, with an accumulated denominator,
+     * w·g² to v (w = 1 for 'sqrt-sum', λ otherwise).
+     */
+    gradientLimit(options, k) {
+      const lr = effectiveLr(options);
+      const lamb = weighting === 'sqrt' ? lr * Math.sqrt(k + 1) : lr;
+      const sumLimit = lamb > 1 ? Math.fround((FLOAT32_MAX / lamb) * (1 - 2 ** -10)) : FLOAT32_MAX;
+      if (denominator === 'step') return sumLimit;
+      const squareWeight = denominator === 'sqrt-sum' ? 1 : lamb;
+      return Math.min(sumLimit, squareOverflowLimit(squareWeight));
+    },
+    startingPointLimit: null,
+    stateProblem(buffers) {
+      return finiteStateProblem(buffers);
+    },
+    dense(_kernels, p, state, g, options, k) {
+      const lr = effectiveLr(options);
+      const lamb = weighting === 'sqrt' ? lr * Math.sqrt(k + 1) : lr;
+      // What multiplies g² in the accumulated sum: 1 (AdaGrad) or λ_k (MADGRAD-style).
+      const squareWeight = denominator === 'sqrt-sum' ? 1 : lamb;
+      const root = denominator === 'cbrt-weighted-sum' ? Math.cbrt : Math.sqrt;
+      const stepDenominator = Math.sqrt(k + 1);
+      const { momentum, eps, weightDecay, decoupleDecay } = options;
+      const { s, x0, grad_sum_sq: v } = state;
+      for (let i = 0; i < p.length; i++) {
+        const pi = p[i]!;
+        let gi = g[i]!;
+        if (weightDecay !== 0 && !decoupleDecay) gi = Math.fround(gi + weightDecay * pi);
+        const si = Math.fround(s[i]! + lamb * gi);
+        s[i] = si;
+        let d: number;
+        if (v === undefined) {
+          d = stepDenominator;
+        } else {
+          const vi = Math.fround(v[i]! + squareWeight * gi * gi);
+          v[i] = vi;
+          d = root(vi) + eps;
+        }
+        const z = d === 0 ? x0[i]! : x0[i]! - si / d;
+        let next = momentum * pi + (1 - momentum) * z;
+        if (weightDecay !== 0 && decoupleDecay) next -= lr * weightDecay * pi;
+        p[i] = next;
+      }
+    },
+    sparseRefusal() {
+      return 'the dual averaging variants take dense gradients only';
+    },
+    sparse() {
+      throw new InternalError('unreachable: sparseRefusal rejects sparse gradients');
+    },
+  };
+}
+
+export class DualAveragingVariant extends StatefulOptimizer<OptimizerOptions, DualAveragingState> {
   readonly spec: DualAveragingVariantSpec;
 
   constructor(
     spec: DualAveragingVariantSpec | DualAveragingVariantName,
-    params: readonly Parameter[] | readonly ParameterGroup[],
+    params: readonly Parameter[] | readonly ParameterGroup<OptimizerOptions>[],
     config: OptimizerConfig = {},
   ) {
-    super(params, config, DUAL_AVERAGING_SPEC);
-    const resolved = typeof spec === 'string' ? DUAL_AVERAGING_VARIANTS[spec] : spec;
-    if (!resolved || !['constant', 'sqrt'].includes(resolved.weighting)) {
-      throw new InvalidOptionError(`unknown dual averaging variant ${JSON.stringify(spec)}`);
-    }
-    if (
-      !['step', 'sqrt-sum', 'sqrt-weighted-sum', 'cbrt-weighted-sum'].includes(resolved.denominator)
-    ) {
-      throw new InvalidOptionError(`unknown denominator ${JSON.stringify(resolved.denominator)}`);
-    }
+    const resolved = checkVariant(spec);
+    super(params, config, dualAveragingRule(resolved));
     this.spec = resolved;
-    this.kind = `dual-averaging:${resolved.weighting}:${resolved.denominator}`;
   }
+}
 
-  /**
-   * This step's additions must stay finite: λ|g| to s and, with an accumulated denominator,
-   * w·g² to v (w = 1 for 'sqrt-sum', λ otherwise).
-   */
-  protected override gradientLimit(options: OptimizerOptions, k: number): number {
-    const lr = effectiveLr(options);
-    const lamb = this.spec.weighting === 'sqrt' ? lr * Math.sqrt(k + 1) : lr;
-    const sumLimit = lamb > 1 ? Math.fround((FLOAT32_MAX / lamb) * (1 - 2 ** -10)) : FLOAT32_MAX;
-    if (this.spec.denominator === 'step') return sumLimit;
-    const squareWeight = this.spec.denominator === 'sqrt-sum' ? 1 : lamb;
-    return Math.min(sumLimit, squareOverflowLimit(squareWeight));
+/** The variant a name or spec stands for; throws an InvalidOptionError for an unknown one. */
+function checkVariant(
+  spec: DualAveragingVariantSpec | DualAveragingVariantName,
+): DualAveragingVariantSpec {
+  const resolved = typeof spec === 'string' ? DUAL_AVERAGING_VARIANTS[spec] : spec;
+  if (!resolved || !['constant', 'sqrt'].includes(resolved.weighting)) {
+    throw new InvalidOptionError(`unknown dual averaging variant ${JSON.stringify(spec)}`);
   }
-
-  protected bufferNames(): readonly string[] {
-    return this.spec.denominator === 'step' ? ['s', 'x0'] : ['grad_sum_sq', 's', 'x0'];
+  if (
+    !['step', 'sqrt-sum', 'sqrt-weighted-sum', 'cbrt-weighted-sum'].includes(resolved.denominator)
+  ) {
+    throw new InvalidOptionError(`unknown denominator ${JSON.stringify(resolved.denominator)}`);
   }
-
-  protected createState(param: Parameter): Record<string, Float32Array> {
-    const n = param.value.length;
-    const state: Record<string, Float32Array> = { s: new Float32Array(n), x0: param.value.slice() };
-    if (this.spec.denominator !== 'step') state.grad_sum_sq = new Float32Array(n);
-    return state;
-  }
-
-  protected applyDense(
-    slot: ParameterSlot,
-    g: Float32Array,
-    options: OptimizerOptions,
-    k: number,
-  ): void {
-    const { weighting, denominator } = this.spec;
-    const lr = effectiveLr(options);
-    const lamb = weighting === 'sqrt' ? lr * Math.sqrt(k + 1) : lr;
-    // What multiplies g² in the accumulated sum: 1 (AdaGrad) or λ_k (MADGRAD-style).
-    const squareWeight = denominator === 'sqrt-sum' ? 1 : lamb;
-    const root = denominator === 'cbrt-weighted-sum' ? Math.cbrt : Math.sqrt;
-    const stepDenominator = Math.sqrt(k + 1);
-    const { momentum, eps, weightDecay, decoupleDecay } = options;
-    const p = slot.param.value;
-    const { s, x0, grad_sum_sq: v } = slot.state as Record<string, Float32Array>;
-    for (let i = 0; i < p.length; i++) {
-      const pi = p[i]!;
-      let gi = g[i]!;
-      if (weightDecay !== 0 && !decoupleDecay) gi = Math.fround(gi + weightDecay * pi);
-      const si = Math.fround(s![i]! + lamb * gi);
-      s![i] = si;
-      let d: number;
-      if (v === undefined) {
-        d = stepDenominator;
-      } else {
-        const vi = Math.fround(v[i]! + squareWeight * gi * gi);
-        v[i] = vi;
-        d = root(vi) + eps;
-      }
-      const z = d === 0 ? x0![i]! : x0![i]! - si / d;
-      let next = momentum * pi + (1 - momentum) * z;
-      if (weightDecay !== 0 && decoupleDecay) next -= lr * weightDecay * pi;
-      p[i] = next;
-    }
-  }
-
-  protected applySparse(): void {
-    throw new InternalError('unreachable: checkSparseAllowed rejects sparse gradients');
-  }
-
-  protected checkSparseAllowed(where: string): void {
-    throw new InvalidGradientError(
-      `${where}: the dual averaging variants take dense gradients only`,
-    );
-  }
+  return resolved;
 }

@@ -4,7 +4,6 @@ import {
   InvalidOptionError,
   InvalidParameterError,
 } from '../maths/errors.js';
-import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import {
   type CommonOptions,
   type OptimizerOptions,
@@ -14,14 +13,9 @@ import {
   specDefaults,
 } from '../maths/options.js';
 import { quote } from '../maths/quote.js';
-import {
-  finiteStateProblem,
-  type StateBuffers,
-  type StateProblem,
-  startingPointError,
-  stateRuleError,
-} from '../maths/state-limits.js';
+import { type StateBuffers, startingPointError, stateRuleError } from '../maths/state-limits.js';
 import type { StepKernels } from '../maths/step-kernels.js';
+import { bufferChange } from './buffer-change.js';
 import { groupBufferSets } from './buffer-sets.js';
 import {
   checkDense,
@@ -48,6 +42,7 @@ import {
   type StateTensor,
 } from './state-codec.js';
 import { checkStateLayout } from './state-layout.js';
+import type { UpdateRule } from './update-rule.js';
 
 /** Constructor options: the default hyperparameters plus the implementation to run steps with. */
 export type OptimizerConfig<O extends CommonOptions = OptimizerOptions> = Partial<O> & {
@@ -71,44 +66,52 @@ export const CONSTRUCTOR_SPEC: OptimizerSpec<{ kernels: KernelChoice }> = {
   },
 };
 
-/** One parameter and its optimizer state (null until its first gradient, as in the reference). */
-export interface ParameterSlot {
+/**
+ * One parameter and its optimizer state, buffers by name (null until its first gradient, as in
+ * the reference).
+ */
+export interface ParameterSlot<B extends StateBuffers = StateBuffers> {
   readonly param: Parameter;
   readonly size: number;
   readonly group: number;
-  state: Record<string, Float32Array> | null;
+  state: B | null;
 }
 
-interface ValidatedGradient {
-  readonly slot: ParameterSlot;
+interface ValidatedGradient<B extends StateBuffers> {
+  readonly slot: ParameterSlot<B>;
   readonly dense: Float32Array | null;
   readonly sparse: SparseRows | null;
   readonly rowLength: number;
 }
 
 /**
- * What MADGRAD and MirrorMADGRAD share: parameter groups with their own options, one step counter
- * for the whole optimizer, lazily created per-parameter state, steps that validate every gradient
- * before touching anything, and checkpoints in a versioned byte form.
+ * What every core optimizer shares: parameter groups with their own options (`O`), one step
+ * counter for the whole optimizer, lazily created per-parameter state (buffers by name, `B`),
+ * steps that validate every gradient before touching anything, and checkpoints in a versioned
+ * byte form. What differs between optimizers is their update rule (`UpdateRule`), passed to the
+ * constructor: options, buffers, step and state rule.
  */
-export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions> {
+export abstract class StatefulOptimizer<
+  O extends CommonOptions = CommonOptions,
+  B extends StateBuffers = StateBuffers,
+> {
   /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
-  abstract readonly kind: string;
+  readonly kind: string;
   protected readonly kernels: StepKernels;
+  private readonly rule: UpdateRule<O, B>;
   private readonly scan: (values: Float32Array, limit: number) => number;
-  private readonly slots = new Map<string, ParameterSlot>();
-  /** The optimizer's options: names, defaults, ranges. */
-  private readonly optionsSpec: OptimizerSpec<O>;
+  private readonly slots = new Map<string, ParameterSlot<B>>();
   private groupOptions: O[] = [];
   private readonly groupParams: string[][] = [];
   private k = 0;
 
   protected constructor(
-    entries: readonly Parameter[] | readonly ParameterGroup[],
+    entries: readonly Parameter[] | readonly ParameterGroup<O>[],
     config: OptimizerConfig<O>,
-    spec: OptimizerSpec<O>,
+    rule: UpdateRule<O, B>,
   ) {
-    this.optionsSpec = spec;
+    this.rule = rule;
+    this.kind = rule.kind;
     const { kernels, ...options } = config;
     this.kernels = resolveKernels(kernels ?? CONSTRUCTOR_SPEC.options.kernels.default);
     const k = this.kernels;
@@ -116,7 +119,7 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
       ? (values, limit) => k.firstNonFinite!(values, limit)
       : firstNonFinite;
     const base = this.resolveOptions(
-      specDefaults(spec),
+      specDefaults(rule.spec),
       options as Partial<O>,
       '',
       optionNames(CONSTRUCTOR_SPEC),
@@ -126,13 +129,13 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
         'the optimizer needs a non-empty list of parameters or groups',
       );
     }
-    const groups: readonly ParameterGroup[] = isGroupList(entries)
+    const groups: readonly ParameterGroup<O>[] = isGroupList(entries)
       ? entries
-      : [{ params: entries as readonly Parameter[] }];
+      : [{ params: entries as readonly Parameter[] } as ParameterGroup<O>];
     groups.forEach((group, index) => {
       const { params, ...groupOptions } = group;
       this.groupOptions.push(
-        this.resolveOptions(base, groupOptions as Partial<O>, `group ${index}: `),
+        this.resolveOptions(base, groupOptions as unknown as Partial<O>, `group ${index}: `),
       );
       const names: string[] = [];
       for (const param of params) {
@@ -191,7 +194,7 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
   }
 
   /** The state buffers of a parameter (live arrays, do not modify), or undefined before its first gradient. */
-  stateOf(name: string): Readonly<Record<string, Float32Array>> | undefined {
+  stateOf(name: string): Readonly<B> | undefined {
     const slot = this.slots.get(name);
     if (!slot) throw new InvalidParameterError(`unknown parameter "${name}"`);
     return slot.state ?? undefined;
@@ -205,7 +208,7 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
   step(grads: GradientMap): void {
     checkGradientRecord(grads, `step k=${this.k}`);
     checkStepCount(this.k, 'a checkpoint');
-    const work: ValidatedGradient[] = [];
+    const work: ValidatedGradient<B>[] = [];
     for (const name of Object.keys(grads)) {
       const g = grads[name];
       const slot = this.slots.get(name);
@@ -213,14 +216,16 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
       if (!slot) throw new InvalidGradientError(`${where} is not managed by this optimizer`);
       if (g == null) continue;
       checkStillSized(slot.param, slot.size, where);
-      const limit = this.gradientLimit(this.groupOptions[slot.group]!, this.k);
+      const options = this.groupOptions[slot.group]!;
+      const limit = this.rule.gradientLimit(options, this.k);
       if (slot.state === null) this.checkStartingPoint(where, slot.param.value);
       if (g instanceof Float32Array) {
         checkDense(where, g, slot.size, this.scan, limit);
         work.push({ slot, dense: g, sparse: null, rowLength: 0 });
       } else if (isSparseRows(g)) {
         const rowLength = checkSparse(where, g, slot.param.shape, limit);
-        this.checkSparseAllowed(where, this.groupOptions[slot.group]!);
+        const refusal = this.rule.sparseRefusal(options);
+        if (refusal !== null) throw new InvalidGradientError(`${where}: ${refusal}`);
         work.push({ slot, dense: null, sparse: g, rowLength });
       } else {
         throw new InvalidGradientError(
@@ -230,9 +235,22 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
     }
     for (const item of work) {
       const options = this.groupOptions[item.slot.group]!;
-      if (item.slot.state === null) item.slot.state = this.createState(item.slot.param, options);
-      if (item.dense) this.applyDense(item.slot, item.dense, options, this.k);
-      else this.applySparse(item.slot, item.sparse!, item.rowLength, options, this.k);
+      const { slot } = item;
+      slot.state ??= this.createState(slot.param, options);
+      if (item.dense) {
+        this.rule.dense(this.kernels, slot.param.value, slot.state, item.dense, options, this.k);
+      } else {
+        const { kernels, k } = this;
+        this.rule.sparse(
+          kernels,
+          slot.param.value,
+          slot.state,
+          item.sparse!,
+          item.rowLength,
+          options,
+          k,
+        );
+      }
     }
     this.k += 1;
   }
@@ -256,29 +274,28 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
           kind: this.kind,
           groupParams: this.groupParams,
           groupOptions: this.groupOptions,
-          optionsSpec: this.optionsSpec,
+          optionsSpec: this.rule.spec,
           slots: this.slots,
           resolveOptions: (base, partial, where) => this.resolveOptions(base, partial, where),
-          bufferNames: (options) => this.bufferNames(options),
+          bufferNames: (options) => this.rule.bufferNames(options),
         },
         layout,
       );
     });
+    // Each parameter's set is exactly the rule's buffers for its group's options: a B.
     const states = groupBufferSets(
       state.tensors.map((t) => ({ owner: t.param, buffer: t.buffer, value: t.data })),
-      (name) => this.bufferNames(options[this.slots.get(name)!.group]!),
-    );
+      (name) => this.rule.bufferNames(options[this.slots.get(name)!.group]!),
+    ) as Map<string, B>;
     for (const [name, buffers] of states) {
-      const problem = this.stateProblem(buffers, options[this.slots.get(name)!.group]!);
+      const problem = this.rule.stateProblem(buffers, options[this.slots.get(name)!.group]!);
       if (problem) throw stateRuleError('optimizer state', name, problem);
     }
     // Everything checked (and allocated, which may fail): commit.
-    const placed = new Map<string, Record<string, Float32Array>>();
+    const placed = new Map<string, B>();
     for (const [name, buffers] of states) {
-      placed.set(
-        name,
-        Object.fromEntries(Object.entries(buffers).map(([b, data]) => [b, this.newBuffer(data)])),
-      );
+      const entries = Object.entries(buffers).map(([b, data]) => [b, this.newBuffer(data)]);
+      placed.set(name, Object.fromEntries(entries) as B);
     }
     this.groupOptions = options;
     this.k = state.k;
@@ -290,8 +307,9 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
     const tensors: StateTensor[] = [];
     for (const [name, slot] of this.slots) {
       if (!slot.state) continue;
-      for (const buffer of this.bufferNames(this.groupOptions[slot.group]!)) {
-        tensors.push({ param: name, buffer, data: slot.state[buffer]!.slice() });
+      const buffers: StateBuffers = slot.state;
+      for (const buffer of this.rule.bufferNames(this.groupOptions[slot.group]!)) {
+        tensors.push({ param: name, buffer, data: buffers[buffer]!.slice() });
       }
     }
     return {
@@ -309,87 +327,52 @@ export abstract class StatefulOptimizer<O extends CommonOptions = CommonOptions>
    * A state buffer of `init.length` values (or `init` zeros) holding `init`'s values, placed
    * where the kernels work fastest (WebAssembly memory for the wasm kernels).
    */
-  protected newBuffer(init: Float32Array | number): Float32Array {
+  private newBuffer(init: Float32Array | number): Float32Array {
     const n = typeof init === 'number' ? init : init.length;
     const buffer = this.kernels.allocate?.(n) ?? new Float32Array(n);
     if (typeof init !== 'number') buffer.set(init);
     return buffer;
   }
 
+  /** A parameter's first state: the rule's buffers for these options, zeros or the parameter. */
+  private createState(param: Parameter, options: O): B {
+    const state: Record<string, Float32Array> = {};
+    const starts: Readonly<Record<string, string>> = this.rule.buffers;
+    for (const name of this.rule.bufferNames(options)) {
+      state[name] = this.newBuffer(starts[name] === 'parameter' ? param.value : param.value.length);
+    }
+    return state as B;
+  }
+
   /**
    * Merges `partial` over `base` and validates the result against the optimizer's spec, naming a
    * bad option and its value; an unknown name's error lists the spec's names and `alsoKnown`.
    */
-  protected resolveOptions(
+  private resolveOptions(
     base: Readonly<O>,
     partial: Partial<O>,
     where = '',
     alsoKnown: readonly string[] = [],
   ): O {
-    return resolveSpecOptions(this.optionsSpec, base, partial, where, alsoKnown);
+    return resolveSpecOptions(this.rule.spec, base, partial, where, alsoKnown);
   }
 
-  /**
-   * The largest |gradient entry| a step at step `k` accepts for a group with these options: beyond
-   * it the float32 state would overflow (an accumulator at +Infinity freezes its coordinate), so
-   * the step refuses it like NaN. The default bounds nothing but finiteness.
-   */
-  protected gradientLimit(_options: O, _k: number): number {
-    return FLOAT32_MAX;
-  }
-
-  /**
-   * The largest |value| a parameter may hold at its first step, when its state is created from
-   * it (MADGRAD's x0, MirrorMADGRAD's z: see maths/state-limits.ts), or null for no bound.
-   */
-  protected startingPointLimit(): number | null {
-    return null;
-  }
-
-  /** The first-step rule: refuses a parameter beyond `startingPointLimit()`, or NaN/Infinity. */
+  /** The first-step rule: refuses a parameter beyond the rule's `startingPointLimit`, or NaN/Infinity. */
   private checkStartingPoint(where: string, values: Float32Array): void {
-    const limit = this.startingPointLimit();
+    const limit = this.rule.startingPointLimit;
     if (limit === null) return;
     const bad = this.scan(values, limit);
     if (bad >= 0) throw startingPointError(where, values[bad]!, bad, limit);
   }
 
   /**
-   * The first value of a parameter's loaded state that breaks the state rule (see
-   * maths/state-limits.ts), or null. The default is the rule's common part: finite values and
-   * non-negative sums of squares; optimizers add the bounds their step needs.
+   * Rejects an option change that changes the group's state buffers once any of its parameters
+   * has state (the existing buffers would not match the step's); before that, any change goes.
    */
-  protected stateProblem(buffers: StateBuffers, _options: O): StateProblem | null {
-    return finiteStateProblem(buffers);
-  }
-
-  /** Names of the buffers a parameter of a group with these options keeps. */
-  protected abstract bufferNames(options: O): readonly string[];
-  protected abstract createState(param: Parameter, options: O): Record<string, Float32Array>;
-  protected abstract applyDense(slot: ParameterSlot, g: Float32Array, options: O, k: number): void;
-  protected abstract applySparse(
-    slot: ParameterSlot,
-    g: SparseRows,
-    rowLength: number,
-    options: O,
-    k: number,
-  ): void;
-  /** Throws an InvalidGradientError when a group with these options cannot take sparse rows. */
-  protected abstract checkSparseAllowed(where: string, options: O): void;
-
-  /** Rejects option changes that would leave existing state inconsistent (e.g. a buffer set change). */
   private checkOptionChange(group: number, current: O, next: O): void {
-    if (this.bufferNames(current).join() === this.bufferNames(next).join()) return;
     const started = this.groupParams[group]!.some((n) => this.slots.get(n)!.state !== null);
-    if (started) {
-      throw new InvalidOptionError(
-        `group ${group}: momentum cannot change from ${momentumOf(current)} to ${momentumOf(next)} once steps have been taken (the state buffers differ)`,
-      );
-    }
+    if (!started) return;
+    const change = bufferChange(current, next, (options) => this.rule.bufferNames(options));
+    if (change !== null) throw new InvalidOptionError(`group ${group}: ${change}`);
   }
-}
-
-/** The momentum of options that have one (MADGRAD's buffers depend on it being 0). */
-function momentumOf(options: CommonOptions): unknown {
-  return (options as { momentum?: number }).momentum;
 }

@@ -8,10 +8,14 @@ export interface Parameter {
   readonly value: Float32Array;
 }
 
-/** A parameter group: parameters sharing hyperparameters that override the optimizer's defaults. */
-export interface ParameterGroup extends Partial<OptimizerOptions> {
+/**
+ * A parameter group: parameters sharing hyperparameters that override the optimizer's defaults.
+ * `O` is the optimizer's options (`AdamOptions` for `Adam`), so each group takes that
+ * optimizer's own options.
+ */
+export type ParameterGroup<O = OptimizerOptions> = Partial<O> & {
   readonly params: readonly Parameter[];
-}
+};
 
 /** Number of elements of a tensor of the given shape (1 for a scalar). */
 export function shapeSize(shape: readonly number[]): number {
@@ -43,10 +47,10 @@ export function checkParameter(param: Parameter): number {
 }
 
 /** True when `entries` is a list of groups rather than a flat list of parameters. */
-export function isGroupList(
-  entries: readonly Parameter[] | readonly ParameterGroup[],
-): entries is readonly ParameterGroup[] {
-  return entries.length > 0 && entries.every((e) => Array.isArray((e as ParameterGroup).params));
+export function isGroupList<O>(
+  entries: readonly Parameter[] | readonly ParameterGroup<O>[],
+): entries is readonly ParameterGroup<O>[] {
+  return entries.length > 0 && entries.every((e) => Array.isArray((e as ParameterGroup<O>).params));
 }
 
 /**

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { clipScale } from '../maths/clipping.js';
 import { InvalidGradientError, InvalidOptionError } from '../maths/errors.js';
 import { FLOAT32_MAX } from '../maths/gradient-limits.js';
-import { type OptimizerOptions, resolveOptions } from '../maths/options.js';
+import { type OptimizerOptions, resolveOptions, specDefaults } from '../maths/options.js';
 import { quote } from '../maths/quote.js';
 import { isSchedule } from '../maths/schedules.js';
-import { finiteStateProblem, type StateBuffers, type StateProblem } from '../maths/state-limits.js';
+import type { StateBuffers } from '../maths/state-limits.js';
 import type { StepKernels } from '../maths/step-kernels.js';
 import { checkStepCount } from '../optimizers/state-codec.js';
 import { type FastBackendName, fastBackendName } from './backend-memory.js';
@@ -20,14 +20,15 @@ import {
   type StepPathChoice,
   type TfjsOptimizerConfig,
 } from './config.js';
-import { DeviceStep, type DeviceStepStatus, type FusedStepKernel } from './device-step.js';
+import { DeviceStep, type DeviceStepStatus } from './device-step.js';
 import { iterationTensor, sameIterationShape } from './iteration-count.js';
 import { minimizeOrDispose } from './minimize.js';
 import type { NamedTensor } from './named-tensor.js';
 import { applyWithOps, scanWithOps } from './ops-step.js';
 import { checkStartingPoints } from './starting-points.js';
-import { StateSlots } from './state-slots.js';
+import { type Slot, StateSlots } from './state-slots.js';
 import { collectStepGradients } from './step-gradients.js';
+import { fusedStepOf, type Tensors, type TfjsRule } from './tfjs-rule.js';
 import { ViewStep } from './view-step.js';
 import { fusedWebGlAvailable } from './webgl-fused-step.js';
 import { fusedWebGpuAvailable } from './webgpu-fused-step.js';
@@ -51,7 +52,9 @@ function warnIfHalfFloat(): void {
 }
 
 /**
- * What `MadgradOptimizer` and `MirrorMadgradOptimizer` share, on top of tfjs's `Optimizer`:
+ * What `MadgradOptimizer` and `MirrorMadgradOptimizer` share, on top of tfjs's `Optimizer`; what
+ * differs between them is their rule (`TfjsRule`: the core's rule, its tfjs ops and its fused
+ * shader variant), passed to the constructor, and `B`, their state buffers by name:
  *
  * - State is keyed by variable name and created at a variable's first gradient, as in the
  *   reference; a step may carry any subset of variables in any order (`StateSlots`).
@@ -66,14 +69,17 @@ function warnIfHalfFloat(): void {
  * - `getWeights` / `setWeights` carry the iteration count (`iter`) and every buffer as
  *   `<variable name>/<buffer>`, with the reference's buffer names (`weights.ts`).
  */
-export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
+export abstract class MadgradFamilyOptimizer<
+  B extends StateBuffers = StateBuffers,
+> extends tf.Optimizer {
+  private readonly rule: TfjsRule<B>;
   private lr: LearningRate;
   protected readonly options: Readonly<Omit<OptimizerOptions, 'lr'>>;
   private readonly clipNorm: number | null;
   private readonly nonFinite: NonFiniteMode;
   private readonly kernelsOverride: StepKernels | null;
   private readonly path: StepPathChoice;
-  private readonly slots = new StateSlots();
+  private readonly slots = new StateSlots<B>();
   private readonly viewStep = new ViewStep(() => this.kernels());
   private readonly deviceStep = new DeviceStep({
     getSteps: () => this.iterations_,
@@ -88,12 +94,10 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   private iterVariable: tf.Variable | null = null;
   private skipped = 0;
 
-  protected constructor(
-    config: TfjsOptimizerConfig | Record<string, unknown>,
-    defaults: Readonly<OptimizerOptions>,
-  ) {
+  protected constructor(config: TfjsOptimizerConfig | Record<string, unknown>, rule: TfjsRule<B>) {
     super();
-    const resolved: ResolvedConfig = resolveConfig(config, defaults);
+    this.rule = rule;
+    const resolved: ResolvedConfig = resolveConfig(config, specDefaults(rule.core.spec));
     this.lr = resolved.learningRate;
     this.options = Object.freeze(resolved.options);
     this.clipNorm = resolved.clipNorm;
@@ -111,56 +115,6 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const { customObjects: _ignored, ...rest } = config;
     return new cls(rest);
   }
-
-  /** The largest |gradient entry| a step accepts (see maths/gradient-limits.ts). */
-  protected gradientLimit(_lr: number, _k: number): number {
-    return FLOAT32_MAX;
-  }
-
-  /** The largest |value| a variable may hold at its first step (see starting-points.ts). */
-  protected startingPointLimit(): number | null {
-    return null;
-  }
-
-  /**
-   * The first value of a variable's state (from `setWeights`) that breaks the state rule (see
-   * maths/state-limits.ts, shared with the core's `loadState`), or null.
-   */
-  protected stateProblem(buffers: StateBuffers): StateProblem | null {
-    return finiteStateProblem(buffers);
-  }
-
-  /** Names of the buffers kept per variable, in `getWeights` order. */
-  protected abstract bufferNames(): readonly string[];
-  /** Initial value of a buffer for a variable that gets its first gradient. */
-  protected abstract initialBuffer(buffer: string, variable: tf.Variable): tf.Tensor;
-  /** The step on Float32Array views (cpu, wasm); `lr` is the schedule's value, `k` the step. */
-  protected abstract kernelStep(
-    kernels: StepKernels,
-    p: Float32Array,
-    buffers: Record<string, Float32Array>,
-    g: Float32Array,
-    lr: number,
-    k: number,
-  ): void;
-  /**
-   * The step in tfjs ops (called inside tidy): the new parameter and buffer values. `k` is a
-   * number on the ops path, the device's float32 step counter on the device path.
-   */
-  protected abstract opsStep(
-    p: tf.Tensor,
-    buffers: Record<string, tf.Tensor>,
-    g: tf.Tensor,
-    lr: number,
-    k: number | tf.Scalar,
-  ): { p: tf.Tensor; buffers: Record<string, tf.Tensor> };
-
-  /**
-   * The step of one variable as one fused WGSL dispatch on webgpu, used in place of the ops on
-   * the device path (`consts` = [ok, scale, k] on the device), or null where the optimizer has
-   * none. WebGL's fused programs (one per output buffer) are in webgl-fused-step.ts.
-   */
-  protected abstract fusedStep(lr: number): FusedStepKernel | null;
 
   /** The learning rate: a number or a schedule of the step. */
   get learningRate(): LearningRate {
@@ -185,7 +139,7 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
   }
 
   /** The state variables of a variable (live; do not dispose), or undefined before its first step. */
-  stateOf(variableName: string): Readonly<Record<string, tf.Variable>> | undefined {
+  stateOf(variableName: string): Readonly<Slot<B>> | undefined {
     return this.slots.get(variableName);
   }
 
@@ -217,6 +171,16 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     await this.deviceStep.settle();
     this.deviceStep.throwIfRefused();
     return { steps: this.iterations, skipped: this.skipped };
+  }
+
+  /** The options of a step at learning rate `lr`. */
+  private optionsAt(lr: number): OptimizerOptions {
+    return { ...this.options, lr };
+  }
+
+  /** The names of the buffers kept per variable, in `getWeights` order. */
+  private bufferNames(): readonly string[] {
+    return this.rule.core.bufferNames(this.optionsAt(0));
   }
 
   private kernels(): StepKernels {
@@ -269,15 +233,15 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
     const items = collectStepGradients(variableGradients, k, (name) =>
       this.slots.shapeOf(name, first),
     );
-    const lr = this.learningRateAt(k);
+    const options = this.optionsAt(this.learningRateAt(k));
     const fast = this.fastBackend();
     if (!fast && this.onDevice()) {
-      this.applyOnDevice(items, lr);
+      this.applyOnDevice(items, options);
       return;
     }
     const clipping = this.clipNorm !== null;
     // Clipping leaves every entry at most clipNorm: then only the entries' finiteness matters.
-    const overflow = this.gradientLimit(lr, k);
+    const overflow = this.rule.core.gradientLimit(options, k);
     const limit = clipping && this.clipNorm! <= overflow ? FLOAT32_MAX : overflow;
     const { bad, sumSquares } = fast
       ? this.viewStep.scan(items, fast, clipping, limit)
@@ -291,49 +255,55 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
         `step k=${k}: the gradient of variable "${bad}" holds NaN or Infinity, or an entry beyond ${limit.toExponential(4)} (whose square would overflow the float32 state to Infinity); nothing was changed (use nonFinite: 'skip' to skip such steps)`,
       );
     }
-    const start = this.startingPointLimit();
+    const start = this.rule.core.startingPointLimit;
     if (start !== null) {
       checkStartingPoints(items, (name) => !this.slots.get(name), fast !== null, start, k);
     }
     const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);
-    const buffers = this.bufferNames();
-    for (const item of items) {
-      this.slots.claim(item.name, item.variable, buffers, (b) =>
-        this.initialBuffer(b, item.variable),
-      );
-    }
-    const slotOf = (name: string) => this.slots.get(name)!;
+    this.claimSlots(items);
+    const slotOf = (name: string) => this.slots.buffersOf(name)!;
+    const { core, ops } = this.rule;
     if (fast) {
       this.viewStep.apply(
         items,
         slotOf,
-        (kernels, p, b, g) => this.kernelStep(kernels, p, b, g, lr, k),
+        (kernels, p, b, g) => core.dense(kernels, p, b as B, g, options, k),
         scale,
         fast,
       );
     } else {
-      applyWithOps(items, slotOf, (p, b, g) => this.opsStep(p, b, g, lr, k), scale);
+      applyWithOps(items, slotOf, (p, b, g) => ops(p, b as Tensors<B>, g, options, k), scale);
     }
     this.incrementIterations();
   }
 
   /** The device path (see DeviceStep): checked, clipped and selected on the device. */
-  private applyOnDevice(items: ReturnType<typeof collectStepGradients>, lr: number): void {
+  private applyOnDevice(
+    items: ReturnType<typeof collectStepGradients>,
+    options: OptimizerOptions,
+  ): void {
     warnIfHalfFloat();
-    const buffers = this.bufferNames();
-    for (const item of items) {
-      this.slots.claim(item.name, item.variable, buffers, (b) =>
-        this.initialBuffer(b, item.variable),
-      );
-    }
+    this.claimSlots(items);
+    const { ops } = this.rule;
     this.deviceStep.apply(
       items,
-      (name) => this.slots.get(name)!,
-      (p, b, g, k) => this.opsStep(p, b, g, lr, k),
+      (name) => this.slots.buffersOf(name)!,
+      (p, b, g, k) => ops(p, b as Tensors<B>, g, options, k),
       this.clipNorm,
-      fusedWebGpuAvailable() || fusedWebGlAvailable() ? this.fusedStep(lr) : null,
+      fusedWebGpuAvailable() || fusedWebGlAvailable() ? fusedStepOf(this.rule, options) : null,
     );
     this.incrementIterations();
+  }
+
+  /** Creates the state of every variable at its first gradient: zeros, or the variable itself. */
+  private claimSlots(items: ReturnType<typeof collectStepGradients>): void {
+    const buffers = this.bufferNames();
+    const starts: Readonly<Record<string, string>> = this.rule.core.buffers;
+    for (const item of items) {
+      this.slots.claim(item.name, item.variable, buffers, (b) =>
+        starts[b] === 'parameter' ? item.variable.clone() : tf.zerosLike(item.variable),
+      );
+    }
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
@@ -358,8 +328,10 @@ export abstract class MadgradFamilyOptimizer extends tf.Optimizer {
    * the optimizer as it was.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    // The state rules of MADGRAD and MirrorMADGRAD read no learning rate.
+    const options = this.optionsAt(typeof this.lr === 'number' ? this.lr : 0);
     const { k, state } = await readWeights(weightValues, this.bufferNames(), (b) =>
-      this.stateProblem(b),
+      this.rule.core.stateProblem(b as B, options),
     );
     await this.deviceStep.settle();
     this.slots.replace(state, this.bufferNames());

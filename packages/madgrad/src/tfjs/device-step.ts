@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidGradientError } from '../maths/errors.js';
+import type { StepOutput } from './ops-step.js';
 import type { Slot } from './state-slots.js';
 import type { StepItem } from './step-gradients.js';
 import { fusedWebGlAvailable, packedOnWebGl } from './webgl-fused-step.js';
@@ -16,10 +17,10 @@ import { allFiniteOnDevice, fusedWebGpuAvailable } from './webgpu-fused-step.js'
  */
 export type DeviceStepKernel = (
   p: tf.Tensor,
-  buffers: Record<string, tf.Tensor>,
+  buffers: Slot,
   g: tf.Tensor,
   k: tf.Scalar,
-) => { p: tf.Tensor; buffers: Record<string, tf.Tensor> };
+) => StepOutput;
 
 /**
  * One parameter's step recorded as a single fused WGSL dispatch on webgpu, updating the variable
@@ -123,7 +124,7 @@ export class DeviceStep {
             const next = step(item.variable, slot, g, k);
             item.variable.assign(tf.where(ok, next.p, item.variable));
             for (const [name, value] of Object.entries(next.buffers)) {
-              slot[name]!.assign(tf.where(ok, value, slot[name]!));
+              slot[name]!.assign(tf.where(ok, value!, slot[name]!));
             }
           });
         }

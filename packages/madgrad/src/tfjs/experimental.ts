@@ -2,7 +2,8 @@
  * `madgrad/tfjs/experimental`: the parts of the TensorFlow.js adapter that the lab and advanced
  * users need and that a user of `MadgradOptimizer` / `MirrorMadgradOptimizer` does not: the
  * adapter that runs any core optimizer as a `tf.Optimizer`, the process-wide default step
- * kernels and the wasm backend's memory. Needs `@tensorflow/tfjs-core`, as `madgrad/tfjs` does.
+ * kernels, the wasm backend's memory, and the TensorFlow.js rules of MADGRAD and MirrorMADGRAD
+ * (the core's rule with its tfjs ops and fused shader variant). Needs `@tensorflow/tfjs-core`, as `madgrad/tfjs` does.
  *
  * Not covered by semver as `madgrad` and `madgrad/tfjs` are: a minor release may rename, change
  * or remove these exports, and says so in its notes; a patch release does not change them.
@@ -14,3 +15,6 @@
 export { type WasmMemory, wasmBackendMemory } from './backend-memory.js';
 export { getDefaultStepKernels, setDefaultStepKernels } from './config.js';
 export { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
+export { MADGRAD_TFJS_RULE, madgradOps } from './madgrad-rule-ops.js';
+export { MIRROR_MADGRAD_TFJS_RULE, mirrorOps } from './mirror-madgrad-rule-ops.js';
+export type { TfjsRule } from './tfjs-rule.js';

@@ -3,12 +3,14 @@ import { FLOAT32_MAX } from '../maths/gradient-limits.js';
 import type { Slot } from './state-slots.js';
 import type { GradientScan, StepItem } from './step-gradients.js';
 
+/** A step's new parameter value and the new values of the buffers it changes, by name. */
+export interface StepOutput {
+  readonly p: tf.Tensor;
+  readonly buffers: Readonly<Partial<Record<string, tf.Tensor>>>;
+}
+
 /** One parameter's step in tfjs ops (run inside `tidy`): the new parameter and buffer values. */
-export type OpsStepKernel = (
-  p: tf.Tensor,
-  buffers: Record<string, tf.Tensor>,
-  g: tf.Tensor,
-) => { p: tf.Tensor; buffers: Record<string, tf.Tensor> };
+export type OpsStepKernel = (p: tf.Tensor, buffers: Slot, g: tf.Tensor) => StepOutput;
 
 /**
  * The NaN/Infinity check, and entries beyond `limit` (where the square would overflow the float32
@@ -61,7 +63,7 @@ export function applyWithOps(
       const g = scale === 1 ? item.grad : tf.mul(item.grad, tf.scalar(scale));
       const next = step(item.variable, slot, g);
       item.variable.assign(next.p);
-      for (const [name, value] of Object.entries(next.buffers)) slot[name]!.assign(value);
+      for (const [name, value] of Object.entries(next.buffers)) slot[name]!.assign(value!);
     });
   }
 }

@@ -1,21 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { StateBuffers } from '../maths/state-limits.js';
 import type { LoadedBuffer } from './weights.js';
 
-/** The state variables of one tfjs variable, by buffer name (`grad_sum_sq`, `s`, ...). */
-export type Slot = Record<string, tf.Variable>;
+/**
+ * The state variables of one tfjs variable, by buffer name: one `tf.Variable` per buffer of the
+ * core's state type `B` (`MadgradState`: `grad_sum_sq`, `s`, and `x0` with momentum).
+ */
+export type Slot<B = StateBuffers> = { [K in keyof B]: tf.Variable };
 
 /**
  * The optimizer state of the tfjs optimizers, keyed by variable name and created at a variable's
  * first gradient, as in the reference. State loaded by `setWeights` waits, "unclaimed", for its
  * variable; a variable named `N_<digits>` adopts the unclaimed state of `N` (see `claim`).
  */
-export class StateSlots {
-  private readonly slots = new Map<string, Slot>();
+export class StateSlots<B extends StateBuffers = StateBuffers> {
+  private readonly slots = new Map<string, Slot<B>>();
   /** Names whose state came from `setWeights` and has not met its variable yet. */
   private readonly unclaimed = new Set<string>();
 
   /** The state of a variable, or undefined before its first step. */
-  get(name: string): Slot | undefined {
+  get(name: string): Slot<B> | undefined {
     return this.slots.get(name);
   }
 
@@ -24,13 +28,13 @@ export class StateSlots {
     return [...this.slots.keys()];
   }
 
-  entries(): IterableIterator<[string, Slot]> {
+  entries(): IterableIterator<[string, Slot<B>]> {
     return this.slots.entries();
   }
 
   /** Shape of a variable's state (that of its first buffer), or undefined before its first step. */
   shapeOf(name: string, firstBuffer: string): readonly number[] | undefined {
-    return this.slots.get(name)?.[firstBuffer]?.shape;
+    return this.buffersOf(name)?.[firstBuffer]?.shape;
   }
 
   /**
@@ -44,7 +48,7 @@ export class StateSlots {
     variable: tf.Variable,
     buffers: readonly string[],
     initial: (buffer: string) => tf.Tensor,
-  ): Slot {
+  ): Slot<B> {
     const existing = this.slots.get(name);
     if (existing) {
       this.unclaimed.delete(name);
@@ -55,7 +59,7 @@ export class StateSlots {
       if (
         name.startsWith(`${candidate}_`) &&
         /^\d+$/.test(name.slice(candidate.length + 1)) &&
-        tf.util.arraysEqual(slot[buffers[0]!]!.shape, variable.shape)
+        tf.util.arraysEqual(this.buffersOf(candidate)![buffers[0]!]!.shape, variable.shape)
       ) {
         this.slots.delete(candidate);
         this.unclaimed.delete(candidate);
@@ -63,10 +67,10 @@ export class StateSlots {
         return slot;
       }
     }
-    const slot: Slot = {};
+    const slot: Record<string, tf.Variable> = {};
     for (const buffer of buffers) slot[buffer] = tf.tidy(() => tf.variable(initial(buffer), false));
-    this.slots.set(name, slot);
-    return slot;
+    this.slots.set(name, slot as Slot<B>);
+    return slot as Slot<B>;
   }
 
   /**
@@ -78,10 +82,10 @@ export class StateSlots {
     loaded: ReadonlyMap<string, Readonly<Record<string, LoadedBuffer>>>,
     buffers: readonly string[],
   ): void {
-    const made = new Map<string, Slot>();
+    const made = new Map<string, Record<string, tf.Variable>>();
     try {
       for (const [name, values] of loaded) {
-        const slot: Slot = {};
+        const slot: Record<string, tf.Variable> = {};
         made.set(name, slot);
         for (const b of buffers) {
           const { data, shape } = values[b]!;
@@ -94,14 +98,21 @@ export class StateSlots {
     }
     this.dispose();
     for (const [name, slot] of made) {
-      this.slots.set(name, slot);
+      this.slots.set(name, slot as Slot<B>);
       this.unclaimed.add(name);
     }
   }
 
+  /** The state variables of a variable by any buffer name, or undefined before its first step. */
+  buffersOf(name: string): Slot | undefined {
+    return this.slots.get(name);
+  }
+
   /** Disposes every state variable and forgets them. */
   dispose(): void {
-    for (const slot of this.slots.values()) for (const v of Object.values(slot)) v.dispose();
+    for (const slot of this.slots.values()) {
+      for (const v of Object.values<tf.Variable>(slot)) v.dispose();
+    }
     this.slots.clear();
     this.unclaimed.clear();
   }

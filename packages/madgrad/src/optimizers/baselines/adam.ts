@@ -1,15 +1,9 @@
 import { squareOverflowLimit } from '../../maths/gradient-limits.js';
 import { type CommonOptions, type OptimizerSpec, specDefaults } from '../../maths/options.js';
-import {
-  boundProblem,
-  FIRST_MOMENT_LIMIT,
-  finiteStateProblem,
-  type StateBuffers,
-  type StateProblem,
-} from '../../maths/state-limits.js';
-import type { SparseRows } from '../gradients.js';
-import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
+import { boundProblem, FIRST_MOMENT_LIMIT, finiteStateProblem } from '../../maths/state-limits.js';
+import { type OptimizerConfig, StatefulOptimizer } from '../optimizer.js';
 import type { Parameter, ParameterGroup } from '../parameters.js';
+import type { UpdateRule } from '../update-rule.js';
 import { densify } from './densify.js';
 
 /**
@@ -87,56 +81,43 @@ export type AdamConfig = OptimizerConfig<AdamOptions> & {
   momentum?: number;
 };
 
-/**
- * Adam (Kingma & Ba 2015) as PyTorch's `torch.optim.Adam`, or AdamW with `decoupleDecay`, one of
- * the paper's baselines:
- *
- *   g += wd · x (coupled)     m = β₁ m + (1 − β₁) g     v = β₂ v + (1 − β₂) g²
- *   x −= lr · (m / (1 − β₁ᵗ)) / (sqrt(v / (1 − β₂ᵗ)) + eps)     x −= lr · wd · x_old (AdamW)
- *
- * t = k + 1 is the optimizer's step count (PyTorch counts per parameter; the two differ only for
- * a parameter that skipped steps). State per parameter: `exp_avg` (m), `exp_avg_sq` (v).
- * Row-sparse gradients are applied as the dense gradient with zero rows.
- */
-export class Adam extends StatefulOptimizer<AdamOptions> {
-  readonly kind = 'adam';
+/** Adam's state per parameter: the moment averages m and v, both starting at zeros. */
+export type AdamState = {
+  /** m, the first-moment (gradient) average. */
+  exp_avg: Float32Array;
+  /** v, the second-moment (squared gradient) average. */
+  exp_avg_sq: Float32Array;
+};
 
-  constructor(params: readonly Parameter[] | readonly ParameterGroup[], config: AdamConfig = {}) {
-    super(params, config as OptimizerConfig<AdamOptions>, ADAM_SPEC);
-  }
-
+/** Adam's update rule (see `Adam`). */
+export const ADAM_RULE: UpdateRule<AdamOptions, AdamState> = {
+  kind: 'adam',
+  spec: ADAM_SPEC,
+  buffers: { exp_avg: 'zeros', exp_avg_sq: 'zeros' },
+  bufferNames() {
+    return ['exp_avg', 'exp_avg_sq'];
+  },
   /**
    * v = β₂v + (1 − β₂)g² is a convex combination of v and g², so |g| <= sqrt(FLOAT32_MAX) keeps
    * v finite at every step, however many (m, a combination of the g, is then finite too).
    */
-  protected override gradientLimit(): number {
+  gradientLimit() {
     return squareOverflowLimit(1);
-  }
-
+  },
+  startingPointLimit: null,
   /**
    * Finite, v >= 0, |m| <= sqrt(FLOAT32_MAX): m is a convex combination of accepted gradients,
    * each below that (see maths/state-limits.ts).
    */
-  protected override stateProblem(buffers: StateBuffers): StateProblem | null {
+  stateProblem(buffers) {
     return (
       finiteStateProblem(buffers) ??
       boundProblem(buffers, 'exp_avg', FIRST_MOMENT_LIMIT, 'beyond any accepted gradient')
     );
-  }
-
-  protected bufferNames(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
-  }
-
-  protected createState(param: Parameter): Record<string, Float32Array> {
-    const n = param.value.length;
-    return { exp_avg: this.newBuffer(n), exp_avg_sq: this.newBuffer(n) };
-  }
-
-  protected applyDense(slot: ParameterSlot, g: Float32Array, o: AdamOptions, k: number): void {
-    const p = slot.param.value;
-    const m = slot.state!.exp_avg!;
-    const v = slot.state!.exp_avg_sq!;
+  },
+  dense(_kernels, p, state, g, o, k) {
+    const m = state.exp_avg;
+    const v = state.exp_avg_sq;
     const beta1 = o.beta1;
     const c1 = 1 - beta1 ** (k + 1);
     const c2 = 1 - o.beta2 ** (k + 1);
@@ -153,17 +134,33 @@ export class Adam extends StatefulOptimizer<AdamOptions> {
       const next = pi - (o.lr * (mi / c1)) / (Math.sqrt(vi / c2) + o.eps);
       p[i] = decoupled === 0 ? next : next - decoupled * pi;
     }
-  }
+  },
+  sparseRefusal() {
+    return null;
+  },
+  sparse(kernels, p, state, g, rowLength, o, k) {
+    ADAM_RULE.dense(kernels, p, state, densify(g, p.length, rowLength), o, k);
+  },
+};
 
-  protected applySparse(
-    slot: ParameterSlot,
-    g: SparseRows,
-    rowLength: number,
-    o: AdamOptions,
-    k: number,
-  ): void {
-    this.applyDense(slot, densify(g, slot.size, rowLength), o, k);
+/**
+ * Adam (Kingma & Ba 2015) as PyTorch's `torch.optim.Adam`, or AdamW with `decoupleDecay`, one of
+ * the paper's baselines:
+ *
+ *   g += wd · x (coupled)     m = β₁ m + (1 − β₁) g     v = β₂ v + (1 − β₂) g²
+ *   x −= lr · (m / (1 − β₁ᵗ)) / (sqrt(v / (1 − β₂ᵗ)) + eps)     x −= lr · wd · x_old (AdamW)
+ *
+ * t = k + 1 is the optimizer's step count (PyTorch counts per parameter; the two differ only for
+ * a parameter that skipped steps). State per parameter: `exp_avg` (m), `exp_avg_sq` (v).
+ * Row-sparse gradients are applied as the dense gradient with zero rows.
+ */
+export class Adam extends StatefulOptimizer<AdamOptions, AdamState> {
+  constructor(
+    params:
+      | readonly Parameter[]
+      | readonly ParameterGroup<AdamOptions & Pick<AdamConfig, 'momentum'>>[],
+    config: AdamConfig = {},
+  ) {
+    super(params, config as OptimizerConfig<AdamOptions>, ADAM_RULE);
   }
-
-  protected checkSparseAllowed(): void {}
 }

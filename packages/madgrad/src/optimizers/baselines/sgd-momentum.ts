@@ -1,14 +1,8 @@
 import { type OptimizerOptions, type OptimizerSpec, specDefaults } from '../../maths/options.js';
-import {
-  boundProblem,
-  finiteStateProblem,
-  POSITION_LIMIT,
-  type StateBuffers,
-  type StateProblem,
-} from '../../maths/state-limits.js';
-import type { SparseRows } from '../gradients.js';
-import { type OptimizerConfig, type ParameterSlot, StatefulOptimizer } from '../optimizer.js';
+import { boundProblem, finiteStateProblem, POSITION_LIMIT } from '../../maths/state-limits.js';
+import { type OptimizerConfig, StatefulOptimizer } from '../optimizer.js';
 import type { Parameter, ParameterGroup } from '../parameters.js';
+import type { UpdateRule } from '../update-rule.js';
 import { densify } from './densify.js';
 
 /** SGD's options: PyTorch's SGD with the momentum the paper uses. */
@@ -37,60 +31,43 @@ export const SGD_MOMENTUM_SPEC: OptimizerSpec<OptimizerOptions> = {
  */
 export const SGD_MOMENTUM_DEFAULTS: Readonly<OptimizerOptions> = specDefaults(SGD_MOMENTUM_SPEC);
 
-/**
- * SGD with heavy-ball momentum as PyTorch's `torch.optim.SGD` (dampening 0, no Nesterov), one of
- * the paper's baselines:
- *
- *   g += wd · x  (coupled decay)        b = μ b + g   (b = g at a parameter's first step)
- *   x −= lr · b                         x −= lr · wd · x_old  (decoupled decay, SGDW)
- *
- * State per parameter: `momentum_buffer`. Row-sparse gradients are applied as the dense gradient
- * with zero rows (momentum moves every row), costing time proportional to the whole table.
- */
-export class SgdMomentum extends StatefulOptimizer<OptimizerOptions> {
-  readonly kind = 'sgd-momentum';
+/** SGD's state per parameter: the momentum buffer b. */
+export type SgdMomentumState = {
+  /** b = μ b + g, starting at zeros (so b = g at the first step, PyTorch's initialisation). */
+  momentum_buffer: Float32Array;
+};
 
-  constructor(
-    params: readonly Parameter[] | readonly ParameterGroup[],
-    config: OptimizerConfig = {},
-  ) {
-    super(params, config, SGD_MOMENTUM_SPEC);
-  }
-
+/** The update rule of SGD with momentum (see `SgdMomentum`). */
+export const SGD_MOMENTUM_RULE: UpdateRule<OptimizerOptions, SgdMomentumState> = {
+  kind: 'sgd-momentum',
+  spec: SGD_MOMENTUM_SPEC,
+  buffers: { momentum_buffer: 'zeros' },
+  bufferNames() {
+    return ['momentum_buffer'];
+  },
   /**
    * b = μb + g: with max(lr, 1)·|b| <= FLOAT32_MAX/2 (the state rule) and
    * |g| <= (1 − μ)·FLOAT32_MAX / (2·max(lr, 1)), b' keeps the rule by induction, so the update
    * lr·b' stays within half the float32 range and the buffer finite at every step.
    */
-  protected override gradientLimit(o: OptimizerOptions): number {
+  gradientLimit(o) {
     const limit = ((1 - o.momentum) * POSITION_LIMIT) / Math.max(o.lr, 1);
     return Math.fround(limit * (1 - 2 ** -10));
-  }
-
+  },
+  startingPointLimit: null,
   /**
    * Finite, and lr·|b| <= FLOAT32_MAX/2: the buffer's share of the next update x −= lr·(μb + g)
    * stays within half the float32 range (see maths/state-limits.ts).
    */
-  protected override stateProblem(buffers: StateBuffers, o: OptimizerOptions): StateProblem | null {
+  stateProblem(buffers, o) {
     const limit = POSITION_LIMIT / Math.max(o.lr, 1);
     return (
       finiteStateProblem(buffers) ??
       boundProblem(buffers, 'momentum_buffer', limit, 'lr·|b| beyond half the float32 range')
     );
-  }
-
-  protected bufferNames(): readonly string[] {
-    return ['momentum_buffer'];
-  }
-
-  protected createState(param: Parameter): Record<string, Float32Array> {
-    // A zero buffer gives b = μ·0 + g = g at the first step, PyTorch's initialisation.
-    return { momentum_buffer: this.newBuffer(param.value.length) };
-  }
-
-  protected applyDense(slot: ParameterSlot, g: Float32Array, o: OptimizerOptions): void {
-    const p = slot.param.value;
-    const b = slot.state!.momentum_buffer!;
+  },
+  dense(_kernels, p, state, g, o) {
+    const b = state.momentum_buffer;
     const coupled = o.decoupleDecay ? 0 : o.weightDecay;
     const decoupled = o.decoupleDecay ? o.lr * o.weightDecay : 0;
     for (let i = 0; i < p.length; i++) {
@@ -102,16 +79,30 @@ export class SgdMomentum extends StatefulOptimizer<OptimizerOptions> {
       const next = pi - o.lr * bi;
       p[i] = decoupled === 0 ? next : next - decoupled * pi;
     }
-  }
+  },
+  sparseRefusal() {
+    return null;
+  },
+  sparse(kernels, p, state, g, rowLength, o, k) {
+    SGD_MOMENTUM_RULE.dense(kernels, p, state, densify(g, p.length, rowLength), o, k);
+  },
+};
 
-  protected applySparse(
-    slot: ParameterSlot,
-    g: SparseRows,
-    rowLength: number,
-    o: OptimizerOptions,
-  ): void {
-    this.applyDense(slot, densify(g, slot.size, rowLength), o);
+/**
+ * SGD with heavy-ball momentum as PyTorch's `torch.optim.SGD` (dampening 0, no Nesterov), one of
+ * the paper's baselines:
+ *
+ *   g += wd · x  (coupled decay)        b = μ b + g   (b = g at a parameter's first step)
+ *   x −= lr · b                         x −= lr · wd · x_old  (decoupled decay, SGDW)
+ *
+ * State per parameter: `momentum_buffer`. Row-sparse gradients are applied as the dense gradient
+ * with zero rows (momentum moves every row), costing time proportional to the whole table.
+ */
+export class SgdMomentum extends StatefulOptimizer<OptimizerOptions, SgdMomentumState> {
+  constructor(
+    params: readonly Parameter[] | readonly ParameterGroup<OptimizerOptions>[],
+    config: OptimizerConfig = {},
+  ) {
+    super(params, config, SGD_MOMENTUM_RULE);
   }
-
-  protected checkSparseAllowed(): void {}
 }
