@@ -3,8 +3,9 @@
  * net's training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD
  * pass over the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
  * Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there
- * is this package's own), and BatchMatMul with a transposed operand (a matrix product's gradient:
- * the operand transposed first, then the plain product). Importing the package replaces nothing; `replaceSlowWasmKernels()`
+ * is this package's own), BatchMatMul with a transposed operand (a matrix product's gradient:
+ * the operand transposed first, then the plain product), and Slice, SplitV and Unpack (each part
+ * copied once from the heap, where the backend's copy the whole input out for every part). Importing the package replaces nothing; `replaceSlowWasmKernels()`
  * does, and `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks
  * the call's attributes against its tensors (input-checks.ts), refusing a mismatch; where it then
  * does not apply (NCHW, a dtype other than float32, other axes) it calls the kernel it replaced.
@@ -22,11 +23,12 @@ import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
 import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { InvalidKernelArgumentError, shownArgument } from './errors.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
+import { fasterSlice, fasterSplitV, fasterUnpack } from './slice.js';
 import { fasterSum } from './sum-leading-axes.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
 
 /** A replacement: its result, or undefined where the kernel it replaced (`own`) must run. */
-type Faster = (args: KernelArgs, own: KernelFunc) => TensorInfo | undefined;
+type Faster = (args: KernelArgs, own: KernelFunc) => TensorInfo | TensorInfo[] | undefined;
 
 const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Conv2DBackpropInput', fasterConv2DBackpropInput],
@@ -34,6 +36,9 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Conv2DBackpropFilter', fasterConv2DBackpropFilter],
   ['Sum', fasterSum],
   ['BatchMatMul', fasterBatchMatMul],
+  ['Slice', fasterSlice],
+  ['SplitV', fasterSplitV],
+  ['Unpack', fasterUnpack],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */
@@ -74,7 +79,7 @@ export function replaceSlowWasmKernels(
     if (own === undefined) continue;
     const fallback = own.kernelFunc;
     const kernelFunc: KernelFunc = (args) =>
-      faster(args as unknown as KernelArgs, fallback) ?? (fallback(args) as TensorInfo);
+      faster(args as unknown as KernelArgs, fallback) ?? fallback(args);
     unregisterKernel(name, WASM);
     // The backend's setup (which binds its wasm function) still runs at backend initialization.
     registerKernel({ ...own, kernelFunc });

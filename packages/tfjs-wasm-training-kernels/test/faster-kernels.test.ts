@@ -221,6 +221,30 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
+  it('Slice, SplitV and Unpack copy exactly what cpu does, for float32, int32 and bool', async () => {
+    const random = seeded(95);
+    const shape = [6, 33, 17];
+    const data = values(random, size(shape));
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const parts = async (backend: 'cpu' | 'wasm') => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const t = tf.mul(tf.tensor3d(data, shape as [number, number, number]), 3);
+          // A comparison, not a cast: the wasm backend's cast to bool keeps other values.
+          const x = dtype === 'bool' ? tf.greater(t, 0) : tf.cast(t, dtype);
+          return [
+            tf.slice(x, [1, 4, 0], [3, -1, 5]),
+            tf.slice(x, [2, 0, 0], [1, 33, 17]),
+            ...tf.split(x, [10, -1, 3], 1),
+            ...tf.split(x, 3, 0),
+            ...tf.unstack(x, 2),
+          ].map((t) => [t.shape, Array.from(t.dataSync())]);
+        });
+      };
+      assert.deepEqual(await parts('wasm'), await parts('cpu'), dtype);
+    }
+  });
+
   it('a conv2d layer: the input gradient of sum(conv2d(x, W) * r) matches cpu', async () => {
     const random = seeded(81);
     for (let n = 0; n < 12; n++) {

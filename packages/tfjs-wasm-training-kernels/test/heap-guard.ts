@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { readOutput } from './helpers.js';
 
 interface EmscriptenModule {
   HEAPU8: Uint8Array;
@@ -165,14 +166,16 @@ export function runBetweenSentinels(
   let outcome: Outcome;
   backend.makeOutput = guardedMakeOutput(backend);
   try {
-    const out = tf.engine().runKernel(name, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-    const start = backend.getMemoryOffset(out.dataId);
-    const block = blocks.get(start);
-    if (block !== undefined) checkBlock(start, block, 'after the kernel');
-    outcome = {
-      output: { values: out.dataSync() as Float32Array | Int32Array, shape: [...out.shape] },
-    };
-    out.dispose();
+    const out = tf.engine().runKernel(name, tensors, attrs as tf.NamedAttrMap) as
+      | tf.Tensor
+      | tf.Tensor[];
+    for (const t of [out].flat()) {
+      const start = backend.getMemoryOffset(t.dataId);
+      const block = blocks.get(start);
+      if (block !== undefined) checkBlock(start, block, 'after the kernel');
+    }
+    outcome = { output: readOutput(out) };
+    tf.dispose(out);
   } catch (error) {
     outcome = { error };
   } finally {

@@ -30,7 +30,10 @@ import {
   batchMatMulCase,
   maxPoolGradCase,
   segmentSumCase,
+  sliceCase,
+  splitCase,
   sumCase,
+  unpackCase,
 } from './hostile-other-cases.js';
 
 const CASES = 60;
@@ -200,4 +203,10 @@ describe('heap sentinels around the faster kernels', () => {
   it('Sum', () => property('Sum', 151, sumCase));
 
   it('BatchMatMul', () => property('BatchMatMul', 161, batchMatMulCase));
+
+  it('Slice', () => property('Slice', 171, sliceCase));
+
+  it('SplitV', () => property('SplitV', 181, splitCase));
+
+  it('Unpack', () => property('Unpack', 191, unpackCase));
 });

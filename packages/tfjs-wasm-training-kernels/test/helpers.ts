@@ -53,10 +53,33 @@ export async function runOn(
   return tf.tidy(() => {
     const tensors: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(inputs)) tensors[k] = tf.tensor(v.values, v.shape);
-    const out = tf.engine().runKernel(name, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-    return { values: out.dataSync() as Float32Array | Int32Array, shape: out.shape };
+    return readOutput(tf.engine().runKernel(name, tensors, attrs as tf.NamedAttrMap));
   });
 }
+
+/**
+ * A kernel's output read back: one tensor's values and shape, or, for a kernel of several outputs
+ * (SplitV, Unpack), their values end to end and their shapes each followed by -1.
+ */
+export function readOutput(out: tf.Tensor | tf.Tensor[]): {
+  values: Float32Array | Int32Array;
+  shape: number[];
+} {
+  if (!Array.isArray(out)) {
+    return { values: out.dataSync() as Float32Array | Int32Array, shape: [...out.shape] };
+  }
+  const parts = out.map((t) => t.dataSync() as Float32Array | Int32Array);
+  const values =
+    out[0]?.dtype === 'int32' ? new Int32Array(total(parts)) : new Float32Array(total(parts));
+  let at = 0;
+  for (const part of parts) {
+    values.set(part, at);
+    at += part.length;
+  }
+  return { values, shape: out.flatMap((t) => [...t.shape, -1]) };
+}
+
+const total = (parts: ArrayLike<number>[]) => parts.reduce((a, p) => a + p.length, 0);
 
 /** max |a - b| / max |b|: the error relative to the reference's scale. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,8 +1,9 @@
 /**
- * Seeded calls of MaxPoolGrad, Sum, UnsortedSegmentSum and BatchMatMul, consistent or with one inconsistency
+ * Seeded calls of MaxPoolGrad, Sum, UnsortedSegmentSum, BatchMatMul, Slice, SplitV and Unpack, consistent or with one inconsistency
  * (see hostile-cases.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Operand } from './heap-guard.js';
 import { int } from './helpers.js';
 import { type Case, commonMutation, operand, pick } from './hostile-cases.js';
 
@@ -178,4 +179,94 @@ export function batchMatMulCase(random: Random): Case {
         note: 'rank 1',
       };
   }
+}
+
+/**
+ * x of rank 1-4 (zero-size dimensions included), float32 or int32. Not rank 0: the cpu kernel
+ * slices a scalar into no values.
+ */
+function sliceable(random: Random): Operand {
+  const shape = Array.from({ length: int(random, 1, 4) }, () =>
+    random() < 0.06 ? 0 : int(random, 1, 6),
+  );
+  const x = operand(random, shape);
+  if (random() < 0.3) x.values = Int32Array.from(x.values, (v) => Math.round(v * 50));
+  return x;
+}
+
+/** Slice: a block of x by begin and size (-1: to the end), or one reaching beyond x. */
+export function sliceCase(random: Random): Case {
+  const x = sliceable(random);
+  const begin = x.shape.map((d) => int(random, 0, d));
+  const size = x.shape.map((d, i) => (random() < 0.2 ? -1 : int(random, 0, d - begin[i]!)));
+  const c: Case = { inputs: { x }, attrs: { begin, size }, expect: 'result', note: 'consistent' };
+  if (random() < 0.4) return c;
+  const axis = int(random, 0, x.shape.length - 1);
+  const bad = pick(random, [
+    { begin: begin.map((b, i) => (i === axis ? x.shape[i]! + 1 : b)) },
+    { size: size.map((s, i) => (i === axis ? x.shape[i]! + 1 : s)) },
+    { begin: [...begin, 0] },
+    { size: size.slice(1) },
+    { begin: begin.map((b, i) => (i === axis ? -1 : b)) },
+    { size: size.map((s, i) => (i === axis ? pick(random, [-2, 0.5, Number.NaN, 'x']) : s)) },
+  ]);
+  return { ...c, attrs: { ...c.attrs, ...bad }, expect: 'error', note: Object.keys(bad)[0]! };
+}
+
+/** SplitV: x split along an axis into equal parts or given sizes (one may be -1). */
+export function splitCase(random: Random): Case {
+  const x = sliceable(random);
+  const axis = int(random, 0, x.shape.length - 1);
+  const length = x.shape[axis]!;
+  const parts = int(random, 1, 4);
+  let numOrSizeSplits: number | number[];
+  if (random() < 0.5 && length % parts === 0) numOrSizeSplits = parts;
+  else {
+    const sizes = Array.from({ length: parts - 1 }, () => 0);
+    let left = length;
+    for (let i = 0; i < sizes.length; i++) left -= sizes[i] = int(random, 0, left);
+    numOrSizeSplits = [...sizes, left];
+    // Not first: tfjs's prepareSplitSize, the cpu reference, sums the sizes from the first.
+    if (random() < 0.3 && parts > 1) numOrSizeSplits[int(random, 1, parts - 1)] = -1;
+  }
+  const c: Case = {
+    inputs: { x },
+    attrs: { numOrSizeSplits, axis: random() < 0.2 ? axis - x.shape.length : axis },
+    expect: 'result',
+    note: 'consistent',
+  };
+  if (random() < 0.4) return c;
+  const bad = pick(random, [
+    { axis: x.shape.length },
+    { axis: 0.5 },
+    { numOrSizeSplits: length + 1 },
+    { numOrSizeSplits: 0 },
+    { numOrSizeSplits: [length + 1] },
+    { numOrSizeSplits: [-1, -1] },
+    { numOrSizeSplits: [] },
+    { numOrSizeSplits: 'x'.repeat(5000) },
+  ]);
+  // With an axis of size 0, one part of size 0 (or -1) is still consistent.
+  const still = 'numOrSizeSplits' in bad && length === 0 && bad.numOrSizeSplits === 1;
+  return {
+    ...c,
+    attrs: { ...c.attrs, ...bad },
+    expect: still ? 'either' : 'error',
+    note: 'attrs',
+  };
+}
+
+/** Unpack: x unstacked along an axis. */
+export function unpackCase(random: Random): Case {
+  const x = sliceable(random);
+  const axis = int(random, 0, x.shape.length - 1);
+  const c: Case = {
+    inputs: { value: x },
+    attrs: { axis: random() < 0.2 ? axis - x.shape.length : axis },
+    expect: 'result',
+    note: 'consistent',
+  };
+  if (random() < 0.5) return c;
+  const hostile = pick(random, [x.shape.length, -x.shape.length - 1, 0.5, 'x', null]);
+  return { ...c, attrs: { axis: hostile }, expect: 'error', note: 'axis' };
 }
