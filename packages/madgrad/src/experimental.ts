@@ -1,10 +1,11 @@
 /**
  * `madgrad/experimental`: the parts of the core that the lab and advanced users need and that
  * an optimizer user does not: the dual-averaging variants of the design ablation, the limits of
- * the float32 step, the checkpoint codec, the seeded generator and `densify`, and the update
- * rules of MADGRAD and MirrorMADGRAD (each rule's comment lists every implementation of its
- * update) with the `UpdateRule` type a `StatefulOptimizer` subclass passes to its base. Like `madgrad`, it
- * never loads TensorFlow.js (its TensorFlow.js counterpart is `madgrad/tfjs/experimental`).
+ * the float32 step, the checkpoint codec, the seeded generator and `densify`; the update rules
+ * of MADGRAD and MirrorMADGRAD (each rule's comment lists every implementation of its update)
+ * with the `UpdateRule` type a `StatefulOptimizer` subclass passes to its base; and each core
+ * optimizer's state type (what `stateOf` returns, buffers by name). Like `madgrad`, it never
+ * loads TensorFlow.js (its TensorFlow.js counterpart is `madgrad/tfjs/experimental`).
  *
  * Not covered by semver as `madgrad` and `madgrad/tfjs` are: a minor release may rename, change
  * or remove these exports, and says so in its notes; a patch release does not change them. What
@@ -21,11 +22,15 @@ export {
   squareOverflowLimit,
 } from './maths/gradient-limits.js';
 export { mulberry32 } from './maths/random.js';
+export type { AdagradState } from './optimizers/baselines/adagrad.js';
+export type { AdamState } from './optimizers/baselines/adam.js';
 export { densify } from './optimizers/baselines/densify.js';
+export type { SgdMomentumState } from './optimizers/baselines/sgd-momentum.js';
 export {
   DUAL_AVERAGING_DEFAULTS,
   DUAL_AVERAGING_VARIANTS,
   type DualAveragingDenominator,
+  type DualAveragingState,
   DualAveragingVariant,
   type DualAveragingVariantName,
   type DualAveragingVariantSpec,

@@ -59,13 +59,6 @@ export const FIRST_MOMENT_LIMIT = Math.sqrt(FLOAT32_MAX);
 /** The smallest nonzero cube-root denominator a step produces: cbrt of the least subnormal. */
 const RMS_FLOOR = Math.cbrt(2 ** -149);
 
-/** Buffers holding sums of squares, which no step makes negative. */
-export const ACCUMULATOR_BUFFERS: ReadonlySet<string> = new Set([
-  'grad_sum_sq',
-  'sum',
-  'exp_avg_sq',
-]);
-
 /** The first value of a parameter's state that breaks the rule, and why. */
 export interface StateProblem {
   readonly buffer: string;
@@ -77,11 +70,17 @@ export interface StateProblem {
 /** A parameter's state buffers, by name (every name the optimizer keeps is present). */
 export type StateBuffers = Readonly<Record<string, Float32Array>>;
 
-/** Parts 1 and 2 of the rule, for every buffer: finite values, non-negative sums of squares. */
-export function finiteStateProblem(buffers: StateBuffers): StateProblem | null {
+/**
+ * Parts 1 and 2 of the rule, for every buffer: finite values, and non-negative values in the
+ * buffers named in `sumsOfSquares` (which no step makes negative).
+ */
+export function finiteStateProblem(
+  buffers: StateBuffers,
+  sumsOfSquares: readonly string[],
+): StateProblem | null {
   for (const buffer of Object.keys(buffers)) {
     const data = buffers[buffer]!;
-    const accumulator = ACCUMULATOR_BUFFERS.has(buffer);
+    const accumulator = sumsOfSquares.includes(buffer);
     for (let i = 0; i < data.length; i++) {
       const value = data[i]!;
       if (value - value !== 0) return { buffer, index: i, value, why: 'is not finite' };
@@ -113,7 +112,7 @@ export function boundProblem(
 
 /** The whole rule for MADGRAD state (`grad_sum_sq`, `s`, and `x0` with momentum). */
 export function madgradStateProblem(buffers: StateBuffers, eps: number): StateProblem | null {
-  const basic = finiteStateProblem(buffers);
+  const basic = finiteStateProblem(buffers, ['grad_sum_sq']);
   if (basic) return basic;
   const x0 = boundProblem(buffers, 'x0', POSITION_LIMIT, 'a point no run reaches');
   if (x0) return x0;
@@ -139,7 +138,7 @@ export function madgradStateProblem(buffers: StateBuffers, eps: number): StatePr
 /** The whole rule for MirrorMADGRAD state (`grad_sum_sq`, `z`). */
 export function mirrorStateProblem(buffers: StateBuffers): StateProblem | null {
   return (
-    finiteStateProblem(buffers) ??
+    finiteStateProblem(buffers, ['grad_sum_sq']) ??
     boundProblem(buffers, 'z', POSITION_LIMIT, 'a point no run reaches')
   );
 }

@@ -117,7 +117,7 @@ export function dualAveragingRule(
     },
     startingPointLimit: null,
     stateProblem(buffers) {
-      return finiteStateProblem(buffers);
+      return finiteStateProblem(buffers, ['grad_sum_sq']);
     },
     dense(_kernels, p, state, g, options, k) {
       const lr = effectiveLr(options);

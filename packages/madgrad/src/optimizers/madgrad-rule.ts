@@ -14,6 +14,14 @@ export type MadgradState = {
   x0?: Float32Array;
 };
 
+/** MADGRAD's rule, with its scalars and reference loop. */
+export interface MadgradRule extends UpdateRule<OptimizerOptions, MadgradState> {
+  /** The step's scalars at step k: λ_k, lr', and the options. */
+  readonly scalars: typeof madgradScalars;
+  /** The reference loop over a range of coordinates. */
+  readonly reference: typeof madgradRange;
+}
+
 /**
  * MADGRAD's update rule (Defazio & Jelassi 2021, eq. 6; the reference `madgrad.MADGRAD` v1.3),
  * with λ_k = lr'·sqrt(k + 1) and lr' = lr + eps (`madgradScalars`):
@@ -24,8 +32,9 @@ export type MadgradState = {
  *   x   = β x + (1 − β) z              (momentum β as iterate averaging)
  *   x  −= lr' · wd · x_old             (decoupled decay)
  *
- * The same update is spelled five times, each checked against the golden trajectories
- * (packages/madgrad/test/golden.test.ts):
+ * The same update is spelled five times, each checked against the reference's golden
+ * trajectories: 1 and 2 by packages/madgrad/test/golden.test.ts, 3 to 5 by the lab's
+ * conformance engines (tfjs-ops, tfjs-device, browser-webgl, browser-webgpu):
  *
  * 1. TypeScript, the reference loop: `madgradRange` in src/maths/step-kernels.ts (`reference`
  *    here; `jsKernels.madgradDense`, and every row-sparse step).
@@ -39,14 +48,6 @@ export type MadgradState = {
  * rule's scalars by `MADGRAD_TFJS_RULE.fusedVariant`. `Madgrad` (core) and `MadgradOptimizer`
  * (tfjs) are this rule passed to their base classes.
  */
-/** MADGRAD's rule, with its scalars and reference loop. */
-export interface MadgradRule extends UpdateRule<OptimizerOptions, MadgradState> {
-  /** The step's scalars at step k: λ_k, lr', and the options. */
-  readonly scalars: typeof madgradScalars;
-  /** The reference loop over a range of coordinates. */
-  readonly reference: typeof madgradRange;
-}
-
 export const MADGRAD_RULE: MadgradRule = {
   kind: 'madgrad',
   spec: MADGRAD_SPEC,

@@ -22,6 +22,9 @@ import type { Parameter, ParameterGroup } from './parameters.js';
  * opt.step({ w: new Float32Array([0.1, -0.2, 0.3]) });
  */
 export class Madgrad extends StatefulOptimizer<OptimizerOptions, MadgradState> {
+  /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
+  declare readonly kind: 'madgrad';
+
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup<OptimizerOptions>[],
     config: OptimizerConfig = {},

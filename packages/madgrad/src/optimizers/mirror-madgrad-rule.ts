@@ -31,7 +31,9 @@ export interface MirrorMadgradRule extends UpdateRule<OptimizerOptions, MirrorMa
  *   x   = β x + (1 − β) z
  *
  * Dense gradients only: every step rescales all of v. The same update is spelled five times,
- * each checked against the golden trajectories (packages/madgrad/test/golden.test.ts):
+ * each checked against the reference's golden trajectories: 1 and 2 by
+ * packages/madgrad/test/golden.test.ts, 3 to 5 by the lab's conformance engines (tfjs-ops,
+ * tfjs-device, browser-webgl, browser-webgpu):
  *
  * 1. TypeScript, the reference loop: `mirrorRange` in src/maths/step-kernels.ts (`reference`
  *    here; `jsKernels.mirrorDense`).

@@ -15,6 +15,9 @@ import type { Parameter, ParameterGroup } from './parameters.js';
  * of v by sqrt(k / (k + 1)).
  */
 export class MirrorMadgrad extends StatefulOptimizer<OptimizerOptions, MirrorMadgradState> {
+  /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
+  declare readonly kind: 'mirror-madgrad';
+
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup<OptimizerOptions>[],
     config: OptimizerConfig = {},

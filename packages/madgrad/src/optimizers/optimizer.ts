@@ -97,7 +97,7 @@ export abstract class StatefulOptimizer<
 > {
   /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
   readonly kind: string;
-  protected readonly kernels: StepKernels;
+  private readonly kernels: StepKernels;
   private readonly rule: UpdateRule<O, B>;
   private readonly scan: (values: Float32Array, limit: number) => number;
   private readonly slots = new Map<string, ParameterSlot<B>>();

@@ -52,7 +52,7 @@ export const ADAGRAD_RULE: UpdateRule<OptimizerOptions, AdagradState> = {
   startingPointLimit: null,
   /** Finite, G >= 0 (see maths/state-limits.ts). */
   stateProblem(buffers) {
-    return finiteStateProblem(buffers);
+    return finiteStateProblem(buffers, ['sum']);
   },
   dense(_kernels, p, state, g, o) {
     adagradRange(p, state.sum, g, o, 0, 0, p.length);
@@ -78,6 +78,9 @@ export const ADAGRAD_RULE: UpdateRule<OptimizerOptions, AdagradState> = {
  * update is exactly zero), as PyTorch's sparse AdaGrad; they need weightDecay 0.
  */
 export class Adagrad extends StatefulOptimizer<OptimizerOptions, AdagradState> {
+  /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
+  declare readonly kind: 'adagrad';
+
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup<OptimizerOptions>[],
     config: OptimizerConfig = {},

@@ -111,7 +111,7 @@ export const ADAM_RULE: UpdateRule<AdamOptions, AdamState> = {
    */
   stateProblem(buffers) {
     return (
-      finiteStateProblem(buffers) ??
+      finiteStateProblem(buffers, ['exp_avg_sq']) ??
       boundProblem(buffers, 'exp_avg', FIRST_MOMENT_LIMIT, 'beyond any accepted gradient')
     );
   },
@@ -155,6 +155,9 @@ export const ADAM_RULE: UpdateRule<AdamOptions, AdamState> = {
  * Row-sparse gradients are applied as the dense gradient with zero rows.
  */
 export class Adam extends StatefulOptimizer<AdamOptions, AdamState> {
+  /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
+  declare readonly kind: 'adam';
+
   constructor(
     params:
       | readonly Parameter[]

@@ -62,7 +62,7 @@ export const SGD_MOMENTUM_RULE: UpdateRule<OptimizerOptions, SgdMomentumState> =
   stateProblem(buffers, o) {
     const limit = POSITION_LIMIT / Math.max(o.lr, 1);
     return (
-      finiteStateProblem(buffers) ??
+      finiteStateProblem(buffers, []) ??
       boundProblem(buffers, 'momentum_buffer', limit, 'lr·|b| beyond half the float32 range')
     );
   },
@@ -99,6 +99,9 @@ export const SGD_MOMENTUM_RULE: UpdateRule<OptimizerOptions, SgdMomentumState> =
  * with zero rows (momentum moves every row), costing time proportional to the whole table.
  */
 export class SgdMomentum extends StatefulOptimizer<OptimizerOptions, SgdMomentumState> {
+  /** Name stored in checkpoints; loading a checkpoint of another kind fails. */
+  declare readonly kind: 'sgd-momentum';
+
   constructor(
     params: readonly Parameter[] | readonly ParameterGroup<OptimizerOptions>[],
     config: OptimizerConfig = {},
