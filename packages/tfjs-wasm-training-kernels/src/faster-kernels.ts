@@ -1,14 +1,16 @@
 /**
- * Opt-in replacements for kernels the wasm backend has but runs slowly, which take most of a conv
- * net's training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD
- * pass over the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
- * Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there
- * is this package's own), BatchMatMul with a transposed operand (a matrix product's gradient:
- * the operand transposed first, then the plain product), and Slice, SplitV and Unpack (each part
- * copied once from the heap, where the backend's copy the whole input out for every part). Importing the package replaces nothing; `replaceSlowWasmKernels()`
- * does, and `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks
- * the call's attributes against its tensors (input-checks.ts), refusing a mismatch; where it then
- * does not apply (NCHW, a dtype other than float32, other axes) it calls the kernel it replaced.
+ * Opt-in replacements for kernels the wasm backend has but runs slowly, which take most of a
+ * training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD pass over
+ * the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
+ * Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there is
+ * this package's own), BatchMatMul with a transposed operand (a matrix product's gradient: the
+ * operand transposed first, then the plain product), Slice, SplitV and Unpack (each part copied
+ * once from the heap, where the backend's copy the whole input out for every part), and Tile
+ * (block copies, where the backend's computes each element's source by division). Importing the
+ * package replaces nothing; `replaceSlowWasmKernels()` does, and `restoreWasmKernels()` puts the
+ * previous kernels back. Each replacement first checks the call's attributes against its tensors
+ * (input-checks.ts), refusing a mismatch; where it then does not apply (NCHW, a dtype it does not
+ * take, other axes) it calls the kernel it replaced.
  */
 import {
   getKernel,
@@ -25,6 +27,7 @@ import { InvalidKernelArgumentError, shownArgument } from './errors.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
 import { fasterSlice, fasterSplitV, fasterUnpack } from './slice.js';
 import { fasterSum } from './sum-leading-axes.js';
+import { fasterTile } from './tile.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
 
 /** A replacement: its result, or undefined where the kernel it replaced (`own`) must run. */
@@ -39,6 +42,7 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Slice', fasterSlice],
   ['SplitV', fasterSplitV],
   ['Unpack', fasterUnpack],
+  ['Tile', fasterTile],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */

@@ -3,8 +3,8 @@
  * wasm backend lacks, so that `model.fit` trains convolutional and embedding models on it.
  * A kernel the backend already has (a later tfjs) is left alone. `replaceSlowWasmKernels()`
  * (opt-in) also replaces slow kernels (Conv2DBackpropInput, MaxPoolGrad, Sum, BatchMatMul with a
- * transposed operand, Slice, SplitV, Unpack and, for few input channels, Conv2DBackpropFilter) by
- * faster ones.
+ * transposed operand, Slice, SplitV, Unpack, Tile and, for few input channels,
+ * Conv2DBackpropFilter) by faster ones.
  */
 import { getKernel, type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';

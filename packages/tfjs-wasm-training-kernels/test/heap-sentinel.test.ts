@@ -33,6 +33,7 @@ import {
   sliceCase,
   splitCase,
   sumCase,
+  tileCase,
   unpackCase,
 } from './hostile-other-cases.js';
 
@@ -209,4 +210,6 @@ describe('heap sentinels around the faster kernels', () => {
   it('SplitV', () => property('SplitV', 181, splitCase));
 
   it('Unpack', () => property('Unpack', 191, unpackCase));
+
+  it('Tile', () => property('Tile', 201, tileCase));
 });

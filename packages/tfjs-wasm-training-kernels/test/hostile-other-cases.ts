@@ -1,6 +1,6 @@
 /**
- * Seeded calls of MaxPoolGrad, Sum, UnsortedSegmentSum, BatchMatMul, Slice, SplitV and Unpack, consistent or with one inconsistency
- * (see hostile-cases.ts).
+ * Seeded calls of MaxPoolGrad, Sum, UnsortedSegmentSum, BatchMatMul, Slice, SplitV, Unpack and
+ * Tile, consistent or with one inconsistency (see hostile-cases.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Operand } from './heap-guard.js';
@@ -269,4 +269,22 @@ export function unpackCase(random: Random): Case {
   if (random() < 0.5) return c;
   const hostile = pick(random, [x.shape.length, -x.shape.length - 1, 0.5, 'x', null]);
   return { ...c, attrs: { axis: hostile }, expect: 'error', note: 'axis' };
+}
+
+/** Tile: x of rank 1-4 repeated 0-4 times along each axis; reps that do not fit x refused. */
+export function tileCase(random: Random): Case {
+  const x = sliceable(random);
+  const reps = x.shape.map(() => (random() < 0.06 ? 0 : int(random, 1, 4)));
+  const c: Case = { inputs: { x }, attrs: { reps }, expect: 'result', note: 'consistent' };
+  if (random() < 0.4) return c;
+  const hostile = pick(random, [
+    [...reps, 2],
+    reps.slice(1),
+    reps.map((r, i) => (i === 0 ? -1 : r)),
+    reps.map((r, i) => (i === 0 ? 1.5 : r)),
+    reps.map((r, i) => (i === 0 ? 2 ** 40 : r)),
+    'x'.repeat(5000),
+    null,
+  ]);
+  return { ...c, attrs: { reps: hostile }, expect: 'error', note: 'reps' };
 }
