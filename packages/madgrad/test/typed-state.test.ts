@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { MADGRAD_RULE, MIRROR_MADGRAD_RULE } from '../src/experimental.js';
 import { Adagrad, Adam, Madgrad, MirrorMadgrad, SgdMomentum } from '../src/index.js';
+import { MADGRAD_DEFAULTS } from '../src/maths/options.js';
+import { ADAGRAD_RULE } from '../src/optimizers/baselines/adagrad.js';
+import { ADAM_DEFAULTS, ADAM_RULE } from '../src/optimizers/baselines/adam.js';
+import { SGD_MOMENTUM_RULE } from '../src/optimizers/baselines/sgd-momentum.js';
+import { dualAveragingRule } from '../src/optimizers/dual-averaging-variants.js';
 import { MadgradOptimizer } from '../src/tfjs/index.js';
 import { param } from './helpers.js';
 
@@ -61,5 +67,28 @@ describe('typed groups and state', () => {
     assert.deepEqual([v.shape, x0], [[2], undefined]);
     opt.dispose();
     w.dispose();
+  });
+
+  it("every rule's bufferNames are among its buffers, each once", () => {
+    const momenta = [0, 0.9].map((momentum) => ({ ...MADGRAD_DEFAULTS, momentum }));
+    const rules = [
+      [MADGRAD_RULE, momenta],
+      [MIRROR_MADGRAD_RULE, momenta],
+      [SGD_MOMENTUM_RULE, momenta],
+      [ADAGRAD_RULE, momenta],
+      [ADAM_RULE, [ADAM_DEFAULTS]],
+      [dualAveragingRule({ weighting: 'sqrt', denominator: 'step' }), momenta],
+      [dualAveragingRule({ weighting: 'sqrt', denominator: 'sqrt-sum' }), momenta],
+    ] as const;
+    for (const [rule, optionSets] of rules) {
+      const known = Object.keys(rule.buffers);
+      for (const options of optionSets) {
+        const names = rule.bufferNames(options as never);
+        assert.equal(new Set(names).size, names.length, rule.kind);
+        for (const name of names) assert.ok(known.includes(name), `${rule.kind}: ${name}`);
+      }
+    }
+    assert.deepEqual(MADGRAD_RULE.bufferNames(momenta[0]!), ['grad_sum_sq', 's']);
+    assert.deepEqual(MADGRAD_RULE.bufferNames(momenta[1]!), ['grad_sum_sq', 's', 'x0']);
   });
 });

@@ -15,6 +15,6 @@
 export { type WasmMemory, wasmBackendMemory } from './backend-memory.js';
 export { getDefaultStepKernels, setDefaultStepKernels } from './config.js';
 export { CoreOptimizerAdapter } from './core-optimizer-adapter.js';
-export { MADGRAD_TFJS_RULE, madgradOps } from './madgrad-rule-ops.js';
-export { MIRROR_MADGRAD_TFJS_RULE, mirrorOps } from './mirror-madgrad-rule-ops.js';
+export { MADGRAD_TFJS_RULE } from './madgrad-rule-ops.js';
+export { MIRROR_MADGRAD_TFJS_RULE } from './mirror-madgrad-rule-ops.js';
 export type { TfjsRule } from './tfjs-rule.js';
