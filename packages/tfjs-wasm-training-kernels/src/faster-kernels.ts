@@ -5,12 +5,12 @@
  * Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there is
  * this package's own), BatchMatMul with a transposed operand (a matrix product's gradient: the
  * operand transposed first, then the plain product), Slice, SplitV and Unpack (each part copied
- * once from the heap, where the backend's copy the whole input out for every part), and Tile
- * (block copies, where the backend's computes each element's source by division). Importing the
- * package replaces nothing; `replaceSlowWasmKernels()` does, and `restoreWasmKernels()` puts the
- * previous kernels back. Each replacement first checks the call's attributes against its tensors
- * (input-checks.ts), refusing a mismatch; where it then does not apply (NCHW, a dtype it does not
- * take, other axes) it calls the kernel it replaced.
+ * once from the heap, where the backend's copy the whole input out for every part), Tile (block
+ * copies, where the backend's computes each element's source by division), and Concat (short runs
+ * copied by a loop). Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
+ * `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks the call's
+ * attributes against its tensors (input-checks.ts), refusing a mismatch; where it then does not
+ * apply (NCHW, a dtype it does not take, other axes) it calls the kernel it replaced.
  */
 import {
   getKernel,
@@ -21,6 +21,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { fasterBatchMatMul } from './batch-mat-mul.js';
+import { fasterConcat } from './concat.js';
 import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
 import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { InvalidKernelArgumentError, shownArgument } from './errors.js';
@@ -43,6 +44,7 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['SplitV', fasterSplitV],
   ['Unpack', fasterUnpack],
   ['Tile', fasterTile],
+  ['Concat', fasterConcat],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */

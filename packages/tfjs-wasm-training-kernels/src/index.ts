@@ -3,7 +3,7 @@
  * wasm backend lacks, so that `model.fit` trains convolutional and embedding models on it.
  * A kernel the backend already has (a later tfjs) is left alone. `replaceSlowWasmKernels()`
  * (opt-in) also replaces slow kernels (Conv2DBackpropInput, MaxPoolGrad, Sum, BatchMatMul with a
- * transposed operand, Slice, SplitV, Unpack, Tile and, for few input channels,
+ * transposed operand, Slice, SplitV, Unpack, Tile, Concat and, for few input channels,
  * Conv2DBackpropFilter) by faster ones.
  */
 import { getKernel, type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';

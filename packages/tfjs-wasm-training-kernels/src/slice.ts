@@ -9,7 +9,7 @@ import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { check, isCount, shown } from './input-checks.js';
 import { type KernelArgs, requireFits, type WasmBackend } from './wasm-backend.js';
 
-type HeapArray = Float32Array | Int32Array | Uint8Array;
+export type HeapArray = Float32Array | Int32Array | Uint8Array;
 
 /** Row-major strides of `shape`. */
 function stridesOf(shape: readonly number[]): number[] {
@@ -20,6 +20,24 @@ function stridesOf(shape: readonly number[]): number[] {
     stride *= shape[d]!;
   }
   return strides;
+}
+
+/**
+ * Copies `run` values from `from` at `fromStart` to `to` at `toStart`: short runs (a few channels)
+ * by a loop, long ones by `set`, whose fixed cost a short run would not repay.
+ */
+export function copyRun(
+  from: HeapArray,
+  fromStart: number,
+  to: HeapArray,
+  toStart: number,
+  run: number,
+): void {
+  if (run < 64) {
+    for (let j = 0; j < run; j++) to[toStart + j] = from[fromStart + j]!;
+  } else {
+    to.set(from.subarray(fromStart, fromStart + run), toStart);
+  }
 }
 
 /**
@@ -44,7 +62,7 @@ function copyBlock(
   for (let r = 0, o = 0; r < runs; r++, o += run) {
     let offset = start;
     for (let i = 0; i < d; i++) offset += index[i]! * strides[i]!;
-    out.set(x.subarray(offset, offset + run), o);
+    copyRun(x, offset, out, o, run);
     for (let i = d - 1; i >= 0; i--) {
       if (++index[i]! < size[i]!) break;
       index[i] = 0;

@@ -221,7 +221,7 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
-  it('Slice, SplitV, Unpack and Tile copy exactly what cpu does, for float32, int32 and bool', async () => {
+  it('Slice, SplitV, Unpack, Tile and Concat copy exactly what cpu does, for float32, int32 and bool', async () => {
     const random = seeded(95);
     const shape = [6, 33, 17];
     const data = values(random, size(shape));
@@ -241,6 +241,8 @@ describe('faster wasm kernels against the cpu backend', () => {
             tf.tile(x, [2, 1, 3]),
             tf.tile(tf.slice(x, [0, 0, 0], [1, 1, 17]), [64, 7, 1]),
             tf.tile(tf.slice(x, [0, 0, 0], [6, 33, 1]), [1, 1, 5]),
+            tf.concat([x, tf.slice(x, [0, 0, 2], [6, 33, 3]), x], 2),
+            tf.concat([x, tf.slice(x, [0, 0, 0], [2, 33, 17])], 0),
           ].map((t) => [t.shape, Array.from(t.dataSync())]);
         });
       };

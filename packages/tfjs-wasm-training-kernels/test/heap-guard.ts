@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { readOutput } from './helpers.js';
+import { kernelInputs, readOutput } from './helpers.js';
 
 interface EmscriptenModule {
   HEAPU8: Uint8Array;
@@ -166,7 +166,7 @@ export function runBetweenSentinels(
   let outcome: Outcome;
   backend.makeOutput = guardedMakeOutput(backend);
   try {
-    const out = tf.engine().runKernel(name, tensors, attrs as tf.NamedAttrMap) as
+    const out = tf.engine().runKernel(name, kernelInputs(tensors), attrs as tf.NamedAttrMap) as
       | tf.Tensor
       | tf.Tensor[];
     for (const t of [out].flat()) {

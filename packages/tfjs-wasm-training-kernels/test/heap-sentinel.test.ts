@@ -28,6 +28,7 @@ import {
 } from './hostile-conv-cases.js';
 import {
   batchMatMulCase,
+  concatCase,
   maxPoolGradCase,
   segmentSumCase,
   sliceCase,
@@ -212,4 +213,6 @@ describe('heap sentinels around the faster kernels', () => {
   it('Unpack', () => property('Unpack', 191, unpackCase));
 
   it('Tile', () => property('Tile', 201, tileCase));
+
+  it('Concat', () => property('Concat', 211, concatCase));
 });

@@ -53,8 +53,14 @@ export async function runOn(
   return tf.tidy(() => {
     const tensors: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(inputs)) tensors[k] = tf.tensor(v.values, v.shape);
-    return readOutput(tf.engine().runKernel(name, tensors, attrs as tf.NamedAttrMap));
+    return readOutput(tf.engine().runKernel(name, kernelInputs(tensors), attrs as tf.NamedAttrMap));
   });
+}
+
+/** Inputs as a kernel takes them: a list where they are numbered (Concat's), else by name. */
+export function kernelInputs(tensors: Record<string, tf.Tensor>): tf.NamedTensorMap {
+  const listed = Object.keys(tensors).every((k, i) => k === String(i));
+  return (listed ? Object.values(tensors) : tensors) as unknown as tf.NamedTensorMap;
 }
 
 /**

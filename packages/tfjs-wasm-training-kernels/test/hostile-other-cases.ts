@@ -1,6 +1,6 @@
 /**
- * Seeded calls of MaxPoolGrad, Sum, UnsortedSegmentSum, BatchMatMul, Slice, SplitV, Unpack and
- * Tile, consistent or with one inconsistency (see hostile-cases.ts).
+ * Seeded calls of MaxPoolGrad, Sum, UnsortedSegmentSum, BatchMatMul, Slice, SplitV, Unpack, Tile
+ * and Concat, consistent or with one inconsistency (see hostile-cases.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Operand } from './heap-guard.js';
@@ -287,4 +287,38 @@ export function tileCase(random: Random): Case {
     null,
   ]);
   return { ...c, attrs: { reps: hostile }, expect: 'error', note: 'reps' };
+}
+
+/** Concat: 1-3 tensors of x's shape but along the axis, joined there; mismatches refused. */
+export function concatCase(random: Random): Case {
+  const x = sliceable(random);
+  const axis = int(random, 0, x.shape.length - 1);
+  const others = Array.from({ length: int(random, 0, 2) }, () => {
+    const shape = x.shape.map((d, i) => (i === axis ? int(random, 0, 5) : d));
+    const o = operand(random, shape);
+    if (x.values instanceof Int32Array) o.values = Int32Array.from(o.values, (v) => v * 50);
+    return o;
+  });
+  const inputs = Object.fromEntries([x, ...others].map((t, i) => [String(i), t]));
+  const c: Case = {
+    inputs,
+    attrs: { axis: random() < 0.2 ? axis - x.shape.length : axis },
+    expect: 'result',
+    note: 'consistent',
+  };
+  if (random() < 0.4) return c;
+  if (random() < 0.5) {
+    const hostile = pick(random, [x.shape.length, -x.shape.length - 1, 0.5, 'x', null]);
+    return { ...c, attrs: { axis: hostile }, expect: 'error', note: 'axis' };
+  }
+  const other = [1, 2].includes(x.shape.length) && random() < 0.5 ? [...x.shape, 2] : null;
+  const off = x.shape.length > 1 ? (axis + 1) % x.shape.length : -1;
+  const shape = other ?? x.shape.map((d, i) => (i === off ? d + 1 : d));
+  if (off === -1 && other === null) return c;
+  return {
+    ...c,
+    inputs: { ...inputs, [String(others.length + 1)]: operand(random, shape) },
+    expect: 'error',
+    note: 'shape',
+  };
 }
