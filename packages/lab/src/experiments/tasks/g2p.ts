@@ -22,9 +22,22 @@ export function g2pData(): { entries: Pronunciation[]; phonemes: string[]; split
 }
 
 interface Encoded {
-  readonly source: Int32Array; // n x S, letters 1..26, 0 pad
-  readonly target: Int32Array; // n x T, phonemes 3.., EOS, 0 pad
+  readonly source: Int32Array; // S x n, letters 1..26, 0 pad
+  readonly target: Int32Array; // T x n, phonemes 3.., EOS, 0 pad
   readonly n: number;
+}
+
+interface Lstm {
+  readonly wx: tf.Tensor2D;
+  readonly wh: tf.Tensor2D;
+  readonly b: tf.Variable;
+}
+
+interface EncoderOutput {
+  readonly states: tf.Tensor3D;
+  readonly maskBias: tf.Tensor2D;
+  readonly h: tf.Tensor;
+  readonly c: tf.Tensor;
 }
 
 /**
@@ -75,94 +88,126 @@ class G2pModel implements TfModel {
     ];
   }
 
+  /** Sources and targets, time-major: entry t*n + i is step t of example i. */
   private encode(indices: readonly number[]): Encoded {
     const n = indices.length;
-    const source = new Int32Array(n * this.sourceLength);
-    const target = new Int32Array(n * this.targetLength);
+    const source = new Int32Array(this.sourceLength * n);
+    const target = new Int32Array(this.targetLength * n);
     indices.forEach((idx, row) => {
       const e = this.entries[idx]!;
-      for (let i = 0; i < e.word.length; i++)
-        source[row * this.sourceLength + i] = LETTERS.indexOf(e.word[i]!) + 1;
+      for (let i = 0; i < e.word.length; i++) source[i * n + row] = LETTERS.indexOf(e.word[i]!) + 1;
       e.phonemes.forEach((p, i) => {
-        target[row * this.targetLength + i] = this.phonemeIds.get(p)!;
+        target[i * n + row] = this.phonemeIds.get(p)!;
       });
-      target[row * this.targetLength + e.phonemes.length] = EOS;
+      target[e.phonemes.length * n + row] = EOS;
     });
     return { source, target, n };
   }
 
-  private cell(x: tf.Tensor, h: tf.Tensor, c: tf.Tensor, w: tf.Variable, b: tf.Variable) {
-    const gates = tf.add(tf.matMul(tf.concat([x, h], 1) as tf.Tensor2D, w as tf.Tensor2D), b);
+  /**
+   * The input's share of the gates, x·W_x + b, for time-major tokens of `steps` steps at once:
+   * with W = [W_x; W_h] by rows, concat(x, h)·W = x·W_x + h·W_h, so only h·W_h waits for the
+   * previous step. One [n, 4H] tensor per step.
+   */
+  private inputGates(tokens: tf.Tensor1D, steps: number, embedding: tf.Variable, lstm: Lstm) {
+    const x = tf.gather(embedding, tokens) as tf.Tensor2D;
+    const gates = tf.add(tf.matMul(x, lstm.wx), lstm.b);
+    return steps === 1 ? [gates] : tf.split(gates, steps, 0);
+  }
+
+  /** One LSTM step from the input's gates (x·W_x + b) and the state (h, c). */
+  private cell(xGates: tf.Tensor, h: tf.Tensor, c: tf.Tensor, lstm: Lstm) {
+    const gates = tf.add(xGates, tf.matMul(h as tf.Tensor2D, lstm.wh));
     const [i, f, g, o] = tf.split(gates, 4, 1);
     const cNext = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!)));
     return { h: tf.mul(tf.sigmoid(o!), tf.tanh(cNext)), c: cNext };
   }
 
-  /** Encoder states (n x S x H), the source mask (n x S) and the final (h, c). */
-  private runEncoder(source: Int32Array, n: number) {
+  /** An LSTM's weights, W split by rows into the input's W_x and the state's W_h. */
+  private lstm(w: tf.Variable, b: tf.Variable): Lstm {
+    const [wx, wh] = tf.split(w, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+    return { wx, wh, b };
+  }
+
+  /** Encoder states (n x S x H), the attention's mask bias (n x S) and the final (h, c). */
+  private runEncoder(source: Int32Array, n: number): EncoderOutput {
     const [srcEmb, , encW, encB] = this.variables;
     const S = this.sourceLength;
-    const ids = tf.tensor2d(source, [n, S], 'int32');
-    const mask = tf.cast(tf.notEqual(ids, PAD), 'float32') as tf.Tensor2D;
+    const lstm = this.lstm(encW!, encB!);
+    const ids = tf.tensor1d(source, 'int32');
+    const xGates = this.inputGates(ids, S, srcEmb!, lstm);
+    const present = tf.cast(tf.reshape(tf.notEqual(ids, PAD), [S * n, 1]), 'float32');
+    const steps = tf.split(present, S, 0);
+    const absent = tf.split(tf.sub(1, present), S, 0);
     let h: tf.Tensor = tf.zeros([n, this.hidden]);
     let c: tf.Tensor = tf.zeros([n, this.hidden]);
     const outputs: tf.Tensor[] = [];
     for (let t = 0; t < S; t++) {
-      // An embedding lookup (gather; its gradient is UnsortedSegmentSum).
-      const x = tf.gather(srcEmb!, tf.reshape(tf.slice(ids, [0, t], [n, 1]), [n])) as tf.Tensor2D;
-      const next = this.cell(x, h, c, encW!, encB!);
-      const m = tf.slice(mask, [0, t], [n, 1]);
-      const keep = tf.sub(1, m);
-      h = tf.add(tf.mul(m, next.h), tf.mul(keep, h));
-      c = tf.add(tf.mul(m, next.c), tf.mul(keep, c));
+      // A padded position keeps the state.
+      const next = this.cell(xGates[t]!, h, c, lstm);
+      h = tf.add(tf.mul(steps[t]!, next.h), tf.mul(absent[t]!, h));
+      c = tf.add(tf.mul(steps[t]!, next.c), tf.mul(absent[t]!, c));
       outputs.push(h);
     }
-    return { states: tf.stack(outputs, 1) as tf.Tensor3D, mask, h, c };
+    const mask = tf.transpose(tf.reshape(present, [S, n]));
+    return {
+      states: tf.stack(outputs, 1) as tf.Tensor3D,
+      maskBias: tf.mul(tf.sub(mask, 1), 1e9) as tf.Tensor2D,
+      h,
+      c,
+    };
   }
 
-  /** One decoder step: logits (n x V) and the new state. */
+  /** Luong dot attention over the encoder states, pads masked with -1e9: the context (n x H). */
+  private attend(h: tf.Tensor, enc: EncoderOutput): tf.Tensor2D {
+    const scores = tf.add(tf.sum(tf.mul(enc.states, tf.expandDims(h, 1)), 2), enc.maskBias);
+    const alpha = tf.softmax(scores);
+    return tf.sum(tf.mul(enc.states, tf.expandDims(alpha, 2)), 1) as tf.Tensor2D;
+  }
+
+  /** Logits from the decoder's states and their contexts (rows of any number of steps). */
+  private output(h: tf.Tensor, context: tf.Tensor): tf.Tensor2D {
+    const [, , , , , , attnOut, proj, projB] = this.variables;
+    const attended = tf.tanh(
+      tf.matMul(tf.concat([h, context], 1) as tf.Tensor2D, attnOut as tf.Tensor2D),
+    );
+    return tf.add(tf.matMul(attended, proj as tf.Tensor2D), projB!) as tf.Tensor2D;
+  }
+
+  /** One greedy decoder step: logits (n x V) and the new state. */
   private decodeStep(
     token: tf.Tensor1D,
     h: tf.Tensor,
     c: tf.Tensor,
-    enc: { states: tf.Tensor3D; mask: tf.Tensor2D },
+    enc: EncoderOutput,
+    lstm: Lstm,
   ) {
-    const [, tgtEmb, , , decW, decB, attnOut, proj, projB] = this.variables;
-    const x = tf.gather(tgtEmb!, token) as tf.Tensor2D;
-    const next = this.cell(x, h, c, decW!, decB!);
-    // Luong dot attention over the encoder states, pads masked with -1e9.
-    const scores = tf.add(
-      tf.sum(tf.mul(enc.states, tf.expandDims(next.h, 1)), 2),
-      tf.mul(tf.sub(enc.mask, 1), 1e9),
-    );
-    const alpha = tf.softmax(scores);
-    const context = tf.sum(tf.mul(enc.states, tf.expandDims(alpha, 2)), 1) as tf.Tensor2D;
-    const attended = tf.tanh(
-      tf.matMul(tf.concat([next.h, context], 1) as tf.Tensor2D, attnOut as tf.Tensor2D),
-    );
-    const logits = tf.add(tf.matMul(attended, proj as tf.Tensor2D), projB!) as tf.Tensor2D;
-    return { logits, h: next.h, c: next.c };
+    const tgtEmb = this.variables[1]!;
+    const next = this.cell(this.inputGates(token, 1, tgtEmb, lstm)[0]!, h, c, lstm);
+    return { logits: this.output(next.h, this.attend(next.h, enc)), h: next.h, c: next.c };
   }
 
-  /** Teacher-forced logits (n*T x V), one-hot targets and the target mask. */
+  /** Teacher-forced logits (n*T x V, time-major), one-hot targets and the target mask. */
   private forced(indices: readonly number[]) {
     const { source, target, n } = this.encode(indices);
+    const [, tgtEmb, , , decW, decB] = this.variables;
     const T = this.targetLength;
     const enc = this.runEncoder(source, n);
-    const targets = tf.tensor2d(target, [n, T], 'int32');
+    // The decoder reads BOS, then the target one step behind.
+    const read = new Int32Array(T * n).fill(BOS, 0, n);
+    read.set(target.subarray(0, (T - 1) * n), n);
+    const lstm = this.lstm(decW!, decB!);
+    const xGates = this.inputGates(tf.tensor1d(read, 'int32'), T, tgtEmb!, lstm);
     let { h, c } = enc;
-    let token = tf.fill([n], BOS, 'int32') as tf.Tensor1D;
-    const logits: tf.Tensor[] = [];
+    const states: tf.Tensor[] = [];
+    const contexts: tf.Tensor[] = [];
     for (let t = 0; t < T; t++) {
-      const step = this.decodeStep(token, h, c, enc);
-      logits.push(step.logits);
-      h = step.h;
-      c = step.c;
-      token = tf.reshape(tf.slice(targets, [0, t], [n, 1]), [n]) as tf.Tensor1D;
+      ({ h, c } = this.cell(xGates[t]!, h, c, lstm));
+      states.push(h);
+      contexts.push(this.attend(h, enc));
     }
-    // time-major rows: row t*n + i is step t of example i
-    const allLogits = tf.concat(logits, 0);
-    const flatTargets = tf.reshape(tf.transpose(targets), [n * T]) as tf.Tensor1D;
+    const allLogits = this.output(tf.concat(states, 0), tf.concat(contexts, 0));
+    const flatTargets = tf.tensor1d(target, 'int32');
     const weights = tf.cast(tf.notEqual(flatTargets, PAD), 'float32');
     return { allLogits, onehot: tf.oneHot(flatTargets, this.vocab), weights, enc, n };
   }
@@ -177,12 +222,13 @@ class G2pModel implements TfModel {
     const { allLogits, onehot, weights, enc, n } = this.forced(indices);
     const loss = tf.losses.softmaxCrossEntropy(onehot, allLogits, weights).dataSync()[0]!;
     // Greedy decoding for the phoneme error rate.
+    const lstm = this.lstm(this.variables[4]!, this.variables[5]!);
     let { h, c } = enc;
     let token = tf.fill([n], BOS, 'int32') as tf.Tensor1D;
     const decoded: number[][] = Array.from({ length: n }, () => []);
     const done = new Uint8Array(n);
     for (let t = 0; t < this.targetLength + 2; t++) {
-      const step = this.decodeStep(token, h, c, enc);
+      const step = this.decodeStep(token, h, c, enc, lstm);
       h = step.h;
       c = step.c;
       token = tf.cast(tf.argMax(step.logits, 1), 'int32') as tf.Tensor1D;
