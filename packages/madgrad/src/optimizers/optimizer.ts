@@ -233,24 +233,13 @@ export abstract class StatefulOptimizer<
         );
       }
     }
-    for (const item of work) {
-      const options = this.groupOptions[item.slot.group]!;
-      const { slot } = item;
+    const { kernels, k, rule } = this;
+    for (const { slot, dense, sparse, rowLength } of work) {
+      const options = this.groupOptions[slot.group]!;
       slot.state ??= this.createState(slot.param, options);
-      if (item.dense) {
-        this.rule.dense(this.kernels, slot.param.value, slot.state, item.dense, options, this.k);
-      } else {
-        const { kernels, k } = this;
-        this.rule.sparse(
-          kernels,
-          slot.param.value,
-          slot.state,
-          item.sparse!,
-          item.rowLength,
-          options,
-          k,
-        );
-      }
+      const p = slot.param.value;
+      if (dense) rule.dense(kernels, p, slot.state, dense, options, k);
+      else rule.sparse(kernels, p, slot.state, sparse!, rowLength, options, k);
     }
     this.k += 1;
   }

@@ -262,17 +262,17 @@ export abstract class MadgradFamilyOptimizer<
     const scale = this.clipNorm === null ? 1 : clipScale(Math.sqrt(sumSquares), this.clipNorm);
     this.claimSlots(items);
     const slotOf = (name: string) => this.slots.buffersOf(name)!;
-    const { core, ops } = this.rule;
+    const rule = this.rule;
     if (fast) {
       this.viewStep.apply(
         items,
         slotOf,
-        (kernels, p, b, g) => core.dense(kernels, p, b as B, g, options, k),
+        (kernels, p, b, g) => rule.core.dense(kernels, p, b as B, g, options, k),
         scale,
         fast,
       );
     } else {
-      applyWithOps(items, slotOf, (p, b, g) => ops(p, b as Tensors<B>, g, options, k), scale);
+      applyWithOps(items, slotOf, (p, b, g) => rule.ops(p, b as Tensors<B>, g, options, k), scale);
     }
     this.incrementIterations();
   }
@@ -284,11 +284,11 @@ export abstract class MadgradFamilyOptimizer<
   ): void {
     warnIfHalfFloat();
     this.claimSlots(items);
-    const { ops } = this.rule;
+    const rule = this.rule;
     this.deviceStep.apply(
       items,
       (name) => this.slots.buffersOf(name)!,
-      (p, b, g, k) => ops(p, b as Tensors<B>, g, options, k),
+      (p, b, g, k) => rule.ops(p, b as Tensors<B>, g, options, k),
       this.clipNorm,
       fusedWebGpuAvailable() || fusedWebGlAvailable() ? fusedStepOf(this.rule, options) : null,
     );
