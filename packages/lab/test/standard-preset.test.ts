@@ -28,7 +28,7 @@ describe('the standard preset, planned without running it', () => {
     assert.deepEqual(sizes, {
       digits: [4096, 1000, 2000, 8, 64, 8, 512],
       kspace: [2048, 200, 1000, 8, 32, 4, 512],
-      g2p: [4096, 500, 1000, 8, 128, 48, 256],
+      g2p: [4096, 500, 1000, 14, 128, 48, 448],
       mlm: [4096, 500, 1000, 12, 128, 16, 384],
       sparse: [4046, 1000, 1000, 20, 32, 0, 2520],
     });
@@ -36,8 +36,8 @@ describe('the standard preset, planned without running it', () => {
     for (const t of TASKS) assert.ok(PRESET_TABLE.standard.sizes[t].epochs >= 8);
   });
 
-  it('sweeps 3 learning rates per method (both weight decays on digits), then 5 seeds', () => {
-    assert.ok(PRESET_TABLE.standard.seeds >= 5);
+  it('sweeps 3 learning rates per method (both weight decays on digits), then 8 seeds', () => {
+    assert.equal(PRESET_TABLE.standard.seeds, 8);
     const sweep = sweepSpecs(PLAN);
     const count = (task: string) => sweep.filter((s) => s.task === task).length;
     const digitsMadgrad = sweep.filter((s) => s.task === 'digits' && s.method === 'madgrad');

@@ -280,7 +280,7 @@ export const g2pTask: TfjsTask<'g2p', G2pData> = {
   sizes: {
     smoke: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 64, width: 16 },
     quick: { train: 2048, val: 300, test: 500, epochs: 4, batchSize: 128, width: 48 },
-    standard: { train: 4096, val: 500, test: 1000, epochs: 8, batchSize: 128, width: 48 },
+    standard: { train: 4096, val: 500, test: 1000, epochs: 14, batchSize: 128, width: 48 },
     full: { train: 20000, val: 2000, test: 2000, epochs: 15, batchSize: 64, width: 128 },
   },
   schedule: (size, stepsPerEpoch) => ({
