@@ -13,13 +13,20 @@ const tfjs = () => {
 const core = tfjs;
 const everyTask = { digits: 1, kspace: 1, g2p: 1, mlm: 1, sparse: 1 };
 
-const main: MainMethodDefinition = { label: 'main', tfjs, core, lrCentre: everyTask };
+const main: MainMethodDefinition = {
+  label: 'main',
+  tfjs,
+  core,
+  lrCentre: everyTask,
+  usualLr: 1,
+};
 // @ts-expect-error: a main method without a core optimizer
-const noCore: MainMethodDefinition = { label: 'no core', tfjs, lrCentre: everyTask };
+const noCore: MainMethodDefinition = { label: 'no core', tfjs, lrCentre: everyTask, usualLr: 1 };
 const noSparse: MainMethodDefinition = {
   label: 'no sparse',
   tfjs,
   core,
+  usualLr: 1,
   // @ts-expect-error: a main method without a centre on one task
   lrCentre: { digits: 1, kspace: 1, g2p: 1, mlm: 1 },
 };

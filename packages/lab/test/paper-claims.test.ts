@@ -8,11 +8,11 @@ import {
   type PaperClaim,
 } from '../src/experiments/report/paper-claims.js';
 import type { MethodSummary, TaskSummary } from '../src/experiments/report/summary.js';
-import { TASK_REGISTRY, type TaskName } from '../src/experiments/tasks/index.js';
+import { type BuiltinTaskName, TASK_REGISTRY } from '../src/experiments/tasks/index.js';
 
 /** A task summary written by hand: each method's primary test metric as [mean, 2 SE, seeds]. */
 function summaryOf(
-  task: TaskName,
+  task: BuiltinTaskName,
   estimates: Partial<Record<MethodName, [number, number, number]>>,
   notComparable: string | null = null,
 ): TaskSummary {
@@ -29,7 +29,7 @@ function summaryOf(
   return { task, metric, extraMetrics: [], methods, best: [], notComparable };
 }
 
-const claim = (task: TaskName, text: string): PaperClaim =>
+const claim = (task: BuiltinTaskName, text: string): PaperClaim =>
   PAPER_CLAIMS.find((c) => c.task === task && c.claim.startsWith(text))!;
 
 describe("the paper's claims, judged from the numbers", () => {

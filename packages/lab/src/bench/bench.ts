@@ -19,7 +19,7 @@ import {
   type WasmKernels,
 } from 'madgrad';
 import { loadWithOptional, MissingPackageError } from '../experiments/optional-packages.js';
-import { isTask, TASKS, type TaskName } from '../experiments/tasks/index.js';
+import { type BuiltinTaskName, isBuiltinTask, TASKS } from '../experiments/tasks/index.js';
 import { taskStepCost } from './task-step-cost.js';
 import { benchTfjsOptimizers } from './tfjs-optimizers.js';
 import type { TrainingBenchResult } from './training-bench.js';
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     usage(`--batch: "${values.batch}" is not a positive integer`);
   const trainingTasks = (values['training-tasks'] ?? TASKS.join(',')).split(',');
   for (const t of trainingTasks) {
-    if (!isTask(t)) usage(`--training-tasks: "${t}" is not one of ${TASKS.join(', ')}`);
+    if (!isBuiltinTask(t)) usage(`--training-tasks: "${t}" is not one of ${TASKS.join(', ')}`);
   }
   // The benchmark CNN is a tfjs-layers model: loaded (or refused) before any measurement.
   const trainingBench = values.training
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     : [];
   // Each task's training step at the quick preset's size, as the lab trains it (`wasm`).
   if (values.training) {
-    for (const task of trainingTasks as TaskName[]) {
+    for (const task of trainingTasks as BuiltinTaskName[]) {
       const cost = await taskStepCost(task, 'quick', TASK_BENCH_STEPS, 'wasm');
       const r = {
         name: `train-${task}`,

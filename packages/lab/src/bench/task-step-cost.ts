@@ -18,11 +18,16 @@ import { lrCentreOf } from '../experiments/methods.js';
 import { isPreset, type PresetName } from '../experiments/presets.js';
 import { spec } from '../experiments/protocol.js';
 import { executeRun } from '../experiments/run-task.js';
-import { isTask, TASK_REGISTRY, TASKS, type TaskName } from '../experiments/tasks/index.js';
+import {
+  type BuiltinTaskName,
+  isBuiltinTask,
+  TASK_REGISTRY,
+  TASKS,
+} from '../experiments/tasks/index.js';
 import { totalStepsOf } from '../experiments/tasks/task.js';
 
 export interface TaskStepCost {
-  readonly task: TaskName;
+  readonly task: BuiltinTaskName;
   readonly stepCpuMs: number;
   /** Median wall-clock milliseconds of one step (the bench's throughput). */
   readonly stepWallMs: number;
@@ -42,7 +47,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?
 
 /** Trains `steps` steps (one epoch, then one evaluation) of a task at a preset's size. */
 export async function taskStepCost(
-  task: TaskName,
+  task: BuiltinTaskName,
   preset: PresetName,
   steps: number,
   backend: BackendName = 'wasm',
@@ -96,7 +101,7 @@ async function main(argv: string[]): Promise<void> {
   const rounds = Number(arg('--rounds') ?? 1);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be an integer >= 1');
   for (const task of tasks) {
-    if (!isTask(task)) throw new Error(`unknown task "${task}"`);
+    if (!isBuiltinTask(task)) throw new Error(`unknown task "${task}"`);
     const costs = new Map<string, TaskStepCost[]>();
     for (let round = 0; round < rounds; round++) {
       for (const backend of backends) {

@@ -5,6 +5,7 @@ import { type Command, CommanderError } from 'commander';
 import { MissingPackageError } from '../experiments/optional-packages.js';
 import { OutDirError } from '../experiments/out-dir.js';
 import { InputFileError, oneLine } from '../experiments/plan-schema.js';
+import { TaskError } from '../experiments/tasks/user-task-data.js';
 import { buildProgram } from './program.js';
 
 export { buildProgram };
@@ -26,7 +27,7 @@ function handleInterrupt(): void {
  * Runs the CLI on `argv` (as in process.argv: node, script, arguments), with `program` (default:
  * the whole CLI writing to stdout and stderr). Errors the user can fix (a usage error, an option
  * out of range, an unusable --out, a damaged plan.json, ablation.json or runs/, an optional package
- * a command needs and does not find) print one bounded line on stderr and set exit code 1; nothing
+ * a command needs and does not find, a user's task that cannot run) print one bounded line on stderr and set exit code 1; nothing
  * is written.
  */
 export async function main(
@@ -50,7 +51,12 @@ export async function main(
       return;
     }
     if (
-      !(e instanceof OutDirError || e instanceof InputFileError || e instanceof MissingPackageError)
+      !(
+        e instanceof OutDirError ||
+        e instanceof InputFileError ||
+        e instanceof MissingPackageError ||
+        e instanceof TaskError
+      )
     ) {
       throw e;
     }

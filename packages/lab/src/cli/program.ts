@@ -8,6 +8,7 @@ import { register as reproduce } from './commands/reproduce.js';
 import { register as status } from './commands/status.js';
 import { register as sweep } from './commands/sweep.js';
 import { register as train } from './commands/train.js';
+import { register as tune } from './commands/tune.js';
 import { register as worker } from './commands/worker.js';
 
 /** The commands of the `madgrad-lab` CLI, each defined in its own module under commands/. */
@@ -17,6 +18,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   ablation,
   report,
   train,
+  tune,
   bench,
   worker,
   status,

@@ -15,7 +15,12 @@ import { DualAveragingVariant, type DualAveragingVariantName, densify } from 'ma
 import { MadgradOptimizer, MirrorMadgradOptimizer } from 'madgrad/tfjs';
 import { CoreOptimizerAdapter } from 'madgrad/tfjs/experimental';
 import type { AblationTaskName } from './plan-schema.js';
-import type { TaskName } from './tasks/index.js';
+import {
+  type BuiltinTaskName,
+  isBuiltinTask,
+  type TaskName,
+  taskDefinition,
+} from './tasks/index.js';
 
 /**
  * A run's hyperparameters. `weightDecay` is coupled L2 (added to the gradient by the trainer,
@@ -52,15 +57,17 @@ interface MethodBase {
    */
   lrFactor?(): (t: number) => number;
   /** The weight-decay grid on each task where it is swept (absent: weight decay 0). */
-  readonly weightDecayGrid?: Readonly<Partial<Record<TaskName, readonly number[]>>>;
+  readonly weightDecayGrid?: Readonly<Partial<Record<BuiltinTaskName, readonly number[]>>>;
 }
 
 /** A method of the reproduction: it runs on both engines and has a centre on every task. */
 export interface MainMethodDefinition extends MethodBase {
   /** The core optimizer (tasks on the `core` engine). */
   core(params: Parameter[], hp: Hyperparameters): CoreMethod;
-  /** The centre of the learning-rate sweep on each task. */
-  readonly lrCentre: Readonly<Record<TaskName, number>>;
+  /** The centre of the learning-rate sweep on each built-in task. */
+  readonly lrCentre: Readonly<Record<BuiltinTaskName, number>>;
+  /** The method's usual learning rate: the centre of its sweep on a task that is not built in. */
+  readonly usualLr: number;
 }
 
 /**
@@ -70,7 +77,7 @@ export interface MainMethodDefinition extends MethodBase {
 export interface AblationOnlyMethodDefinition extends MethodBase {
   core?(params: Parameter[], hp: Hyperparameters): CoreMethod;
   readonly lrCentre: Readonly<Record<AblationTaskName, number>> &
-    Readonly<Partial<Record<TaskName, number>>>;
+    Readonly<Partial<Record<BuiltinTaskName, number>>>;
 }
 
 /** One method, either kind, as the training loop sees it. */
@@ -174,6 +181,8 @@ const MAIN_METHOD_TABLE = {
   madgrad: {
     label: 'MADGRAD',
     lrCentre: { digits: 2e-3, kspace: 1e-2, g2p: 0.2, mlm: 4e-2, sparse: 0.16 },
+    // The paper's PyTorch implementation's default.
+    usualLr: 1e-2,
     weightDecayGrid: { digits: [0, 1e-5] },
     tfjs: (hp) =>
       settable(new MadgradOptimizer({ learningRate: hp.lr, momentum: hp.momentum ?? 0.9 })),
@@ -184,6 +193,7 @@ const MAIN_METHOD_TABLE = {
   'mirror-madgrad': {
     label: 'MirrorMADGRAD',
     lrCentre: { digits: 8e-3, kspace: 1e-2, g2p: 0.2, mlm: 4e-2, sparse: 0.16 },
+    usualLr: 1e-2,
     weightDecayGrid: { digits: [0, 1e-5] },
     tfjs: (hp) =>
       settable(new MirrorMadgradOptimizer({ learningRate: hp.lr, momentum: hp.momentum ?? 0.9 })),
@@ -196,6 +206,7 @@ const MAIN_METHOD_TABLE = {
   sgd: {
     label: 'SGD',
     lrCentre: { digits: 0.05, kspace: 0.4, g2p: 1, mlm: 1, sparse: 4 },
+    usualLr: 0.1,
     weightDecayGrid: { digits: [0, 5e-4] },
     tfjs: tfjsSgd,
     core: (params, hp) =>
@@ -204,6 +215,8 @@ const MAIN_METHOD_TABLE = {
   adam: {
     label: 'Adam',
     lrCentre: { digits: 2e-3, kspace: 1e-3, g2p: 8e-3, mlm: 4e-3, sparse: 2e-2 },
+    // PyTorch's and tfjs's default.
+    usualLr: 1e-3,
     weightDecayGrid: { digits: [0, 5e-4] },
     tfjs(hp) {
       // The core's Adam defaults (PyTorch's): β₁, β₂ and eps.
@@ -216,6 +229,7 @@ const MAIN_METHOD_TABLE = {
   adagrad: {
     label: 'AdaGrad',
     lrCentre: { digits: 1e-2, kspace: 1e-2, g2p: 5e-2, mlm: 4e-2, sparse: 0.4 },
+    usualLr: 1e-2,
     weightDecayGrid: { digits: [0, 5e-4] },
     tfjs(hp) {
       // PyTorch's AdaGrad starts its accumulator at 0 (tfjs's default is 0.1).
@@ -326,8 +340,21 @@ export function methodLrFactorFor(method: MethodName): (t: number) => number {
   return methodOf(method).lrFactor?.() ?? (() => 1);
 }
 
-/** The centre of a method's learning-rate grid on a task; throws where none is defined. */
+/**
+ * The centre of a method's learning-rate grid on a task: the method's own on a built-in task; on
+ * another, the task's centre for the method, else the method's usual learning rate. Throws where
+ * none is defined.
+ */
 export function lrCentreOf(task: TaskName, method: MethodName): number {
+  if (!isBuiltinTask(task)) {
+    const centre = taskDefinition(task).lrCentres?.[method] ?? usualLrOf(method);
+    if (centre === undefined) {
+      throw new Error(
+        `method "${method}" has no usual learning rate: task "${task}" needs an lrCentres entry for it`,
+      );
+    }
+    return centre;
+  }
   const centre = methodOf(method).lrCentre[task];
   if (centre === undefined) {
     const tasks = Object.keys(methodOf(method).lrCentre).join(', ');
@@ -338,7 +365,17 @@ export function lrCentreOf(task: TaskName, method: MethodName): number {
   return centre;
 }
 
-/** The weight-decay grid of a method on a task ([0] where none is swept). */
+/** A main method's usual learning rate (undefined for the ablation's own methods). */
+function usualLrOf(method: MethodName): number | undefined {
+  const m = methodOf(method);
+  return 'usualLr' in m ? m.usualLr : undefined;
+}
+
+/**
+ * The weight-decay grid of a method on a task ([0] where none is swept): the method's own on a
+ * built-in task, the task's own on another.
+ */
 export function weightDecayGridOf(task: TaskName, method: MethodName): readonly number[] {
+  if (!isBuiltinTask(task)) return taskDefinition(task).weightDecayGrid ?? [0];
   return methodOf(method).weightDecayGrid?.[task] ?? [0];
 }

@@ -6,6 +6,7 @@ import { OutDirError } from './out-dir.js';
 import { planFileSchema, readJsonFile } from './plan-schema.js';
 import { PRESET_TABLE, type PresetName } from './presets.js';
 import type { Plan } from './protocol.js';
+import type { TaskModuleRef } from './task-module-ref.js';
 import type { TaskName } from './tasks/index.js';
 import type { ScheduleSpec } from './tasks/schedules.js';
 import type { TaskSize } from './tasks/task.js';
@@ -21,6 +22,7 @@ interface PlanFile {
   seeds: number;
   sizes?: Partial<Record<TaskName, TaskSize>>;
   schedule?: ScheduleSpec;
+  modules?: Record<string, TaskModuleRef>;
 }
 
 function planFileOf(plan: Plan): PlanFile {
@@ -31,6 +33,7 @@ function planFileOf(plan: Plan): PlanFile {
     seeds: plan.seeds,
     ...(plan.sizes ? { sizes: plan.sizes } : {}),
     ...(plan.schedule ? { schedule: plan.schedule } : {}),
+    ...(plan.modules ? { modules: { ...plan.modules } } : {}),
   };
 }
 
@@ -43,6 +46,19 @@ export function savePlan(outDir: string, plan: Plan): void {
   const path = join(outDir, 'plan.json');
   const old = loadPlan(outDir);
   if (old && canonicalJson(planFileOf(old)) !== canonicalJson(planFileOf(plan))) {
+    const changed = Object.entries(plan.modules ?? {}).find(
+      ([task, ref]) =>
+        old.modules?.[task]?.path === ref.path && old.modules[task].sha256 !== ref.sha256,
+    );
+    if (
+      changed &&
+      canonicalJson({ ...planFileOf(old), modules: plan.modules }) ===
+        canonicalJson(planFileOf(plan))
+    ) {
+      throw new OutDirError(
+        `--out ${outDir} holds runs of task module ${changed[1].path} as it was before it changed: choose another --out, or delete ${path} to start over`,
+      );
+    }
     throw new OutDirError(
       `--out ${outDir} already holds another plan (preset ${old.preset.name}, tasks ${old.tasks.join(',')}, methods ${old.methods.join(',')}, ${old.seeds} seeds): choose another --out, or delete ${path} to replace its report`,
     );
@@ -64,5 +80,6 @@ export function loadPlan(outDir: string): Plan | undefined {
     seeds: f.seeds,
     ...(f.sizes ? { sizes: f.sizes } : {}),
     ...(f.schedule ? { schedule: f.schedule } : {}),
+    ...(f.modules ? { modules: f.modules } : {}),
   };
 }

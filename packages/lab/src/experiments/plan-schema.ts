@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ABLATION_METHODS, METHOD_LABELS, METHODS, type MethodName } from './methods.js';
 import { PRESETS } from './presets.js';
 import { MAX_QUOTED, quoted } from './quoted.js';
-import { TASKS, type TaskName } from './tasks/index.js';
+import { isTask, TASKS, type TaskName } from './tasks/index.js';
 
 /**
  * The lab's numbers and names, checked once: the plan file (`plan.json`), the ablation file
@@ -49,7 +49,12 @@ export const sizeSchema = z.strictObject({
   width: integerIn(0, MAX_WIDTH),
 });
 
-export const taskNameSchema = z.enum(TASKS);
+/** The most tasks of a plan. */
+export const MAX_TASKS = 64;
+/** A built-in task's name, or that of a task registered in this process. */
+export const taskNameSchema = z.custom<TaskName>((v) => typeof v === 'string' && isTask(v), {
+  error: (issue) => `unknown task ${quoted(issue.input)} (known: ${TASKS.join(', ')})`,
+});
 export const mainMethodSchema = z.enum(METHODS);
 const KNOWN_METHODS = Object.keys(METHOD_LABELS) as [MethodName, ...MethodName[]];
 export const knownMethodSchema = z.enum(KNOWN_METHODS);
@@ -58,7 +63,7 @@ export const sizesSchema = z.partialRecord(taskNameSchema, sizeSchema);
 /** A reproduction's plan by names and counts (the queue's protocol jobs carry these fields). */
 export const protocolPlanFields = {
   preset: z.enum(PRESETS),
-  tasks: z.array(taskNameSchema).min(1).max(TASKS.length),
+  tasks: z.array(taskNameSchema).min(1).max(MAX_TASKS),
   methods: z.array(mainMethodSchema).min(1).max(METHODS.length),
   seeds: seedsSchema,
   sizes: sizesSchema.optional(),
@@ -94,11 +99,20 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
 /** `plan.json`: what `madgrad-lab report` rebuilds a reproduction's report from. */
 export const planFileSchema = z.strictObject({
   preset: z.enum(PRESETS),
-  tasks: z.array(taskNameSchema).min(1).max(TASKS.length),
+  tasks: z.array(taskNameSchema).min(1).max(MAX_TASKS),
   methods: z.array(knownMethodSchema).min(1).max(KNOWN_METHODS.length),
   seeds: seedsSchema,
   sizes: sizesSchema.optional(),
   schedule: scheduleSchema.optional(),
+  modules: z
+    .record(
+      z.string().max(40),
+      z.strictObject({
+        path: z.string().min(1).max(4096),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hexadecimal digits'),
+      }),
+    )
+    .optional(),
 });
 
 /** An input file that cannot be used, with a one-line reason naming it. */

@@ -1,5 +1,12 @@
 import type { MethodName } from './methods.js';
-import { TASK_REGISTRY, TASKS, type TaskName } from './tasks/index.js';
+import {
+  type BuiltinTaskName,
+  isBuiltinTask,
+  TASK_REGISTRY,
+  TASKS,
+  type TaskName,
+  taskDefinition,
+} from './tasks/index.js';
 import { PRESETS, type PresetName, type TaskSize } from './tasks/task.js';
 
 export { PRESETS, type PresetName };
@@ -26,13 +33,19 @@ export interface Preset {
   readonly lrCentres?: Readonly<Partial<Record<TaskName, Partial<Record<MethodName, number>>>>>;
   readonly sweepWeightDecay: boolean;
   readonly seeds: number;
-  readonly sizes: Readonly<Record<TaskName, TaskSize>>;
+  /** The built-in tasks' sizes (another task's come from the task: `presetSizeOf`). */
+  readonly sizes: Readonly<Record<BuiltinTaskName, TaskSize>>;
+}
+
+/** A task's size under a preset: the preset's for a built-in task, the task's own for another. */
+export function presetSizeOf(preset: Preset, task: TaskName): TaskSize {
+  return isBuiltinTask(task) ? preset.sizes[task] : taskDefinition(task).sizes[preset.name];
 }
 
 /** Each task's size under a preset (the tasks define them). */
-function sizesOf(preset: PresetName): Readonly<Record<TaskName, TaskSize>> {
+function sizesOf(preset: PresetName): Readonly<Record<BuiltinTaskName, TaskSize>> {
   return Object.fromEntries(TASKS.map((t) => [t, TASK_REGISTRY[t].sizes[preset]])) as Record<
-    TaskName,
+    BuiltinTaskName,
     TaskSize
   >;
 }

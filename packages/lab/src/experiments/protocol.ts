@@ -1,7 +1,8 @@
 import { type Hyperparameters, lrCentreOf, type MethodName, weightDecayGridOf } from './methods.js';
-import type { Preset } from './presets.js';
+import { type Preset, presetSizeOf } from './presets.js';
 import { type RunSpec, runId, type StoredRun } from './run-record.js';
-import { TASK_REGISTRY, type TaskName } from './tasks/index.js';
+import type { TaskModuleRef } from './task-module-ref.js';
+import { type TaskName, taskDefinition } from './tasks/index.js';
 import type { ScheduleSpec } from './tasks/schedules.js';
 import type { TaskSize } from './tasks/task.js';
 
@@ -20,10 +21,12 @@ export interface Plan {
   readonly sizes?: Partial<Record<TaskName, TaskSize>>;
   /** A schedule replacing every task's own (the ablation's flat and stage-wise arms). */
   readonly schedule?: ScheduleSpec;
+  /** The modules of the plan's tasks that are not built in, by task name (run pools import them). */
+  readonly modules?: Readonly<Record<string, TaskModuleRef>>;
 }
 
 export function sizeOf(plan: Plan, task: TaskName): TaskSize {
-  return plan.sizes?.[task] ?? plan.preset.sizes[task];
+  return plan.sizes?.[task] ?? presetSizeOf(plan.preset, task);
 }
 
 /**
@@ -173,7 +176,7 @@ export function sweepSpecs(plan: Plan, runs?: ReadonlyMap<string, StoredRun>): R
 
 /** The validation value a run is chosen by, as "bigger is better"; -Infinity when unusable. */
 export function selectionScore(run: StoredRun): number {
-  const t = TASK_REGISTRY[run.task];
+  const t = taskDefinition(run.task);
   const v = run.final[`val_${t.metric.key}`];
   if (run.status !== 'ok' || v === undefined || !Number.isFinite(v))
     return Number.NEGATIVE_INFINITY;

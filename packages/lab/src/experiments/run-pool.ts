@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BackendName } from './backend.js';
 import type { RunHooks } from './run-executor.js';
 import { type RunSpec, type StoredRun, storedRun } from './run-record.js';
+import type { TaskModuleRef } from './task-module-ref.js';
 
 type WorkerMessage =
   | { type: 'ready' }
@@ -22,7 +23,8 @@ function workerPath(): string {
 /**
  * Runs specs in parallel on `jobs` long-lived child processes (each its own tfjs engine and
  * memory, so runs cannot disturb each other and a crash loses only the run in flight, which is
- * recorded as failed). Node's child_process is enough here: the work items are coarse (seconds
+ * recorded as failed). A child imports the `modules` of tasks that are not built in (checking
+ * their hashes) before it trains their runs. Node's child_process is enough here: the work items are coarse (seconds
  * each) and isolation matters more than message latency.
  */
 export async function runInPool(
@@ -30,6 +32,7 @@ export async function runInPool(
   jobs: number,
   backend: BackendName,
   hooks: RunHooks,
+  modules?: Readonly<Record<string, TaskModuleRef>>,
 ): Promise<void> {
   const queue = [...specs];
   const children = new Set<ChildProcess>();
@@ -40,7 +43,7 @@ export async function runInPool(
   process.once('exit', stopAll);
   try {
     await Promise.all(
-      Array.from({ length: workerCount }, () => worker(queue, backend, hooks, children)),
+      Array.from({ length: workerCount }, () => worker(queue, backend, hooks, children, modules)),
     );
   } finally {
     process.removeListener('exit', stopAll);
@@ -53,6 +56,7 @@ async function worker(
   backend: BackendName,
   hooks: RunHooks,
   children: Set<ChildProcess>,
+  modules: Readonly<Record<string, TaskModuleRef>> | undefined,
 ): Promise<void> {
   let child: ChildProcess | null = null;
   while (queue.length > 0) {
@@ -89,7 +93,7 @@ async function worker(
       };
       current.on('message', onMessage);
       current.on('exit', onExit);
-      current.send({ type: 'run', spec, backend });
+      current.send({ type: 'run', spec, backend, ...(modules ? { modules } : {}) });
     });
     hooks.onResult(record);
   }

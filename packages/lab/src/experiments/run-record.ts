@@ -1,6 +1,6 @@
 import type { BackendName } from './backend.js';
 import type { Hyperparameters, MethodName } from './methods.js';
-import { TASK_REGISTRY, type TaskName } from './tasks/index.js';
+import { isTask, type TaskName, taskDefinition } from './tasks/index.js';
 import type { ScheduleSpec } from './tasks/schedules.js';
 import type { EpochMetrics, TaskSize } from './tasks/task.js';
 
@@ -64,7 +64,7 @@ export function finalMetrics(epochs: readonly EpochMetrics[]): Record<string, nu
 
 /** What trained a run: the tfjs backend, or `core` for tasks on the core engine. */
 export function backendOf(spec: RunSpec, backend: BackendName): string {
-  return TASK_REGISTRY[spec.task].engine === 'core' ? 'core' : backend;
+  return isTask(spec.task) && taskDefinition(spec.task).engine === 'core' ? 'core' : backend;
 }
 
 /** How a run ended, as the stored record keeps it. */

@@ -1,11 +1,12 @@
 import { type BackendName, useBackend } from './backend.js';
 import { type RunSpec, type StoredRun, storedRun } from './run-record.js';
-import { TASK_REGISTRY } from './tasks/index.js';
+import { taskDefinition } from './tasks/index.js';
 import type { EpochMetrics } from './tasks/task.js';
 import { type TaskOutcome, trainRun } from './training.js';
 
 /**
- * Trains one run and returns its record. Never throws for a training problem: a non-finite loss
+ * Trains one run and returns its record (after the task's `prepare`, where it has one). Never
+ * throws for a training problem, or a task's: a non-finite loss
  * is `diverged`, an exception is `failed` with its message (a NaN caught by the core's gradient
  * validation counts as diverged).
  */
@@ -18,11 +19,12 @@ export async function executeRun(
   } = {},
 ): Promise<StoredRun> {
   const started = performance.now();
-  const task = TASK_REGISTRY[spec.task];
+  const task = taskDefinition(spec.task);
   let outcome: TaskOutcome;
   const epochs: EpochMetrics[] = [];
   try {
     if (task.engine === 'tfjs') await useBackend(backend);
+    await task.prepare?.();
     outcome = await trainRun(task, {
       method: spec.method,
       hyperparameters: spec.hyperparameters,

@@ -5,6 +5,7 @@ import type { RunExecutor } from './run-executor.js';
 import { runInPool } from './run-pool.js';
 import type { RunSpec, StoredRun } from './run-record.js';
 import { RunStore } from './run-store.js';
+import type { TaskModuleRef } from './task-module-ref.js';
 import { totalStepsOf } from './tasks/task.js';
 
 export interface RunnerOptions {
@@ -15,6 +16,8 @@ export interface RunnerOptions {
   readonly log?: (line: string) => void;
   /** Where runs execute (default: the local process pool with `jobs` processes). */
   readonly executor?: RunExecutor;
+  /** The modules of the tasks that are not built in, for the pool's processes (plans add theirs). */
+  readonly taskModules?: Readonly<Record<string, TaskModuleRef>>;
 }
 
 /** Stored runs by id; failed runs are retried on resume, ok and diverged ones are kept. */
@@ -57,7 +60,8 @@ export async function runPending(
   let finished = 0;
   let progressed = 0;
   const execute: RunExecutor =
-    options.executor ?? ((specs, hooks) => runInPool(specs, options.jobs, options.backend, hooks));
+    options.executor ??
+    ((specs, hooks) => runInPool(specs, options.jobs, options.backend, hooks, options.taskModules));
   await execute(pending, {
     onProgress: (id, step) => {
       progressed += step - (stepsSeen.get(id) ?? 0);
@@ -99,13 +103,16 @@ export async function runPlans(
   store: RunStore,
   options: RunnerOptions,
 ): Promise<void> {
+  const modules = Object.assign({}, options.taskModules, ...plans.map((p) => p.modules ?? {}));
+  const withModules: RunnerOptions =
+    Object.keys(modules).length > 0 ? { ...options, taskModules: modules } : options;
   let known = new Set<string>();
   for (let round = 1; ; round++) {
     const done = completedRuns(store);
     const specs = plans.flatMap((plan) => [...sweepSpecs(plan, done), ...seedSpecs(plan, done)]);
     if (specs.every((s) => known.has(s.id))) return;
     known = new Set(specs.map((s) => s.id));
-    await runPending(`round ${round}`, specs, store, options);
+    await runPending(`round ${round}`, specs, store, withModules);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { BackendName } from './backend.js';
 import { lrCentreOf, type MethodName } from './methods.js';
-import { PRESET_TABLE, type PresetName } from './presets.js';
+import { PRESET_TABLE, type PresetName, presetSizeOf } from './presets.js';
 import { spec } from './protocol.js';
 import type { StoredRun } from './run-record.js';
 import { executeRun } from './run-task.js';
@@ -28,7 +28,7 @@ export async function trainOne(
   hooks: { onEpoch?: (metrics: EpochMetrics) => void } = {},
 ): Promise<StoredRun> {
   const { task, method } = request;
-  const base = PRESET_TABLE[request.preset].sizes[task];
+  const base = presetSizeOf(PRESET_TABLE[request.preset], task);
   const size = request.epochs ? { ...base, epochs: request.epochs } : base;
   const hp = { lr: request.lr ?? lrCentreOf(task, method), weightDecay: request.weightDecay };
   return executeRun(spec(task, method, hp, request.seed, size), request.backend, hooks);

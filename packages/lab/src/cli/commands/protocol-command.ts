@@ -6,14 +6,14 @@ import type { PresetName } from '../../experiments/presets.js';
 import type { Plan } from '../../experiments/protocol.js';
 import { writeReport } from '../../experiments/report/write-report.js';
 import { planOf, runReproduction } from '../../experiments/reproduction.js';
-import { isTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
+import { type BuiltinTaskName, isBuiltinTask, TASKS } from '../../experiments/tasks/index.js';
 import { addQueueOptions, type QueueFlags, withRunnerOptions } from './queue-options.js';
 import { listOf, presetOption, runOptions } from './shared-options.js';
 
 /** The flags of `reproduce` and `sweep`. */
 export interface ProtocolFlags extends QueueFlags {
   readonly preset: PresetName;
-  readonly tasks?: TaskName[];
+  readonly tasks?: BuiltinTaskName[];
   readonly methods?: MainMethodName[];
   readonly seeds?: number;
   readonly jobs: number;
@@ -33,7 +33,7 @@ export function protocolOptions(cmd: Command): Command {
     .option(
       '--tasks <list>',
       `comma-separated tasks (${TASKS.join(', ')})`,
-      listOf('task', TASKS, isTask),
+      listOf('task', TASKS, isBuiltinTask),
     )
     .option(
       '--methods <list>',

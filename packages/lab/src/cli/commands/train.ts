@@ -9,7 +9,7 @@ import {
   type MethodName,
 } from '../../experiments/methods.js';
 import { MAX_EPOCHS, MAX_SEED } from '../../experiments/plan-schema.js';
-import { isTask, TASKS } from '../../experiments/tasks/index.js';
+import { isBuiltinTask, TASKS } from '../../experiments/tasks/index.js';
 import { type TrainOneRequest, trainOne } from '../../experiments/train-one.js';
 import {
   backendOption,
@@ -24,7 +24,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train one run and print its per-epoch metrics as JSON lines')
-    .requiredOption('--task <name>', TASKS.join(', '), oneOf('task', TASKS, isTask))
+    .requiredOption('--task <name>', TASKS.join(', '), oneOf('task', TASKS, isBuiltinTask))
     .requiredOption(
       '--method <name>',
       `${METHODS.join(', ')}; also the ablation's ${ABLATION_METHODS.filter((m) => !isMethod(m)).join(', ')} (with --lr on tasks other than digits and g2p)`,

@@ -1,6 +1,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { TASK_REGISTRY } from '../tasks/index.js';
+import { taskDefinition } from '../tasks/index.js';
 import type { TaskSummary } from './summary.js';
 
 /** Renders a Vega-Lite spec to an SVG string, headless (no browser, no canvas). */
@@ -114,7 +114,7 @@ export function sensitivitySpec(task: TaskSummary): TopLevelSpec {
       .filter((s) => s.value !== null)
       .map((s) => ({ method: m.label, lr: s.lr, weightDecay: s.weightDecay, value: s.value })),
   );
-  const title = `validation ${TASK_REGISTRY[task.task].metric.label.replace(/^test /, '')}`;
+  const title = `validation ${taskDefinition(task.task).metric.label.replace(/^test /, '')}`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 360,
@@ -158,6 +158,6 @@ export function gapSpec(
       },
       color: { field: 'method', type: 'nominal' },
     },
-    title: TASK_REGISTRY[task.task].optimalityGap ? undefined : task.task,
+    title: taskDefinition(task.task).optimalityGap ? undefined : task.task,
   } as TopLevelSpec;
 }

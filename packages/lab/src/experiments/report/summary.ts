@@ -2,7 +2,7 @@ import { type Hyperparameters, METHOD_LABELS, type MethodName } from '../methods
 import { finalRuns, type Plan, sweepSpecs } from '../protocol.js';
 import { finalMetrics, type StoredRun } from '../run-record.js';
 import { mean, meanWithTwoSe } from '../stats.js';
-import { TASK_REGISTRY, type TaskName } from '../tasks/index.js';
+import { type TaskName, taskDefinition } from '../tasks/index.js';
 import type { MetricInfo } from '../tasks/task.js';
 import { comparability } from './comparability.js';
 import { type Plateau, plateauOf } from './plateau.js';
@@ -53,7 +53,7 @@ export function rebaseGaps(stored: readonly StoredRun[]): StoredRun[] {
   const lowest = new Map<string, number>();
   const key = (r: StoredRun) => JSON.stringify(r.size);
   for (const r of stored) {
-    if (!TASK_REGISTRY[r.task].optimalityGap) continue;
+    if (!taskDefinition(r.task).optimalityGap) continue;
     let low = lowest.get(key(r)) ?? Number.POSITIVE_INFINITY;
     for (const e of r.epochs) {
       for (const v of [e.f_star, e.objective])
@@ -63,7 +63,7 @@ export function rebaseGaps(stored: readonly StoredRun[]): StoredRun[] {
   }
   return stored.map((r) => {
     const fStar = lowest.get(key(r));
-    if (!TASK_REGISTRY[r.task].optimalityGap || fStar === undefined) return r;
+    if (!taskDefinition(r.task).optimalityGap || fStar === undefined) return r;
     const epochs = r.epochs.map((e) =>
       e.objective === undefined
         ? e
@@ -80,7 +80,7 @@ export function summarize(plan: Plan, storedRaw: readonly StoredRun[]): TaskSumm
   const finals = finalRuns(plan, usable);
   const out: TaskSummary[] = [];
   for (const task of plan.tasks) {
-    const t = TASK_REGISTRY[task];
+    const t = taskDefinition(task);
     const methods: MethodSummary[] = [];
     for (const method of plan.methods) {
       const f = finals.get(`${task}/${method}`);

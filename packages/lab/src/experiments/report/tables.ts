@@ -1,6 +1,6 @@
 import { METHOD_LABELS } from '../methods.js';
-import type { Plan } from '../protocol.js';
-import { TASK_REGISTRY } from '../tasks/index.js';
+import { type Plan, sizeOf } from '../protocol.js';
+import { taskDefinition } from '../tasks/index.js';
 import { describeSchedule } from '../tasks/schedules.js';
 import { stepsPerEpochOf } from '../tasks/task.js';
 import { formatPlateau } from './plateau.js';
@@ -110,8 +110,8 @@ function num(value: unknown): string {
 }
 
 export function taskDescription(summary: TaskSummary, plan: Plan): string {
-  const t = TASK_REGISTRY[summary.task];
-  const size = plan.sizes?.[summary.task] ?? plan.preset.sizes[summary.task];
+  const t = taskDefinition(summary.task);
+  const size = sizeOf(plan, summary.task);
   const steps = stepsPerEpochOf(size);
   const chance = summary.metric.chance;
   return [

@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { MAX_EDGE_EXTENSIONS, type Plan, seedSpecs, sweepSpecs } from '../protocol.js';
+import { MAX_EDGE_EXTENSIONS, type Plan, seedSpecs, sizeOf, sweepSpecs } from '../protocol.js';
 import type { RunRecord, StoredRun } from '../run-record.js';
-import { TASK_REGISTRY } from '../tasks/index.js';
+import { taskDefinition } from '../tasks/index.js';
 import { stepsPerEpochOf } from '../tasks/task.js';
 import { gapSpec, learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
 import { CHANCE_MARGIN, SMOKE_REASON } from './comparability.js';
@@ -121,7 +121,7 @@ export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): s
       `![${s.task}: learning-rate sensitivity](figures/${s.task}-sensitivity.svg)`,
       '',
     );
-    if (TASK_REGISTRY[s.task].optimalityGap) {
+    if (taskDefinition(s.task).optimalityGap) {
       parts.push(`![${s.task}: optimality gap](figures/${s.task}-gap.svg)`, '');
     }
   }
@@ -188,11 +188,11 @@ export interface TaskFigures {
 }
 
 export async function taskFigures(plan: Plan, s: TaskSummary): Promise<TaskFigures> {
-  const size = plan.sizes?.[s.task] ?? plan.preset.sizes[s.task];
+  const size = sizeOf(plan, s.task);
   const steps = stepsPerEpochOf(size);
   const curves = await renderSvg(learningCurveSpec(s));
   const sensitivity = await renderSvg(sensitivitySpec(s));
-  if (!TASK_REGISTRY[s.task].optimalityGap) return { curves, sensitivity };
+  if (!taskDefinition(s.task).optimalityGap) return { curves, sensitivity };
   const points = s.methods.flatMap((m) =>
     m.curves
       .filter((c) => c.key === 'test_gap')

@@ -89,6 +89,18 @@ interface TaskBase<Name extends string> {
   readonly sizes: Readonly<Record<PresetName, TaskSize>>;
   /** The task's own learning-rate schedule, given the run's size and steps per epoch. */
   schedule(size: TaskSize, stepsPerEpoch: number): ScheduleSpec;
+  /**
+   * Loads what the task needs before its sizes or data are read (a user's task: its data, which
+   * may come asynchronously); called before every run, so it returns at once when done before.
+   */
+  prepare?(): Promise<void>;
+  /**
+   * The centres of the learning-rate sweep by method name, for a task that is not built in
+   * (absent for a method: the method's usual learning rate).
+   */
+  readonly lrCentres?: Readonly<Record<string, number>>;
+  /** The weight-decay grid of every method, for a task that is not built in (absent: [0]). */
+  readonly weightDecayGrid?: readonly number[];
 }
 
 /** A task trained with tensorflow.js: its data, and a model over that data. */

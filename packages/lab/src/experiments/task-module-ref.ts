@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isTask, registerTask, type Task } from './tasks/index.js';
+import { defineTask, isUserTask } from './tasks/user-task.js';
+import { TaskError } from './tasks/user-task-data.js';
+import type { UserTaskSpec } from './tasks/user-task-spec.js';
+
+/**
+ * Where a task that is not built in comes from: its module's absolute path and the sha256 of its
+ * contents. A plan records it; the processes that run the plan import the same module and refuse
+ * one whose contents changed.
+ */
+export interface TaskModuleRef {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** The sha256 of a file's contents, in hex; throws `TaskError` when it cannot be read. */
+function sha256Of(path: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new TaskError(`task module ${path} cannot be read (${code})`);
+  }
+}
+
+/** A module's reference as it is now. */
+export function taskModuleRef(path: string): TaskModuleRef {
+  const absolute = resolve(path);
+  return { path: absolute, sha256: sha256Of(absolute) };
+}
+
+/**
+ * Imports a task module and defines its task (the default export, or the export named `task`:
+ * a spec or the result of `defineTask`). Throws `TaskError` with one line when the module cannot
+ * be imported or exports no task.
+ */
+export async function importTaskModule(path: string): Promise<{ task: Task; ref: TaskModuleRef }> {
+  const ref = taskModuleRef(path);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(ref.path).href)) as Record<string, unknown>;
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
+    throw new TaskError(`task module ${ref.path} cannot be imported: ${message}`);
+  }
+  const exported = module.default ?? module.task;
+  if (exported === undefined) {
+    throw new TaskError(
+      `task module ${ref.path} exports no task: export it as the default export or as "task"`,
+    );
+  }
+  const task = isUserTask(exported) ? exported : defineTask(exported as UserTaskSpec);
+  return { task, ref };
+}
+
+/**
+ * Registers the task of each module not yet registered in this process, after checking that the
+ * module's contents are those the plan recorded (a run pool's child, a queue worker). Throws
+ * `TaskError` with one line on a changed module or a task of another name.
+ */
+export async function ensureTaskModules(
+  modules: Readonly<Record<string, TaskModuleRef>> | undefined,
+): Promise<void> {
+  for (const [name, ref] of Object.entries(modules ?? {})) {
+    if (isTask(name)) continue;
+    const now = sha256Of(ref.path);
+    if (now !== ref.sha256) {
+      throw new TaskError(
+        `task module ${ref.path} changed since the plan recorded it (sha256 ${ref.sha256.slice(0, 12)}…, now ${now.slice(0, 12)}…): restore it, or tune again into another --out`,
+      );
+    }
+    const { task } = await importTaskModule(ref.path);
+    if (task.name !== name) {
+      throw new TaskError(
+        `task module ${ref.path} defines task "${task.name}", the plan "${name}"`,
+      );
+    }
+    registerTask(task);
+  }
+}

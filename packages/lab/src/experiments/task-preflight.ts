@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from './data/rng.js';
+import type { Task } from './tasks/index.js';
+import type { TaskSize } from './tasks/task.js';
+import { messageOf, TaskError } from './tasks/user-task-data.js';
+
+/** An exception as a `TaskError` of the task, with what was being done. */
+function asTaskError(task: Task, doing: string, e: unknown): TaskError {
+  return e instanceof TaskError
+    ? e
+    : new TaskError(`task "${task.name}": ${doing}: ${messageOf(e)}`);
+}
+
+/**
+ * Checks a tfjs task before any run, so that a broken task stops with one line rather than a
+ * failed run per point: its data loads, a model builds, the loss of a training batch reaches
+ * every trained variable, and each split evaluates to numbers. A non-finite loss is not an error
+ * here: runs record it as diverged. Throws `TaskError`.
+ */
+export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
+  await task.prepare?.();
+  if (task.engine !== 'tfjs') return;
+  const data = task.data(size);
+  const model = task.model(data, size, 0);
+  try {
+    const batch = Array.from({ length: Math.min(size.batchSize, size.train) }, (_, i) => i);
+    tf.tidy(() => {
+      let grads: tf.NamedTensorMap;
+      try {
+        ({ grads } = tf.variableGrads(() => model.loss(batch, new Rng(1)), [...model.variables]));
+      } catch (e) {
+        if (/connection between any variable/.test(messageOf(e))) {
+          throw new TaskError(
+            `task "${task.name}": the loss does not depend on the model's variables (the optimizer cannot see them)`,
+          );
+        }
+        throw asTaskError(task, 'the loss of a training batch cannot be computed', e);
+      }
+      const unseen = model.variables.find((v) => grads[v.name] === undefined);
+      if (unseen) {
+        throw new TaskError(
+          `task "${task.name}": the loss does not depend on variable "${unseen.name}" (the optimizer cannot train it)`,
+        );
+      }
+    });
+    for (const split of ['val', 'test'] as const) {
+      try {
+        tf.tidy(() => model.evaluate(split));
+      } catch (e) {
+        throw asTaskError(task, `the ${split} split cannot be evaluated`, e);
+      }
+    }
+  } finally {
+    for (const v of [...model.variables, ...(model.state ?? [])]) v.dispose();
+  }
+}

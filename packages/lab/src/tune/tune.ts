@@ -1,0 +1,111 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BackendName, useBackend } from '../experiments/backend.js';
+import { inProcessExecutor } from '../experiments/in-process-executor.js';
+import type { MainMethodName } from '../experiments/methods.js';
+import { prepareOutDir, storedRuns } from '../experiments/out-dir.js';
+import { PRESET_TABLE, type PresetName, presetSizeOf } from '../experiments/presets.js';
+import type { Plan } from '../experiments/protocol.js';
+import { writeFiles, writeReport } from '../experiments/report/write-report.js';
+import { runReproduction } from '../experiments/reproduction.js';
+import { importTaskModule, type TaskModuleRef } from '../experiments/task-module-ref.js';
+import { preflightTask } from '../experiments/task-preflight.js';
+import { registerTask, type Task } from '../experiments/tasks/index.js';
+import { defineTask, isUserTask, type UserTask } from '../experiments/tasks/user-task.js';
+import type { UserTaskSpec } from '../experiments/tasks/user-task-spec.js';
+import { formatTuneResult, type TuneResult, tuneResultOf } from './tune-result.js';
+
+/** The methods `tune` compares by default: MADGRAD against Adam and SGD. */
+export const DEFAULT_TUNE_METHODS: readonly MainMethodName[] = ['madgrad', 'adam', 'sgd'];
+
+/** How `tune` runs the protocol. */
+export interface TuneOptions {
+  /**
+   * The methods swept and compared.
+   * @default ['madgrad', 'adam', 'sgd']
+   */
+  readonly methods?: readonly MainMethodName[];
+  /**
+   * The grid and seeds: `smoke` (one run per method at its centre, for checks), `quick` (a
+   * 4-point sweep ×½ to ×4 the centre, 3 seeds, the task's epochs), `standard` (a 3-point sweep,
+   * the weight-decay grid, 8 seeds, twice the epochs), `full` (7 points, the weight-decay grid,
+   * 5 seeds, twice the epochs). Every sweep grows past an edge that wins.
+   * @default 'quick'
+   */
+  readonly preset?: PresetName;
+  /** Seeds of the chosen settings. @default the preset's */
+  readonly seeds?: number;
+  /** The output directory: runs/, the report, tune.txt and tune.json; a second call resumes. @default 'tune-report' */
+  readonly out?: string;
+  /**
+   * Runs trained at once, each in a child process that imports the task module. A task given as
+   * an object (not a module path) trains in this process, one run at a time.
+   * @default the machine's core count
+   */
+  readonly jobs?: number;
+  /** The tfjs backend of the runs. @default 'wasm' */
+  readonly backend?: BackendName;
+  /** Called with a line at each stage and each finished run. */
+  readonly onProgress?: (line: string) => void;
+  /** Show a progress bar (on a terminal) instead of a line per run. @default false */
+  readonly progressBar?: boolean;
+}
+
+/** The task to tune: a module's path or file URL, a spec, or the result of `defineTask`. */
+export type TuneTarget = string | URL | UserTaskSpec | UserTask;
+
+async function taskOf(target: TuneTarget): Promise<{ task: Task; ref?: TaskModuleRef }> {
+  if (typeof target === 'string' || target instanceof URL) {
+    const path = target instanceof URL ? fileURLToPath(target) : target;
+    return importTaskModule(path);
+  }
+  return { task: isUserTask(target) ? target : defineTask(target) };
+}
+
+/**
+ * Runs the paper's protocol on a user's task: sweeps each method's learning rate on a power-of-2
+ * grid (growing past a winning edge), chooses on validation, re-runs the chosen settings over
+ * seeds; writes the report (index.html, README.md with curves), tune.txt and tune.json to `out`,
+ * and returns the recommended method and setting, MADGRAD against each baseline and every
+ * method's chosen rate. A second call on the same `out` resumes. A task that cannot run throws
+ * `TaskError` with one line before any run.
+ */
+export async function tune(target: TuneTarget, options: TuneOptions = {}): Promise<TuneResult> {
+  const backend = options.backend ?? 'wasm';
+  const out = options.out ?? 'tune-report';
+  const log = options.onProgress ?? (() => {});
+  const { task, ref } = await taskOf(target);
+  registerTask(task);
+  const preset = PRESET_TABLE[options.preset ?? 'quick'];
+  await useBackend(backend);
+  await task.prepare?.();
+  await preflightTask(task, presetSizeOf(preset, task.name));
+  log(`task ${task.name}: checked (data, model, gradients, metric)`);
+  const plan: Plan = {
+    preset,
+    tasks: [task.name],
+    methods: [...(options.methods ?? DEFAULT_TUNE_METHODS)],
+    seeds: options.seeds ?? preset.seeds,
+    ...(ref ? { modules: { [task.name]: ref } } : {}),
+  };
+  prepareOutDir(out);
+  const seconds = await runReproduction(plan, out, {
+    jobs: ref ? (options.jobs ?? availableParallelism()) : 1,
+    backend,
+    progress: options.progressBar ?? false,
+    log,
+    ...(ref ? {} : { executor: inProcessExecutor(backend) }),
+  });
+  log(`protocol finished in ${seconds.toFixed(1)} s`);
+  const stored = storedRuns(out);
+  const reportFiles = await writeReport(out, plan, stored);
+  const partial = tuneResultOf(plan, stored);
+  const summaryFiles = [join(out, 'tune.txt'), join(out, 'tune.json')];
+  const result: TuneResult = { ...partial, files: [...reportFiles, ...summaryFiles] };
+  writeFiles(out, {
+    'tune.txt': formatTuneResult(result),
+    'tune.json': `${JSON.stringify(result, null, 1)}\n`,
+  });
+  return result;
+}
