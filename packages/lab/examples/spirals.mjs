@@ -16,7 +16,7 @@ function uniform(seed) {
   };
 }
 
-/** `n` points of two spirals (classes 0 and 1), 1.5 turns each, with noise. */
+/** `n` points of two spirals (classes 0 and 1), one turn each, with noise. */
 function spirals(n, seed) {
   const next = uniform(seed);
   const x = [];
@@ -24,7 +24,7 @@ function spirals(n, seed) {
   for (let i = 0; i < n; i++) {
     const label = i % 2;
     const r = next();
-    const angle = 3 * Math.PI * r + label * Math.PI;
+    const angle = 2 * Math.PI * r + label * Math.PI;
     x.push([
       r * Math.cos(angle) + 0.04 * (next() - 0.5),
       r * Math.sin(angle) + 0.04 * (next() - 0.5),
@@ -55,7 +55,7 @@ export default defineTask({
   },
   loss: 'crossentropy',
   metric: { name: 'accuracy', higherIsBetter: true },
-  epochs: 20,
+  epochs: 40,
   batchSize: 32,
 });
 

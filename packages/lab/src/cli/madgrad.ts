@@ -60,7 +60,9 @@ export async function main(
     ) {
       throw e;
     }
-    writeErr(`error: ${oneLine(e.message)}\n`);
+    // A task spec's mistakes come one a line: each is printed as its own error line.
+    const lines = e instanceof TaskError ? e.message.split('\n') : [e.message];
+    for (const line of lines) writeErr(`error: ${oneLine(line)}\n`);
     process.exitCode = 1;
   }
 }

@@ -57,6 +57,8 @@ export interface TuneResult {
   readonly methods: readonly TunedMethod[];
   /** MADGRAD against each other method but MirrorMADGRAD (empty without MADGRAD). */
   readonly comparisons: readonly TuneComparison[];
+  /** Runs that failed (an exception, not a divergence): tune again on the same `out` to retry them. */
+  readonly failed: { readonly runs: number; readonly firstError: string | null };
   /** Why the runs cannot compare the methods (the smoke preset, no method learned), or null. */
   readonly notComparable: string | null;
   /** The report's files (index.html, README.md, results.json, figures) and tune.txt, tune.json. */
@@ -107,6 +109,7 @@ export function tuneResultOf(plan: Plan, stored: readonly StoredRun[]): Omit<Tun
           return { baseline: m.method, verdict, madgrad: madgrad.test, other: m.test };
         })
     : [];
+  const failed = stored.filter((r) => r.task === task && r.status === 'failed');
   return {
     task,
     preset: plan.preset.name,
@@ -124,6 +127,7 @@ export function tuneResultOf(plan: Plan, stored: readonly StoredRun[]): Omit<Tun
     tiedWithRecommended: tied,
     methods,
     comparisons,
+    failed: { runs: failed.length, firstError: failed[0]?.error ?? null },
     notComparable: summary.notComparable,
   };
 }
@@ -144,6 +148,11 @@ export function formatTuneResult(result: TuneResult): string {
     );
   } else {
     lines.push('recommended: none (no method finished a run with a finite metric)');
+  }
+  if (result.failed.runs > 0) {
+    lines.push(
+      `${result.failed.runs} runs failed (first: ${result.failed.firstError}): tune again on the same --out to retry them`,
+    );
   }
   if (result.notComparable) lines.push(`the methods are not compared: ${result.notComparable}`);
   for (const c of result.comparisons) {
