@@ -138,7 +138,7 @@ const seedsText = (e: Estimate) => `${e.n} seed${e.n === 1 ? '' : 's'}`;
 export function formatTuneResult(result: TuneResult): string {
   const metric = `test ${result.metric.name} (${result.metric.higherIsBetter ? 'higher' : 'lower'} is better)`;
   const lines = [
-    `task ${result.task}, ${result.preset} preset, up to ${result.seeds} seeds: ${metric}, mean ± 2 SE`,
+    `task ${result.task}, ${result.preset} preset, up to ${result.seeds} seed${result.seeds === 1 ? '' : 's'}: ${metric}, mean ± 2 SE`,
   ];
   const r = result.recommended;
   if (r) {
