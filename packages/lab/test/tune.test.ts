@@ -81,7 +81,7 @@ describe('tune on the examples (smoke preset)', () => {
     assert.deepEqual(again.recommended, result.recommended);
   });
 
-  it('madgrad-lab tune on the regression example prints the recommendation and the chosen rates', () => {
+  it('madgrad-lab tune on the regression example prints the recommendation and the chosen rates; report rewrites its report', () => {
     const out = join(temp, 'regression');
     const r = cli([
       'tune',
@@ -103,6 +103,9 @@ describe('tune on the examples (smoke preset)', () => {
       readFileSync(join(out, 'tune.txt'), 'utf8'),
       r.stdout.slice(r.stdout.indexOf('task regression,'), r.stdout.indexOf('report written')),
     );
+    const report = cli(['report', '--out', out]);
+    assert.equal(report.status, 0, report.stderr);
+    assert.match(report.stdout, /^report written: .*index\.html/m);
   });
 
   it('a changed task module is refused: on resume, and by a process importing it for a plan', async () => {

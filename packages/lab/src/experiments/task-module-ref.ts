@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isTask, registerTask, type Task } from './tasks/index.js';
+import { useBackend } from './backend.js';
+import { isTask, registerTask, type Task, taskDefinition } from './tasks/index.js';
 import { defineTask, isUserTask } from './tasks/user-task.js';
 import { TaskError } from './tasks/user-task-data.js';
 import type { UserTaskSpec } from './tasks/user-task-spec.js';
@@ -81,4 +82,27 @@ export async function ensureTaskModules(
     }
     registerTask(task);
   }
+}
+
+/**
+ * Registers and prepares the task modules that `<outDir>/plan.json` records (a tune's output), so
+ * that the plan can be loaded and its report written; a plan without modules is left alone (its
+ * own checks report a damaged file).
+ */
+export async function registerPlanModules(outDir: string): Promise<void> {
+  let modules: Record<string, TaskModuleRef> | undefined;
+  try {
+    modules = (
+      JSON.parse(readFileSync(join(outDir, 'plan.json'), 'utf8')) as {
+        modules?: Record<string, TaskModuleRef>;
+      }
+    ).modules;
+  } catch {
+    return;
+  }
+  if (typeof modules !== 'object' || modules === null) return;
+  await ensureTaskModules(modules);
+  // The tasks' data gives their sizes; tensors need a backend.
+  await useBackend('cpu');
+  for (const name of Object.keys(modules)) await taskDefinition(name).prepare?.();
 }

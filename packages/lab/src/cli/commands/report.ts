@@ -5,6 +5,7 @@ import { loadPlan } from '../../experiments/plan-file.js';
 import { quoted } from '../../experiments/quoted.js';
 import { writeAblationReport } from '../../experiments/report/ablation-report.js';
 import { writeReport } from '../../experiments/report/write-report.js';
+import { registerPlanModules } from '../../experiments/task-module-ref.js';
 
 /**
  * `madgrad-lab report`: rewrite the report of a reproduction or an ablation from its stored runs.
@@ -21,6 +22,8 @@ export function register(program: Command): void {
     .action(async (flags: { out: string }, command: Command) => {
       checkOutPath(flags.out);
       const ablation = loadAblationConfig(flags.out);
+      // A tune's plan names a user's task: its module is imported (hash checked) first.
+      if (!ablation) await registerPlanModules(flags.out);
       const plan = ablation ? undefined : loadPlan(flags.out);
       if (!ablation && !plan) {
         command.error(
