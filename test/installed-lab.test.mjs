@@ -90,7 +90,16 @@ it("the README's shell blocks run as written", { timeout: 300_000 }, () => {
 it('npx madgrad-lab --help lists the commands', () => {
   const help = run('npx', ['--no-install', 'madgrad-lab', '--help'], { cwd: project });
   assert.match(help, /^Usage: madgrad-lab /);
-  for (const command of ['reproduce', 'sweep', 'report', 'ablation', 'train', 'bench', 'worker']) {
+  for (const command of [
+    'reproduce',
+    'sweep',
+    'report',
+    'ablation',
+    'train',
+    'tune',
+    'bench',
+    'worker',
+  ]) {
     assert.match(help, new RegExp(`\\b${command}\\b`));
   }
 });

@@ -45,7 +45,7 @@ describe('CLI input', () => {
     assert.equal(typeof cli.main, 'function');
     assert.deepEqual(
       cli.buildProgram().commands.map((c) => c.name()),
-      ['reproduce', 'sweep', 'ablation', 'report', 'train', 'bench', 'worker', 'status'],
+      ['reproduce', 'sweep', 'ablation', 'report', 'train', 'tune', 'bench', 'worker', 'status'],
     );
   });
 
