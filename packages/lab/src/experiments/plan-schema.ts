@@ -60,6 +60,15 @@ const KNOWN_METHODS = Object.keys(METHOD_LABELS) as [MethodName, ...MethodName[]
 export const knownMethodSchema = z.enum(KNOWN_METHODS);
 export const sizesSchema = z.partialRecord(taskNameSchema, sizeSchema);
 
+/** The modules of a plan's tasks that are not built in: absolute path and sha256, by task name. */
+export const taskModulesSchema = z.record(
+  z.string().max(40),
+  z.strictObject({
+    path: z.string().min(1).max(4096),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hexadecimal digits'),
+  }),
+);
+
 /** A reproduction's plan by names and counts (the queue's protocol jobs carry these fields). */
 export const protocolPlanFields = {
   preset: z.enum(PRESETS),
@@ -67,6 +76,7 @@ export const protocolPlanFields = {
   methods: z.array(mainMethodSchema).min(1).max(METHODS.length),
   seeds: seedsSchema,
   sizes: sizesSchema.optional(),
+  modules: taskModulesSchema.optional(),
 };
 
 /** `ablation.json`, and the config an ablation job carries. */
@@ -104,15 +114,7 @@ export const planFileSchema = z.strictObject({
   seeds: seedsSchema,
   sizes: sizesSchema.optional(),
   schedule: scheduleSchema.optional(),
-  modules: z
-    .record(
-      z.string().max(40),
-      z.strictObject({
-        path: z.string().min(1).max(4096),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hexadecimal digits'),
-      }),
-    )
-    .optional(),
+  modules: taskModulesSchema.optional(),
 });
 
 /** An input file that cannot be used, with a one-line reason naming it. */

@@ -18,6 +18,15 @@ export interface TaskModuleRef {
   readonly sha256: string;
 }
 
+/** The module each task of this process was imported from, by task name. */
+const imported = new Map<string, TaskModuleRef>();
+
+/** Registers a task imported from a module, remembering the module (see `ensureTaskModules`). */
+export function registerTaskModule(task: Task, ref: TaskModuleRef): void {
+  registerTask(task);
+  imported.set(task.name, ref);
+}
+
 /** The sha256 of a file's contents, in hex; throws `TaskError` when it cannot be read. */
 function sha256Of(path: string): string {
   try {
@@ -67,6 +76,12 @@ export async function ensureTaskModules(
   modules: Readonly<Record<string, TaskModuleRef>> | undefined,
 ): Promise<void> {
   for (const [name, ref] of Object.entries(modules ?? {})) {
+    const before = imported.get(name);
+    if (before && before.sha256 !== ref.sha256) {
+      throw new TaskError(
+        `task "${name}" was imported here from ${before.path} (sha256 ${before.sha256.slice(0, 12)}…); the plan records ${ref.path} (sha256 ${ref.sha256.slice(0, 12)}…)`,
+      );
+    }
     if (isTask(name)) continue;
     const now = sha256Of(ref.path);
     if (now !== ref.sha256) {
@@ -80,7 +95,7 @@ export async function ensureTaskModules(
         `task module ${ref.path} defines task "${task.name}", the plan "${name}"`,
       );
     }
-    registerTask(task);
+    registerTaskModule(task, ref);
   }
 }
 
@@ -101,8 +116,19 @@ export async function registerPlanModules(outDir: string): Promise<void> {
     return;
   }
   if (typeof modules !== 'object' || modules === null) return;
+  await registerModules(modules);
+}
+
+/**
+ * Imports, registers and prepares the tasks of `modules` (hashes checked; see
+ * `ensureTaskModules`), so that a plan naming them can be built here: their data gives their
+ * sizes. Throws `TaskError` with one line.
+ */
+export async function registerModules(
+  modules: Readonly<Record<string, TaskModuleRef>>,
+): Promise<void> {
   await ensureTaskModules(modules);
-  // The tasks' data gives their sizes; tensors need a backend.
+  // Tensors need a backend; the data is only read here, never trained on.
   await useBackend('cpu');
   for (const name of Object.keys(modules)) await taskDefinition(name).prepare?.();
 }

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../experiments/backend.js';
 import type { RunSpec, StoredRun } from '../experiments/run-record.js';
+import type { TaskModuleRef } from '../experiments/task-module-ref.js';
 import { QUEUE_PASSWORD_ENV } from './queue-url.js';
 
 type ChildMessage =
@@ -33,11 +34,15 @@ export class ChildRunner {
     return this.child;
   }
 
-  /** Trains a run; rejects when the child dies before reporting (with the tail of its stderr). */
+  /**
+   * Trains a run (the child imports the `modules` of tasks that are not built in); rejects when the
+   * child dies before reporting (with the tail of its stderr).
+   */
   run(
     spec: RunSpec,
     backend: BackendName,
     onProgress: (step: number, total: number) => void,
+    modules?: Readonly<Record<string, TaskModuleRef>>,
   ): Promise<StoredRun> {
     const child = this.spawn();
     return new Promise<StoredRun>((resolve, reject) => {
@@ -65,7 +70,7 @@ export class ChildRunner {
       child.stderr?.on('data', onData);
       child.on('message', onMessage);
       child.on('exit', onExit);
-      child.send({ type: 'run', spec, backend });
+      child.send({ type: 'run', spec, backend, ...(modules ? { modules } : {}) });
     });
   }
 

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import type { BackendName } from '../experiments/backend.js';
 import type { RunExecutor, RunHooks } from '../experiments/run-executor.js';
@@ -82,6 +83,10 @@ export async function openQueueCoordinator(
       jobs: options.jobs,
       timing,
       name: `coordinator@${hostname()}:${process.pid}`,
+      // The coordinator's own workers import its plans' task modules, where they are.
+      taskModuleDirs: options.plans.flatMap((p) =>
+        p.kind === 'protocol' ? Object.values(p.modules ?? {}).map((m) => dirname(m.path)) : [],
+      ),
       log: () => {},
     });
   }

@@ -6,11 +6,13 @@ import {
   ablationConfigSchema,
   protocolPlanFields,
   seedSchema,
+  taskModulesSchema,
   taskNameSchema,
 } from '../experiments/plan-schema.js';
 import { quoted } from '../experiments/quoted.js';
 import { backendOf, type RunSpec, type StoredRun, storedRun } from '../experiments/run-record.js';
 import { parseStoredRun } from '../experiments/run-schema.js';
+import type { TaskModuleRef } from '../experiments/task-module-ref.js';
 import { type PlanRef, planFromRef, planHash, specInPlan } from './plan-ref.js';
 
 /** The job format's own version: a worker refuses jobs of any other. */
@@ -90,7 +92,13 @@ export function jobFor(
  * executed).
  */
 export type JobVerdict =
-  | { readonly kind: 'run'; readonly spec: RunSpec; readonly backend: BackendName }
+  | {
+      readonly kind: 'run';
+      readonly spec: RunSpec;
+      readonly backend: BackendName;
+      /** The modules of the plan's tasks that are not built in (the child imports them). */
+      readonly modules?: Readonly<Record<string, TaskModuleRef>>;
+    }
   | { readonly kind: 'refuse'; readonly reason: string }
   | { readonly kind: 'reject'; readonly reason: string };
 
@@ -99,6 +107,18 @@ function issues(error: z.ZodError): string {
     .slice(0, 3)
     .map((i) => `${i.path.join('.').slice(0, 80) || '(payload)'}: ${i.message.slice(0, 120)}`)
     .join('; ');
+}
+
+/**
+ * The task modules a job's plan names (a tune's plan), read before the job is checked: the worker
+ * imports them first, so that the plan's task names are known. Undefined when there are none or
+ * they are malformed (the check then rejects the job).
+ */
+export function jobModules(payload: unknown): Record<string, TaskModuleRef> | undefined {
+  const modules = (payload as { plan?: { modules?: unknown } } | null)?.plan?.modules;
+  if (modules === undefined) return undefined;
+  const parsed = taskModulesSchema.safeParse(modules);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Checks a job's payload against this code's version and plans. */
@@ -136,7 +156,12 @@ export function checkJob(payload: unknown, jobId: string | undefined, version: s
   if (spec.id !== job.run.id || (jobId !== undefined && jobId !== spec.id)) {
     return { kind: 'reject', reason: `its run id does not match the run (expected ${spec.id})` };
   }
-  return { kind: 'run', spec, backend: job.backend };
+  return {
+    kind: 'run',
+    spec,
+    backend: job.backend,
+    ...(plan.modules ? { modules: plan.modules } : {}),
+  };
 }
 
 /**

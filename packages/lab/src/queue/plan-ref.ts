@@ -17,6 +17,7 @@ import {
   spec,
 } from '../experiments/protocol.js';
 import type { RunSpec } from '../experiments/run-record.js';
+import type { TaskModuleRef } from '../experiments/task-module-ref.js';
 import type { TaskName } from '../experiments/tasks/index.js';
 import type { TaskSize } from '../experiments/tasks/task.js';
 
@@ -33,6 +34,8 @@ export type PlanRef =
       readonly methods: readonly MethodName[];
       readonly seeds: number;
       readonly sizes?: Partial<Record<TaskName, TaskSize>>;
+      /** The modules of tasks that are not built in (a tune's plan): a worker imports them. */
+      readonly modules?: Readonly<Record<string, TaskModuleRef>>;
     }
   | {
       readonly kind: 'ablation';
@@ -49,6 +52,7 @@ export function protocolRef(plan: Plan): PlanRef {
     methods: [...plan.methods],
     seeds: plan.seeds,
     ...(plan.sizes ? { sizes: plan.sizes } : {}),
+    ...(plan.modules ? { modules: plan.modules } : {}),
   };
 }
 
@@ -66,6 +70,7 @@ export function planFromRef(ref: PlanRef): Plan {
       methods: ref.methods,
       seeds: ref.seeds,
       ...(ref.sizes ? { sizes: ref.sizes } : {}),
+      ...(ref.modules ? { modules: ref.modules } : {}),
     };
   }
   const arm = ablationArms(ref.config).find((a) => a.schedule === ref.arm);

@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
+import { isAbsolute, relative } from 'node:path';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { StoredRun } from '../experiments/run-record.js';
+import { registerModules, type TaskModuleRef } from '../experiments/task-module-ref.js';
 import { ChildRunner } from './child-runner.js';
 import { codeVersion } from './code-version.js';
-import { checkJob, failedRecord } from './job-schema.js';
+import { checkJob, failedRecord, jobModules } from './job-schema.js';
 import { checkQueueConnection } from './preflight.js';
 import { QUEUE_NAME, type QueueTiming, timingWith } from './queue-settings.js';
 import type { QueueConnection } from './queue-url.js';
@@ -20,6 +22,12 @@ export interface QueueWorkerOptions {
   readonly timing?: Partial<QueueTiming>;
   /** How the worker shows in `madgrad-lab status`. @default `<hostname>:<pid>` */
   readonly name?: string;
+  /**
+   * Absolute directories whose task modules (a tune's plan) this worker imports; a run of a
+   * module elsewhere is refused, since importing a module runs its code.
+   * @default none: every run of a task module is refused
+   */
+  readonly taskModuleDirs?: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -30,6 +38,22 @@ export interface QueueWorkerHandle {
   stop(handBack: boolean): Promise<void>;
   /** Runs finished here (any status). */
   finished(): number;
+}
+
+/** Why a worker allowed `dirs` does not import one of `modules`, or undefined when it may. */
+function outsideDirs(
+  modules: Readonly<Record<string, TaskModuleRef>>,
+  dirs: readonly string[],
+): string | undefined {
+  const under = (path: string, dir: string) => {
+    const r = relative(dir, path);
+    return r !== '' && !r.startsWith('..') && !isAbsolute(r);
+  };
+  const outside = Object.values(modules).find((m) => !dirs.some((d) => under(m.path, d)));
+  if (!outside) return undefined;
+  return dirs.length === 0
+    ? `task module ${outside.path}: this worker imports no task modules (start it with --task-modules DIR)`
+    : `task module ${outside.path} is outside the directories this worker imports task modules from (${dirs.join(', ')})`;
 }
 
 /** A log function that prints a repeated message (a reconnect loop) at most every 10 s. */
@@ -46,8 +70,9 @@ export function throttledLog(log: (line: string) => void, redact: (text: string)
 
 /**
  * Processes runs from the queue until stopped. Each job is checked before anything runs
- * (job-schema.ts): a job of another code version is put back untouched and this worker stops
- * (exit status 2, naming both versions); a job that cannot be read (safe-job.ts), a malformed job
+ * (job-schema.ts): a job of another code version, or of a task module this worker has in another
+ * version (its sha256 differs from the plan's) or not at all, is put back untouched and this
+ * worker stops (exit status 2, naming both); a job that cannot be read (safe-job.ts), a malformed job
  * and a job of a plan no coordinator of this version builds are failed without being executed
  * (one line naming the job), and the worker goes on. A run that throws is retried by the queue up
  * to its attempts, then returned as `failed`.
@@ -78,10 +103,23 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       log(`rejected job ${shownId}: unreadable: ${damage} (not executed)`);
       throw new UnrecoverableError(`rejected by the worker: unreadable: ${damage}`);
     }
-    const verdict = checkJob(job.data, job.id, version);
+    const modules = jobModules(job.data);
+    let moduleError = modules ? outsideDirs(modules, options.taskModuleDirs ?? []) : undefined;
+    if (modules && !moduleError) {
+      try {
+        await registerModules(modules);
+      } catch (e) {
+        moduleError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const verdict: ReturnType<typeof checkJob> = moduleError
+      ? { kind: 'refuse', reason: moduleError }
+      : checkJob(job.data, job.id, version);
     if (verdict.kind === 'refuse') {
       log(
-        `refusing run ${shownId}: ${verdict.reason}. It stays on the queue for a worker of that version; this worker stops.`,
+        moduleError
+          ? `refusing run ${shownId}: ${verdict.reason}. It stays on the queue for a worker with the same task module; this worker stops.`
+          : `refusing run ${shownId}: ${verdict.reason}. It stays on the queue for a worker of that version; this worker stops.`,
       );
       refused = true;
       await job.moveToWait(token);
@@ -92,7 +130,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       log(`rejected job ${shownId}: ${verdict.reason} (not executed)`);
       throw new UnrecoverableError(`rejected by the worker: ${verdict.reason}`);
     }
-    const { spec, backend } = verdict;
+    const { spec, backend, modules: planModules } = verdict;
     if (handingBack) {
       await job.moveToWait(token);
       throw new WaitingError();
@@ -103,12 +141,17 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     let lastSent = 0;
     let record: StoredRun;
     try {
-      record = await runner.run(spec, backend, (step, total) => {
-        const now = Date.now();
-        if (now - lastSent < 1000 && step !== total) return;
-        lastSent = now;
-        job.updateProgress({ worker: name, step, total }).catch(() => {});
-      });
+      record = await runner.run(
+        spec,
+        backend,
+        (step, total) => {
+          const now = Date.now();
+          if (now - lastSent < 1000 && step !== total) return;
+          lastSent = now;
+          job.updateProgress({ worker: name, step, total }).catch(() => {});
+        },
+        planModules,
+      );
       idle.push(runner);
     } catch (e) {
       runner.close();

@@ -9,7 +9,12 @@ import { PRESET_TABLE, type PresetName, presetSizeOf } from '../experiments/pres
 import type { Plan } from '../experiments/protocol.js';
 import { writeFiles, writeReport } from '../experiments/report/write-report.js';
 import { runReproduction } from '../experiments/reproduction.js';
-import { importTaskModule, type TaskModuleRef } from '../experiments/task-module-ref.js';
+import type { RunExecutor } from '../experiments/run-executor.js';
+import {
+  importTaskModule,
+  registerTaskModule,
+  type TaskModuleRef,
+} from '../experiments/task-module-ref.js';
 import { preflightTask } from '../experiments/task-preflight.js';
 import { registerTask, type Task } from '../experiments/tasks/index.js';
 import { defineTask, isUserTask, type UserTask } from '../experiments/tasks/user-task.js';
@@ -50,6 +55,12 @@ export interface TuneOptions {
   readonly onProgress?: (line: string) => void;
   /** Show a progress bar (on a terminal) instead of a line per run. @default false */
   readonly progressBar?: boolean;
+  /**
+   * Where the runs execute instead of the local processes, given the plan: the CLI's `--queue`
+   * passes a queue coordinator here (closed once the protocol has finished).
+   * @default the local process pool (a module) or this process (a task object)
+   */
+  readonly executorFor?: (plan: Plan) => Promise<{ executor: RunExecutor; close(): Promise<void> }>;
 }
 
 /** The task to tune: a module's path or file URL, a spec, or the result of `defineTask`. */
@@ -76,7 +87,8 @@ export async function tune(target: TuneTarget, options: TuneOptions = {}): Promi
   const out = options.out ?? 'tune-report';
   const log = options.onProgress ?? (() => {});
   const { task, ref } = await taskOf(target);
-  registerTask(task);
+  if (ref) registerTaskModule(task, ref);
+  else registerTask(task);
   const preset = PRESET_TABLE[options.preset ?? 'quick'];
   await useBackend(backend);
   await task.prepare?.();
@@ -90,13 +102,20 @@ export async function tune(target: TuneTarget, options: TuneOptions = {}): Promi
     ...(ref ? { modules: { [task.name]: ref } } : {}),
   };
   prepareOutDir(out);
-  const seconds = await runReproduction(plan, out, {
-    jobs: ref ? (options.jobs ?? availableParallelism()) : 1,
-    backend,
-    progress: options.progressBar ?? false,
-    log,
-    ...(ref ? {} : { executor: inProcessExecutor(backend) }),
-  });
+  const remote = await options.executorFor?.(plan);
+  const local = ref ? {} : { executor: inProcessExecutor(backend) };
+  let seconds: number;
+  try {
+    seconds = await runReproduction(plan, out, {
+      jobs: ref ? (options.jobs ?? availableParallelism()) : 1,
+      backend,
+      progress: options.progressBar ?? false,
+      log,
+      ...(remote ? { executor: remote.executor } : local),
+    });
+  } finally {
+    await remote?.close();
+  }
   log(`protocol finished in ${seconds.toFixed(1)} s`);
   const stored = storedRuns(out);
   const reportFiles = await writeReport(out, plan, stored);

@@ -95,7 +95,7 @@ export function timingOf(flags: Partial<QueueFlags>): Partial<QueueTiming> {
  * Runner options for a command: without `--queue`, nothing (the local pool); with it, a queue
  * coordinator as the executor. The queue's modules load only then, so a local run needs no server.
  */
-async function queueRunner(
+export async function queueRunner(
   flags: QueueFlags,
   plans: { protocol: Plan } | { ablation: AblationConfig },
   log: (line: string) => void = (line) => console.log(line),

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadWithOptional } from '../../experiments/optional-packages.js';
 import { MAX_JOBS } from '../../experiments/plan-schema.js';
@@ -33,6 +34,10 @@ export function register(program: Command): void {
         milliseconds('--idle', 0),
         5000,
       )
+      .option(
+        '--task-modules <dir>',
+        "import the task modules of tune's runs that lie under this directory (absent: such runs are refused; importing a module runs its code)",
+      )
       .addOption(
         new Option(
           '--max-stalled <n>',
@@ -47,6 +52,7 @@ export function register(program: Command): void {
         exitWhenIdle?: boolean;
         idle: number;
         maxStalled?: number;
+        taskModules?: string;
       } & Partial<QueueFlags>,
     ) => {
       const { startQueueWorker } = await loadWithOptional(
@@ -79,6 +85,7 @@ export function register(program: Command): void {
         jobs: flags.jobs,
         exitWhenIdle: Boolean(flags.exitWhenIdle),
         idleMs: flags.idle,
+        ...(flags.taskModules ? { taskModuleDirs: [resolve(flags.taskModules)] } : {}),
         timing: {
           ...timingOf(flags),
           ...(flags.maxStalled !== undefined ? { maxStalledCount: flags.maxStalled } : {}),

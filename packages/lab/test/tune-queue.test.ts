@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT } from './helpers.js';
+import { TestRedis } from './queue-redis-server.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');
+const EXAMPLES = join(ROOT, 'examples');
+const EXAMPLE = join(EXAMPLES, 'regression.mjs');
+const FAST = ['--lock-duration', '2000', '--stalled-interval', '1000'];
+const redis = new TestRedis();
+const temp = mkdtempSync(join(tmpdir(), 'madgrad-tune-queue-'));
+// Task modules written by the tests live under dist/, where `madgrad-lab` resolves to this package.
+const modules = join(ROOT, 'dist', `test-tune-queue-${process.pid}`);
+mkdirSync(modules, { recursive: true });
+const processes = new Set<ChildProcess>();
+before(() => redis.start());
+after(async () => {
+  for (const p of processes) p.kill('SIGKILL');
+  await redis.dispose();
+  rmSync(temp, { recursive: true, force: true });
+  rmSync(modules, { recursive: true, force: true });
+});
+
+function cli(args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  processes.add(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      processes.delete(child);
+      resolve(code);
+    }),
+  );
+  return { exit, output: () => output };
+}
+
+/** Each stored run's task, method, settings, seed, status and epochs, in id order. */
+function runsOf(out: string) {
+  const dir = join(out, 'runs');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      return [r.id, r.status, r.epochs];
+    });
+}
+
+/** tune.json without the file paths (which name the output directory). */
+function resultOf(out: string) {
+  const { files: _files, ...rest } = JSON.parse(readFileSync(join(out, 'tune.json'), 'utf8'));
+  return rest;
+}
+
+describe('tune --queue on a real redis-server, with two workers', () => {
+  it('gives the same runs and result as a local tune', async () => {
+    const local = join(temp, 'local');
+    const localRun = cli(['tune', EXAMPLE, '--preset', 'smoke', '--jobs', '1', '--out', local]);
+    assert.equal(await localRun.exit, 0, localRun.output());
+    const out = join(temp, 'queued');
+    const url = `${redis.url.replace(/\/0$/, '')}/1`;
+    const coordinator = cli([
+      'tune',
+      EXAMPLE,
+      '--preset',
+      'smoke',
+      '--queue',
+      url,
+      '--jobs',
+      '0',
+      '--out',
+      out,
+      ...FAST,
+    ]);
+    const workers = [1, 2].map(() =>
+      cli([
+        'worker',
+        '--queue',
+        url,
+        '--exit-when-idle',
+        '--idle',
+        '3000',
+        '--task-modules',
+        EXAMPLES,
+        ...FAST,
+      ]),
+    );
+    assert.equal(await coordinator.exit, 0, coordinator.output());
+    for (const w of workers) assert.equal(await w.exit, 0, w.output());
+    assert.match(workers.map((w) => w.output()).join('\n'), /regression__madgrad__.*: ok in/);
+    assert.deepEqual(runsOf(out), runsOf(local));
+    assert.deepEqual(resultOf(out), resultOf(local));
+    assert.match(coordinator.output(), /^recommended: /m);
+  });
+
+  it('a worker that imports no task modules, or whose task module differs, refuses the run and stops; one with the same module runs it', async () => {
+    const path = join(modules, 'regression.mjs');
+    copyFileSync(EXAMPLE, path);
+    const original = readFileSync(path);
+    const out = join(temp, 'changed');
+    const url = `${redis.url.replace(/\/0$/, '')}/2`;
+    const coordinator = cli([
+      'tune',
+      path,
+      '--preset',
+      'smoke',
+      '--queue',
+      url,
+      '--jobs',
+      '0',
+      '--out',
+      out,
+      ...FAST,
+    ]);
+    // Once the coordinator has checked the module and stored its plan, the file changes.
+    for (let i = 0; i < 600 && !coordinator.output().includes('coordinating on'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const none = cli(['worker', '--queue', url, ...FAST]);
+    assert.equal(await none.exit, 2, none.output());
+    assert.match(
+      none.output(),
+      /refusing run .*: task module .*regression\.mjs: this worker imports no task modules \(start it with --task-modules DIR\)/,
+    );
+    appendFileSync(path, '// changed\n');
+    const stale = cli(['worker', '--queue', url, '--task-modules', modules, ...FAST]);
+    assert.equal(await stale.exit, 2, stale.output());
+    assert.match(
+      stale.output(),
+      /refusing run .*: task module .*regression\.mjs changed since the plan recorded it \(sha256 [0-9a-f]{12}…, now [0-9a-f]{12}…\): restore it, or tune again into another --out\. It stays on the queue for a worker with the same task module; this worker stops\./,
+    );
+    writeFileSync(path, original);
+    const good = cli([
+      'worker',
+      '--queue',
+      url,
+      '--exit-when-idle',
+      '--idle',
+      '3000',
+      '--task-modules',
+      modules,
+      ...FAST,
+    ]);
+    assert.equal(await coordinator.exit, 0, coordinator.output());
+    assert.equal(await good.exit, 0, good.output());
+    assert.equal(runsOf(out).length, 3);
+  });
+});
