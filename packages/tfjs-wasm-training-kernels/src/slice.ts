@@ -9,10 +9,11 @@ import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { check, isCount, shown } from './input-checks.js';
 import { type KernelArgs, requireFits, type WasmBackend } from './wasm-backend.js';
 
+/** A tensor's values on the heap, as the backend's `typedArrayFromHeap` views them. */
 export type HeapArray = Float32Array | Int32Array | Uint8Array;
 
 /** Row-major strides of `shape`. */
-function stridesOf(shape: readonly number[]): number[] {
+export function stridesOf(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let stride = 1;
   for (let d = shape.length - 1; d >= 0; d--) {

@@ -7,9 +7,8 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { check, isCount, shown } from './input-checks.js';
+import { type HeapArray, stridesOf } from './slice.js';
 import { type KernelArgs, requireFits, type WasmBackend } from './wasm-backend.js';
-
-type HeapArray = Float32Array | Int32Array | Uint8Array;
 
 /** Fills out[start + length, start + length * times) with copies of out[start, start + length). */
 function repeatBlock(out: HeapArray, start: number, length: number, times: number): void {
@@ -46,16 +45,6 @@ function tileAxes(
     }
   }
   repeatBlock(out, outStart, rows * outStrides[axis]!, reps[axis]!);
-}
-
-/** Row-major strides of `shape`. */
-function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  for (let d = shape.length - 1, stride = 1; d >= 0; d--) {
-    strides[d] = stride;
-    stride *= shape[d]!;
-  }
-  return strides;
 }
 
 /**
