@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,15 +6,14 @@ import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { QUEUE_NAME } from '../src/queue/queue-settings.js';
 import { parseQueueUrl, redisOptions } from '../src/queue/queue-url.js';
-import { ROOT } from './helpers.js';
+import { type Cli, CliProcesses } from './cli-processes.js';
 import { TestRedis } from './queue-redis-server.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');
 const temp = mkdtempSync(join(tmpdir(), 'madgrad-queue-faults-'));
 const servers: TestRedis[] = [];
-const processes = new Set<ChildProcess>();
+const processes = new CliProcesses();
 after(async () => {
-  for (const p of processes) p.kill('SIGKILL');
+  processes.killAll();
   await Promise.allSettled(servers.map((s) => s.dispose()));
   rmSync(temp, { recursive: true, force: true });
 });
@@ -26,33 +24,7 @@ const RUNS = 6;
 /** Short locks and checks, so that a killed worker's run comes back within seconds. */
 const FAST_LOCKS = ['--lock-duration', '2000', '--stalled-interval', '1000'];
 
-interface Cli {
-  readonly child: ChildProcess;
-  readonly exit: Promise<number | null>;
-  output(): string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Cli {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  processes.add(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const exit = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      processes.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, exit, output: () => output };
-}
+const cli = (args: string[], env: Record<string, string> = {}): Cli => processes.run(args, env);
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 90_000) {
   const start = Date.now();

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
@@ -13,10 +12,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CliProcesses } from './cli-processes.js';
 import { ROOT } from './helpers.js';
 import { TestRedis } from './queue-redis-server.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'madgrad.js');
 const EXAMPLES = join(ROOT, 'examples');
 const EXAMPLE = join(EXAMPLES, 'regression.mjs');
 const FAST = ['--lock-duration', '2000', '--stalled-interval', '1000'];
@@ -25,33 +24,16 @@ const temp = mkdtempSync(join(tmpdir(), 'madgrad-tune-queue-'));
 // Task modules written by the tests live under dist/, where `madgrad-lab` resolves to this package.
 const modules = join(ROOT, 'dist', `test-tune-queue-${process.pid}`);
 mkdirSync(modules, { recursive: true });
-const processes = new Set<ChildProcess>();
+const processes = new CliProcesses();
 before(() => redis.start());
 after(async () => {
-  for (const p of processes) p.kill('SIGKILL');
+  processes.killAll();
   await redis.dispose();
   rmSync(temp, { recursive: true, force: true });
   rmSync(modules, { recursive: true, force: true });
 });
 
-function cli(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  processes.add(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const exit = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      processes.delete(child);
-      resolve(code);
-    }),
-  );
-  return { exit, output: () => output };
-}
+const cli = (args: string[]) => processes.run(args);
 
 /** Each stored run's task, method, settings, seed, status and epochs, in id order. */
 function runsOf(out: string) {
