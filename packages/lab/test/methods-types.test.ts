@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type {
-  AblationOnlyMethodDefinition,
-  MainMethodDefinition,
+import {
+  type AblationOnlyMethodDefinition,
+  type MainMethodDefinition,
+  METHODS,
 } from '../src/experiments/methods.js';
+import { TASK_REGISTRY, TASKS } from '../src/experiments/tasks/index.js';
 
 // Checked by the compiler when the lab builds: each `@ts-expect-error` fails the build if the
 // line below it compiles. The objects are never trained.
@@ -11,25 +13,12 @@ const tfjs = () => {
   throw new Error('not built');
 };
 const core = tfjs;
-const everyTask = { digits: 1, kspace: 1, g2p: 1, mlm: 1, sparse: 1 };
 
-const main: MainMethodDefinition = {
-  label: 'main',
-  tfjs,
-  core,
-  lrCentre: everyTask,
-  usualLr: 1,
-};
+const main: MainMethodDefinition = { label: 'main', tfjs, core, usualLr: 1 };
 // @ts-expect-error: a main method without a core optimizer
-const noCore: MainMethodDefinition = { label: 'no core', tfjs, lrCentre: everyTask, usualLr: 1 };
-const noSparse: MainMethodDefinition = {
-  label: 'no sparse',
-  tfjs,
-  core,
-  usualLr: 1,
-  // @ts-expect-error: a main method without a centre on one task
-  lrCentre: { digits: 1, kspace: 1, g2p: 1, mlm: 1 },
-};
+const noCore: MainMethodDefinition = { label: 'no core', tfjs, usualLr: 1 };
+// @ts-expect-error: a main method without a usual learning rate
+const noUsualLr: MainMethodDefinition = { label: 'no usual rate', tfjs, core };
 const ablationOnly: AblationOnlyMethodDefinition = {
   label: 'ablation only',
   tfjs,
@@ -43,8 +32,18 @@ const noG2p: AblationOnlyMethodDefinition = {
 };
 
 describe('method definitions (types)', () => {
-  it('a main method needs a core optimizer and a centre on every task; an ablation-only method, centres on digits and g2p', () => {
+  it('a main method needs a core optimizer and a usual learning rate; an ablation-only method, centres on digits and g2p', () => {
     // The checks are the compiler's (above); this only keeps the objects in use.
-    assert.equal([main, noCore, noSparse, ablationOnly, noG2p].length, 5);
+    assert.equal([main, noCore, noUsualLr, ablationOnly, noG2p].length, 5);
+  });
+
+  it("every built-in task names a centre for each of the reproduction's methods", () => {
+    for (const task of TASKS) {
+      assert.deepEqual(
+        Object.keys(TASK_REGISTRY[task].lrCentres ?? {}).sort(),
+        [...METHODS].sort(),
+        task,
+      );
+    }
   });
 });

@@ -17,7 +17,6 @@ function quadraticTask(seen: { stepsPerEpoch?: number }, clipNorm?: number): Tas
     about: { mirrors: 'nothing', data: 'none', model: 'one number' },
     metric: { key: 'loss', label: 'loss', higherIsBetter: false },
     extraMetrics: [],
-    usesWeightDecay: false,
     ...(clipNorm !== undefined ? { clipNorm } : {}),
     available: { train: 4, val: 1, test: 1 },
     sizes: { smoke: SIZE, quick: SIZE, standard: SIZE, full: SIZE },

@@ -15,12 +15,8 @@ import { DualAveragingVariant, type DualAveragingVariantName, densify } from 'ma
 import { MadgradOptimizer, MirrorMadgradOptimizer } from 'madgrad/tfjs';
 import { CoreOptimizerAdapter } from 'madgrad/tfjs/experimental';
 import type { AblationTaskName } from './plan-schema.js';
-import {
-  type BuiltinTaskName,
-  isBuiltinTask,
-  type TaskName,
-  taskDefinition,
-} from './tasks/index.js';
+import { type TaskName, taskDefinition } from './tasks/index.js';
+import type { WeightDecayGrid } from './tasks/task.js';
 
 /**
  * A run's hyperparameters. `weightDecay` is coupled L2 (added to the gradient by the trainer,
@@ -56,17 +52,16 @@ interface MethodBase {
    * schedule; built once per run. Absent: 1.
    */
   lrFactor?(): (t: number) => number;
-  /** The weight-decay grid on each task where it is swept (absent: weight decay 0). */
-  readonly weightDecayGrid?: Readonly<Partial<Record<BuiltinTaskName, readonly number[]>>>;
 }
 
-/** A method of the reproduction: it runs on both engines and has a centre on every task. */
+/**
+ * A method of the reproduction: it runs on both engines; its centre on a task is the task's
+ * (`lrCentres`: every built-in task names one for each of these methods), else its usual rate.
+ */
 export interface MainMethodDefinition extends MethodBase {
   /** The core optimizer (tasks on the `core` engine). */
   core(params: Parameter[], hp: Hyperparameters): CoreMethod;
-  /** The centre of the learning-rate sweep on each built-in task. */
-  readonly lrCentre: Readonly<Record<BuiltinTaskName, number>>;
-  /** The method's usual learning rate: the centre of its sweep on a task that is not built in. */
+  /** The method's usual learning rate: the centre of its sweep on a task that names none for it. */
   readonly usualLr: number;
 }
 
@@ -77,7 +72,7 @@ export interface MainMethodDefinition extends MethodBase {
 export interface AblationOnlyMethodDefinition extends MethodBase {
   core?(params: Parameter[], hp: Hyperparameters): CoreMethod;
   readonly lrCentre: Readonly<Record<AblationTaskName, number>> &
-    Readonly<Partial<Record<BuiltinTaskName, number>>>;
+    Readonly<Partial<Record<TaskName, number>>>;
 }
 
 /** One method, either kind, as the training loop sees it. */
@@ -156,17 +151,14 @@ export type AblationMethodName = (typeof ABLATION_METHODS)[number];
 
 /**
  * The reproduction's methods (`METHODS`) and, below, the ablation's others: the one place where a
- * method name and its hyperparameters become an optimizer, and where its learning-rate sweep is
- * centred. A new method adds its name to `METHODS` or `ABLATION_METHODS` above and an entry in
- * the matching table: the compiler requires it, and a main method's core optimizer and centre on
- * every task (an ablation-only method's on the ablation's tasks).
+ * method name and its hyperparameters become an optimizer. A new method adds its name to
+ * `METHODS` or `ABLATION_METHODS` above and an entry in the matching table: the compiler requires
+ * it, and a main method's core optimizer and usual learning rate (its centres on the built-in
+ * tasks are theirs: `lrCentres`), an ablation-only method's centres on the ablation's tasks.
  *
- * Centres: the usual learning rate of each method on each task. Where the first quick sweep (a
- * 5-point grid, before the protocol grew grids past a winning edge) chose the top of its grid, the
- * centre was moved up once (×2); where the second one still chose the top after growing twice (×16
- * the centre), it was moved up ×4 again. The ablation-only methods run on digits and g2p; each
- * centre follows from the step the variant takes relative to a main method on constant gradients
- * g over k steps (Defazio & Jelassi 2021, §5):
+ * The ablation-only methods run on digits and g2p; each centre follows from the step the variant
+ * takes relative to a main method on constant gradients g over k steps (Defazio & Jelassi 2021,
+ * §5):
  * - `da`: x − x0 = −lr·k·g/sqrt(k): SGD's step decaying as 1/sqrt(k), so SGD's effective step
  *   lr/(1−β) scaled up (×2 on digits);
  * - `da-weighted`: the newest gradient's weight is lr (SGD without momentum): SGD's effective step;
@@ -180,10 +172,8 @@ export type AblationMethodName = (typeof ABLATION_METHODS)[number];
 const MAIN_METHOD_TABLE = {
   madgrad: {
     label: 'MADGRAD',
-    lrCentre: { digits: 2e-3, kspace: 1e-2, g2p: 0.2, mlm: 4e-2, sparse: 0.16 },
     // The paper's PyTorch implementation's default.
     usualLr: 1e-2,
-    weightDecayGrid: { digits: [0, 1e-5] },
     tfjs: (hp) =>
       settable(new MadgradOptimizer({ learningRate: hp.lr, momentum: hp.momentum ?? 0.9 })),
     // Momentum 0 on the core engine, so that MADGRAD takes row-sparse gradients.
@@ -192,9 +182,7 @@ const MAIN_METHOD_TABLE = {
   },
   'mirror-madgrad': {
     label: 'MirrorMADGRAD',
-    lrCentre: { digits: 8e-3, kspace: 1e-2, g2p: 0.2, mlm: 4e-2, sparse: 0.16 },
     usualLr: 1e-2,
-    weightDecayGrid: { digits: [0, 1e-5] },
     tfjs: (hp) =>
       settable(new MirrorMadgradOptimizer({ learningRate: hp.lr, momentum: hp.momentum ?? 0.9 })),
     // MirrorMADGRAD has no row-sparse path: it gets the same gradient densified.
@@ -205,19 +193,15 @@ const MAIN_METHOD_TABLE = {
   },
   sgd: {
     label: 'SGD',
-    lrCentre: { digits: 0.05, kspace: 0.4, g2p: 1, mlm: 1, sparse: 4 },
     usualLr: 0.1,
-    weightDecayGrid: { digits: [0, 5e-4] },
     tfjs: tfjsSgd,
     core: (params, hp) =>
       coreMethod(new SgdMomentum(params, { lr: hp.lr, momentum: hp.momentum ?? 0.9 })),
   },
   adam: {
     label: 'Adam',
-    lrCentre: { digits: 2e-3, kspace: 1e-3, g2p: 8e-3, mlm: 4e-3, sparse: 2e-2 },
     // PyTorch's and tfjs's default.
     usualLr: 1e-3,
-    weightDecayGrid: { digits: [0, 5e-4] },
     tfjs(hp) {
       // The core's Adam defaults (PyTorch's): β₁, β₂ and eps.
       const { beta1, beta2, eps } = ADAM_DEFAULTS;
@@ -228,9 +212,7 @@ const MAIN_METHOD_TABLE = {
   },
   adagrad: {
     label: 'AdaGrad',
-    lrCentre: { digits: 1e-2, kspace: 1e-2, g2p: 5e-2, mlm: 4e-2, sparse: 0.4 },
     usualLr: 1e-2,
-    weightDecayGrid: { digits: [0, 5e-4] },
     tfjs(hp) {
       // PyTorch's AdaGrad starts its accumulator at 0 (tfjs's default is 0.1).
       const optimizer = tf.train.adagrad(hp.lr, 0);
@@ -341,25 +323,18 @@ export function methodLrFactorFor(method: MethodName): (t: number) => number {
 }
 
 /**
- * The centre of a method's learning-rate grid on a task: the method's own on a built-in task; on
- * another, the task's centre for the method, else the method's usual learning rate. Throws where
- * none is defined.
+ * The centre of a method's learning-rate grid on a task: the task's centre for the method, else
+ * the method's own on the task (the ablation-only methods), else its usual learning rate. Throws
+ * where none is defined.
  */
 export function lrCentreOf(task: TaskName, method: MethodName): number {
-  if (!isBuiltinTask(task)) {
-    const centre = taskDefinition(task).lrCentres?.[method] ?? usualLrOf(method);
-    if (centre === undefined) {
-      throw new Error(
-        `method "${method}" has no usual learning rate: task "${task}" needs an lrCentres entry for it`,
-      );
-    }
-    return centre;
-  }
-  const centre = methodOf(method).lrCentre[task];
+  const m = methodOf(method);
+  const own = 'lrCentre' in m ? (m.lrCentre as Partial<Record<TaskName, number>>)[task] : undefined;
+  const centre = taskDefinition(task).lrCentres?.[method] ?? own ?? usualLrOf(method);
   if (centre === undefined) {
-    const tasks = Object.keys(methodOf(method).lrCentre).join(', ');
+    const tasks = 'lrCentre' in m ? ` (it runs on ${Object.keys(m.lrCentre).join(', ')})` : '';
     throw new Error(
-      `method "${method}" has no learning-rate centre on task "${task}" (it runs on ${tasks})`,
+      `method "${method}" has no learning-rate centre on task "${task}"${tasks}: the task's lrCentres needs an entry for it`,
     );
   }
   return centre;
@@ -371,11 +346,12 @@ function usualLrOf(method: MethodName): number | undefined {
   return 'usualLr' in m ? m.usualLr : undefined;
 }
 
-/**
- * The weight-decay grid of a method on a task ([0] where none is swept): the method's own on a
- * built-in task, the task's own on another.
- */
+/** The weight-decay grid of a method on a task: the task's ([0] where it sweeps none for it). */
 export function weightDecayGridOf(task: TaskName, method: MethodName): readonly number[] {
-  if (!isBuiltinTask(task)) return taskDefinition(task).weightDecayGrid ?? [0];
-  return methodOf(method).weightDecayGrid?.[task] ?? [0];
+  const grid = taskDefinition(task).weightDecayGrid;
+  if (grid === undefined) return [0];
+  return isGridOfEveryMethod(grid) ? grid : (grid[method] ?? [0]);
 }
+
+const isGridOfEveryMethod = (grid: WeightDecayGrid): grid is readonly number[] =>
+  Array.isArray(grid);

@@ -46,17 +46,28 @@ export function savePlan(outDir: string, plan: Plan): void {
   const path = join(outDir, 'plan.json');
   const old = loadPlan(outDir);
   if (old && canonicalJson(planFileOf(old)) !== canonicalJson(planFileOf(plan))) {
-    const changed = Object.entries(plan.modules ?? {}).find(
+    // The same plan but for its task modules: say which module or data changed.
+    const onlyModulesDiffer =
+      canonicalJson({ ...planFileOf(old), modules: plan.modules }) ===
+      canonicalJson(planFileOf(plan));
+    const modules = Object.entries(plan.modules ?? {});
+    const changed = modules.find(
       ([task, ref]) =>
         old.modules?.[task]?.path === ref.path && old.modules[task].sha256 !== ref.sha256,
     );
-    if (
-      changed &&
-      canonicalJson({ ...planFileOf(old), modules: plan.modules }) ===
-        canonicalJson(planFileOf(plan))
-    ) {
+    if (changed && onlyModulesDiffer) {
       throw new OutDirError(
         `--out ${outDir} holds runs of task module ${changed[1].path} as it was before it changed: choose another --out, or delete ${path} to start over`,
+      );
+    }
+    const dataChanged = modules.find(
+      ([task, ref]) =>
+        old.modules?.[task]?.sha256 === ref.sha256 &&
+        old.modules[task].dataSha256 !== ref.dataSha256,
+    );
+    if (dataChanged && onlyModulesDiffer) {
+      throw new OutDirError(
+        `--out ${outDir} holds runs of task "${dataChanged[0]}" on other data than its data() gives now: restore the data, choose another --out, or delete ${path} to start over`,
       );
     }
     throw new OutDirError(

@@ -60,12 +60,19 @@ const KNOWN_METHODS = Object.keys(METHOD_LABELS) as [MethodName, ...MethodName[]
 export const knownMethodSchema = z.enum(KNOWN_METHODS);
 export const sizesSchema = z.partialRecord(taskNameSchema, sizeSchema);
 
-/** The modules of a plan's tasks that are not built in: absolute path and sha256, by task name. */
+/**
+ * The modules of a plan's tasks that are not built in, by task name: absolute path, sha256, and
+ * the sha256 of the data where the task has one.
+ */
 export const taskModulesSchema = z.record(
   z.string().max(40),
   z.strictObject({
     path: z.string().min(1).max(4096),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hexadecimal digits'),
+    dataSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 hexadecimal digits')
+      .optional(),
   }),
 );
 

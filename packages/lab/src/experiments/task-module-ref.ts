@@ -3,19 +3,22 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { useBackend } from './backend.js';
+import { defineTask } from './tasks/define-task.js';
 import { isTask, registerTask, type Task, taskDefinition } from './tasks/index.js';
-import { defineTask, isUserTask } from './tasks/user-task.js';
+import type { TaskDefinition } from './tasks/task.js';
 import { TaskError } from './tasks/user-task-data.js';
 import type { UserTaskSpec } from './tasks/user-task-spec.js';
 
 /**
  * Where a task that is not built in comes from: its module's absolute path and the sha256 of its
- * contents. A plan records it; the processes that run the plan import the same module and refuse
- * one whose contents changed.
+ * contents, and for a task in the simple form the sha256 of its data. A plan records it; the
+ * processes that run the plan import the same module and refuse one whose contents or data
+ * changed.
  */
 export interface TaskModuleRef {
   readonly path: string;
   readonly sha256: string;
+  readonly dataSha256?: string;
 }
 
 /** The module each task of this process was imported from, by task name. */
@@ -45,7 +48,7 @@ export function taskModuleRef(path: string): TaskModuleRef {
 
 /**
  * Imports a task module and defines its task (the default export, or the export named `task`:
- * a spec or the result of `defineTask`). Throws `TaskError` with one line when the module cannot
+ * either form of a task, or the result of `defineTask`). Throws `TaskError` with one line when the module cannot
  * be imported or exports no task.
  */
 export async function importTaskModule(path: string): Promise<{ task: Task; ref: TaskModuleRef }> {
@@ -63,14 +66,15 @@ export async function importTaskModule(path: string): Promise<{ task: Task; ref:
       `task module ${ref.path} exports no task: export it as the default export or as "task"`,
     );
   }
-  const task = isUserTask(exported) ? exported : defineTask(exported as UserTaskSpec);
+  const task = defineTask(exported as UserTaskSpec | TaskDefinition);
   return { task, ref };
 }
 
 /**
  * Registers the task of each module not yet registered in this process, after checking that the
- * module's contents are those the plan recorded (a run pool's child, a queue worker). Throws
- * `TaskError` with one line on a changed module or a task of another name.
+ * module's contents, and its data where the plan records a hash of it, are those the plan
+ * recorded (a run pool's child, a queue worker). Throws `TaskError` with one line on a changed
+ * module or data, or a task of another name.
  */
 export async function ensureTaskModules(
   modules: Readonly<Record<string, TaskModuleRef>> | undefined,
@@ -80,6 +84,12 @@ export async function ensureTaskModules(
     if (before && before.sha256 !== ref.sha256) {
       throw new TaskError(
         `task "${name}" was imported here from ${before.path} (sha256 ${before.sha256.slice(0, 12)}…); the plan records ${ref.path} (sha256 ${ref.sha256.slice(0, 12)}…)`,
+      );
+    }
+    const checkedData = dataChecked.get(name);
+    if (checkedData && ref.dataSha256 !== undefined && checkedData !== ref.dataSha256) {
+      throw new TaskError(
+        `task "${name}": its data here has sha256 ${checkedData.slice(0, 12)}…; the plan records ${ref.dataSha256.slice(0, 12)}…`,
       );
     }
     if (isTask(name)) continue;
@@ -95,7 +105,29 @@ export async function ensureTaskModules(
         `task module ${ref.path} defines task "${task.name}", the plan "${name}"`,
       );
     }
+    if (ref.dataSha256 !== undefined) {
+      await checkTaskData(task, ref.dataSha256);
+      dataChecked.set(name, ref.dataSha256);
+    }
     registerTaskModule(task, ref);
+  }
+}
+
+/** The data hash each task imported by `ensureTaskModules` was checked against, by task name. */
+const dataChecked = new Map<string, string>();
+
+/**
+ * Loads a task's data (tensors on the cpu backend: a run moves them to its own) and refuses data
+ * whose sha256 is not the one the plan recorded.
+ */
+async function checkTaskData(task: Task, recorded: string): Promise<void> {
+  await useBackend('cpu');
+  await task.prepare?.();
+  const now = task.dataSha256?.();
+  if (now !== recorded) {
+    throw new TaskError(
+      `task "${task.name}": its data() gives other data than the plan recorded (sha256 ${recorded.slice(0, 12)}…, now ${now?.slice(0, 12) ?? 'none'}…): restore it, or tune again into another --out`,
+    );
   }
 }
 

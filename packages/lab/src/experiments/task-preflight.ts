@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from './data/rng.js';
 import type { Task } from './tasks/index.js';
 import type { TaskSize } from './tasks/task.js';
+import { sizeProblems } from './tasks/task-problems.js';
 import { messageOf, TaskError } from './tasks/user-task-data.js';
 
 /** An exception as a `TaskError` of the task, with what was being done. */
@@ -12,13 +13,15 @@ function asTaskError(task: Task, doing: string, e: unknown): TaskError {
 }
 
 /**
- * Checks a tfjs task before any run, so that a broken task stops with one line rather than a
- * failed run per point: its data loads, a model builds, the loss of a training batch reaches
+ * Checks a task before any run, so that a broken task stops with one line rather than a failed
+ * run per point: its data loads and its sizes fit it; for a tfjs task, a model builds, the loss of a training batch reaches
  * every trained variable, and each split evaluates to numbers. A non-finite loss is not an error
  * here: runs record it as diverged. Throws `TaskError`.
  */
 export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
   await task.prepare?.();
+  const problems = sizeProblems(task);
+  if (problems.length > 0) throw new TaskError(problems.join('\n'));
   if (task.engine !== 'tfjs') return;
   const data = task.data(size);
   const model = task.model(data, size, 0);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +17,14 @@ import {
   type TaskModuleRef,
 } from '../experiments/task-module-ref.js';
 import { preflightTask } from '../experiments/task-preflight.js';
-import { registerTask, type Task } from '../experiments/tasks/index.js';
-import { defineTask, isUserTask, type UserTask } from '../experiments/tasks/user-task.js';
+import { defineTask } from '../experiments/tasks/define-task.js';
+import {
+  isBuiltinTask,
+  registerTask,
+  type Task,
+  taskDefinition,
+} from '../experiments/tasks/index.js';
+import type { TaskDefinition } from '../experiments/tasks/task.js';
 import type { UserTaskSpec } from '../experiments/tasks/user-task-spec.js';
 import { formatTuneResult, type TuneResult, tuneResultOf } from './tune-result.js';
 
@@ -44,8 +51,9 @@ export interface TuneOptions {
   /** The output directory: runs/, the report, tune.txt and tune.json; a second call resumes. @default 'tune-report' */
   readonly out?: string;
   /**
-   * Runs trained at once, each in a child process that imports the task module. A task given as
-   * an object (not a module path) trains in this process, one run at a time.
+   * Runs trained at once, each in a child process that imports the task module (or has the
+   * built-in task). A task given as an object (not a module path) trains in this process, one run
+   * at a time.
    * @default the machine's core count
    */
   readonly jobs?: number;
@@ -63,15 +71,24 @@ export interface TuneOptions {
   readonly executorFor?: (plan: Plan) => Promise<{ executor: RunExecutor; close(): Promise<void> }>;
 }
 
-/** The task to tune: a module's path or file URL, a spec, or the result of `defineTask`. */
-export type TuneTarget = string | URL | UserTaskSpec | UserTask;
+/**
+ * The task to tune: a module's path or file URL, a built-in task's name (`digits`, `kspace`,
+ * `g2p`, `mlm`, `sparse`) where no file of that name exists, or a task in either form (or as
+ * `defineTask` returned it).
+ */
+export type TuneTarget = string | URL | UserTaskSpec | TaskDefinition;
 
-async function taskOf(target: TuneTarget): Promise<{ task: Task; ref?: TaskModuleRef }> {
+async function taskOf(
+  target: TuneTarget,
+): Promise<{ task: Task; ref?: TaskModuleRef; builtin?: boolean }> {
+  if (typeof target === 'string' && isBuiltinTask(target) && !existsSync(target)) {
+    return { task: taskDefinition(target), builtin: true };
+  }
   if (typeof target === 'string' || target instanceof URL) {
     const path = target instanceof URL ? fileURLToPath(target) : target;
     return importTaskModule(path);
   }
-  return { task: isUserTask(target) ? target : defineTask(target) };
+  return { task: defineTask(target) };
 }
 
 /**
@@ -86,28 +103,32 @@ export async function tune(target: TuneTarget, options: TuneOptions = {}): Promi
   const backend = options.backend ?? 'wasm';
   const out = options.out ?? 'tune-report';
   const log = options.onProgress ?? (() => {});
-  const { task, ref } = await taskOf(target);
+  const { task, ref, builtin } = await taskOf(target);
   if (ref) registerTaskModule(task, ref);
-  else registerTask(task);
+  else if (!builtin) registerTask(task);
+  // A task given as an object exists in this process only: its runs train here.
+  const inProcess = !ref && !builtin;
   const preset = PRESET_TABLE[options.preset ?? 'quick'];
   await useBackend(backend);
   await task.prepare?.();
   await preflightTask(task, presetSizeOf(preset, task.name));
   log(`task ${task.name}: checked (data, model, gradients, metric)`);
+  const dataSha256 = task.dataSha256?.();
+  const recorded = ref && dataSha256 ? { ...ref, dataSha256 } : ref;
   const plan: Plan = {
     preset,
     tasks: [task.name],
     methods: [...(options.methods ?? DEFAULT_TUNE_METHODS)],
     seeds: options.seeds ?? preset.seeds,
-    ...(ref ? { modules: { [task.name]: ref } } : {}),
+    ...(recorded ? { modules: { [task.name]: recorded } } : {}),
   };
   prepareOutDir(out);
   const remote = await options.executorFor?.(plan);
-  const local = ref ? {} : { executor: inProcessExecutor(backend) };
+  const local = inProcess ? { executor: inProcessExecutor(backend) } : {};
   let seconds: number;
   try {
     seconds = await runReproduction(plan, out, {
-      jobs: ref ? (options.jobs ?? availableParallelism()) : 1,
+      jobs: inProcess ? 1 : (options.jobs ?? availableParallelism()),
       backend,
       progress: options.progressBar ?? false,
       log,

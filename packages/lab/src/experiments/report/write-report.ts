@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MAX_EDGE_EXTENSIONS, type Plan, seedSpecs, sizeOf, sweepSpecs } from '../protocol.js';
 import type { RunRecord, StoredRun } from '../run-record.js';
-import { taskDefinition } from '../tasks/index.js';
+import { isBuiltinTask, taskDefinition } from '../tasks/index.js';
 import { stepsPerEpochOf } from '../tasks/task.js';
 import { gapSpec, learningCurveSpec, renderSvg, sensitivitySpec } from './charts.js';
 import { CHANCE_MARGIN, SMOKE_REASON } from './comparability.js';
@@ -90,9 +90,16 @@ function protocolText(plan: Plan): string {
   return `Preset \`${plan.preset.name}\`: ${plan.preset.description}. Learning rates on the grid (${plan.preset.lrCentres ? "the preset's centre" : 'usual value'}) × 2^k for k in {${plan.preset.lrExponents.join(', ')}}${plan.preset.sweepWeightDecay ? ', with the weight-decay grid where the task uses decay' : ', weight decay 0'}; one seed per sweep point; while the best point is the grid's largest (smallest) learning rate, the grid grows by one more power of 2 that way, the same rule for every method, until the best point is interior or the next point diverges (a safety cap of ${MAX_EDGE_EXTENSIONS} extensions each way); the setting with the best final validation metric is re-run to ${plan.seeds} seed(s) (seed 0 is its sweep run). Test metrics after the last epoch, mean ± 2 standard errors over seeds. ${boldRule(plan)} A chosen learning rate marked "grid edge: capped sweep" is still the smallest or largest of its grid after the capped growth: a wider sweep might do better. This preset sweeps itself (it does not use settings from a committed full sweep).`;
 }
 
+/** The report's title: the reproduction's on the built-in tasks, else the tasks tuned. */
+function titleOf(plan: Plan): string {
+  return plan.tasks.every(isBuiltinTask)
+    ? 'MADGRAD reproduction'
+    : `MADGRAD tuned on ${plan.tasks.join(', ')}`;
+}
+
 export function markdownReport(plan: Plan, summaries: readonly TaskSummary[]): string {
   const parts = [
-    `# MADGRAD reproduction: preset \`${plan.preset.name}\``,
+    `# ${titleOf(plan)}: preset \`${plan.preset.name}\``,
     '',
     protocolText(plan),
     '',
@@ -231,9 +238,9 @@ ${tableHtml(taskTableMarkdown(s), tableCaption(s))}
 <h3>Learning-rate sensitivity (sweep, seed 0)</h3>${sensitivity}${gapHtml}</section>`);
   });
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>MADGRAD reproduction (${plan.preset.name})</title>
+<html lang="en"><head><meta charset="utf-8"><title>${textHtml(titleOf(plan))} (${plan.preset.name})</title>
 ${REPORT_STYLE}</head>
-<body><h1>MADGRAD reproduction: preset <code>${plan.preset.name}</code></h1>
+<body><h1>${textHtml(titleOf(plan))}: preset <code>${plan.preset.name}</code></h1>
 <p>${textHtml(protocolText(plan))}</p>
 ${tableHtml(mainTableMarkdown(plan, summaries))}
 <ul>${summaries.map((s) => `<li>${textHtml(verdictSentence(s))}</li>`).join('')}</ul>

@@ -3,6 +3,7 @@ import { type Digits, loadDigits } from '../data/digits.js';
 import { Rng } from '../data/rng.js';
 import { limitSplit, type Split, splitIndices } from '../data/splits.js';
 import { type ConvModel, preActivationResNet } from '../models/resnet.js';
+import { defineTask } from './define-task.js';
 import type { TfjsTask } from './task.js';
 import type { TfModel } from './tf-model.js';
 
@@ -108,7 +109,7 @@ export interface DigitsData {
   readonly split: Split;
 }
 
-export const digitsTask: TfjsTask<'digits', DigitsData> = {
+export const digitsTask = defineTask<TfjsTask<'digits', DigitsData>>({
   name: 'digits',
   engine: 'tfjs',
   about: {
@@ -124,7 +125,15 @@ export const digitsTask: TfjsTask<'digits', DigitsData> = {
     chance: { value: 100 / 10, means: '10% for 10 classes' },
   },
   extraMetrics: [{ key: 'loss', label: 'test loss', higherIsBetter: false }],
-  usesWeightDecay: true,
+  lrCentres: { madgrad: 2e-3, 'mirror-madgrad': 8e-3, sgd: 0.05, adam: 2e-3, adagrad: 1e-2 },
+  // MADGRAD needs less decay than SGD and Adam (the paper's practice).
+  weightDecayGrid: {
+    madgrad: [0, 1e-5],
+    'mirror-madgrad': [0, 1e-5],
+    sgd: [0, 5e-4],
+    adam: [0, 5e-4],
+    adagrad: [0, 5e-4],
+  },
   available: { train: 7000, val: 1000, test: 2000 },
   sizes: {
     smoke: { train: 128, val: 64, test: 64, epochs: 2, batchSize: 32, width: 4 },
@@ -135,4 +144,4 @@ export const digitsTask: TfjsTask<'digits', DigitsData> = {
   schedule: () => ({ kind: 'stepwise', milestones: [0.5, 0.75], factor: 0.1 }),
   data: (size) => ({ digits: loadDigits(), split: limitSplit(digitsSplit(), size) }),
   model: (data, size, seed) => new DigitsModel(data.digits, data.split, size.width, seed),
-};
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadPronunciations, type Pronunciation } from '../data/cmudict.js';
 import { Rng } from '../data/rng.js';
 import { limitSplit, type Split, splitIndices } from '../data/splits.js';
+import { defineTask } from './define-task.js';
 import { editDistance } from './edit-distance.js';
 import type { TfjsTask } from './task.js';
 import { glorot, makeVariable, type TfModel } from './tf-model.js';
@@ -257,7 +258,7 @@ export interface G2pData {
   readonly split: Split;
 }
 
-export const g2pTask: TfjsTask<'g2p', G2pData> = {
+export const g2pTask = defineTask<TfjsTask<'g2p', G2pData>>({
   name: 'g2p',
   engine: 'tfjs',
   about: {
@@ -275,7 +276,7 @@ export const g2pTask: TfjsTask<'g2p', G2pData> = {
     },
   },
   extraMetrics: [{ key: 'per', label: 'test phoneme error rate (%)', higherIsBetter: false }],
-  usesWeightDecay: false,
+  lrCentres: { madgrad: 0.2, 'mirror-madgrad': 0.2, sgd: 1, adam: 8e-3, adagrad: 5e-2 },
   available: { train: 40000, val: 2000, test: 2000 },
   sizes: {
     smoke: { train: 256, val: 64, test: 64, epochs: 2, batchSize: 64, width: 16 },
@@ -294,4 +295,4 @@ export const g2pTask: TfjsTask<'g2p', G2pData> = {
   },
   model: (data, size, seed) =>
     new G2pModel(data.entries, data.phonemeIds, data.split, size.width, seed),
-};
+});

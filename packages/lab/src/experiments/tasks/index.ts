@@ -1,4 +1,5 @@
 import { digitsTask } from './digits.js';
+import { TASK_NAME_PATTERN } from './field-checks.js';
 import { g2pTask } from './g2p.js';
 import { kspaceTask } from './kspace.js';
 import { mlmTask } from './mlm.js';
@@ -27,9 +28,6 @@ export const TASKS = Object.keys(DEFINITIONS) as readonly BuiltinTaskName[];
 
 /** The tasks registered at run time (a user's tasks), by name. */
 const registered = new Map<string, Task>();
-
-/** A task's name: a lowercase letter, then up to 39 lowercase letters, digits, `-` or `_`. */
-export const TASK_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
 
 export function isBuiltinTask(name: string): name is BuiltinTaskName {
   return Object.hasOwn(DEFINITIONS, name);

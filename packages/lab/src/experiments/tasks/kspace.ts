@@ -4,6 +4,7 @@ import { Rng } from '../data/rng.js';
 import { limitSplit, type Split } from '../data/splits.js';
 import type { ConvModel } from '../models/resnet.js';
 import { uNet } from '../models/unet.js';
+import { defineTask } from './define-task.js';
 import { type DigitsData, digitsSplit } from './digits.js';
 import { nmse, ssim } from './image-metrics.js';
 import { equispacedMask, zeroFilledOperator, zeroFilledRecon } from './kspace-sampling.js';
@@ -100,7 +101,7 @@ class KspaceModel implements TfModel {
   }
 }
 
-export const kspaceTask: TfjsTask<'kspace', DigitsData> = {
+export const kspaceTask = defineTask<TfjsTask<'kspace', DigitsData>>({
   name: 'kspace',
   engine: 'tfjs',
   about: {
@@ -118,7 +119,7 @@ export const kspaceTask: TfjsTask<'kspace', DigitsData> = {
     },
   },
   extraMetrics: [{ key: 'nmse', label: 'test NMSE', higherIsBetter: false }],
-  usesWeightDecay: false,
+  lrCentres: { madgrad: 1e-2, 'mirror-madgrad': 1e-2, sgd: 0.4, adam: 1e-3, adagrad: 1e-2 },
   available: { train: 7000, val: 1000, test: 2000 },
   sizes: {
     smoke: { train: 128, val: 32, test: 32, epochs: 2, batchSize: 32, width: 4 },
@@ -129,4 +130,4 @@ export const kspaceTask: TfjsTask<'kspace', DigitsData> = {
   schedule: () => ({ kind: 'stepwise', milestones: [0.8], factor: 0.1 }),
   data: (size) => ({ digits: loadDigits(), split: limitSplit(digitsSplit(), size) }),
   model: (data, size, seed) => new KspaceModel(data.digits, data.split, size.width, seed),
-};
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadMobyDickSections, MLM_ALPHABET } from '../data/moby-dick.js';
 import { Rng } from '../data/rng.js';
 import { limitSplit, SPLIT_SEED, type Split } from '../data/splits.js';
+import { defineTask } from './define-task.js';
 import type { TfjsTask } from './task.js';
 import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
@@ -197,7 +198,7 @@ class MlmModel implements TfModel {
   }
 }
 
-export const mlmTask: TfjsTask<'mlm', MlmData> = {
+export const mlmTask = defineTask<TfjsTask<'mlm', MlmData>>({
   name: 'mlm',
   engine: 'tfjs',
   about: {
@@ -215,7 +216,7 @@ export const mlmTask: TfjsTask<'mlm', MlmData> = {
     },
   },
   extraMetrics: [{ key: 'accuracy', label: 'test masked accuracy (%)', higherIsBetter: true }],
-  usesWeightDecay: false,
+  lrCentres: { madgrad: 4e-2, 'mirror-madgrad': 4e-2, sgd: 1, adam: 4e-3, adagrad: 4e-2 },
   clipNorm: 0.5,
   available: { train: 28000, val: 3000, test: 3000 },
   sizes: {
@@ -234,4 +235,4 @@ export const mlmTask: TfjsTask<'mlm', MlmData> = {
     return { tokens: data.tokens, split: limitSplit(data.split, size) };
   },
   model: (data, size, seed) => new MlmModel(data, data.split, size.width, seed),
-};
+});

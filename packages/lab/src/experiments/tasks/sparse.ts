@@ -1,6 +1,7 @@
 import type { Parameter, SparseRows } from 'madgrad';
 import { hashedBagOfWords, loadEmails, type SparseRow } from '../data/spam-assassin.js';
 import { limitSplit, type Split, splitIndices } from '../data/splits.js';
+import { defineTask } from './define-task.js';
 import type { CoreModel, CoreTask } from './task.js';
 
 /** Hashed feature buckets (plus one bias column). */
@@ -164,7 +165,7 @@ class SparseModel implements CoreModel {
   }
 }
 
-export const sparseTask: CoreTask<'sparse', { data: SparseData; split: Split }> = {
+export const sparseTask = defineTask<CoreTask<'sparse', { data: SparseData; split: Split }>>({
   name: 'sparse',
   engine: 'core',
   about: {
@@ -185,7 +186,7 @@ export const sparseTask: CoreTask<'sparse', { data: SparseData; split: Split }> 
     { key: 'accuracy', label: 'test accuracy (%)', higherIsBetter: true },
     { key: 'gap', label: 'optimality gap f(x) − f*', higherIsBetter: false },
   ],
-  usesWeightDecay: false,
+  lrCentres: { madgrad: 0.16, 'mirror-madgrad': 0.16, sgd: 4, adam: 2e-2, adagrad: 0.4 },
   optimalityGap: true,
   available: { train: 4046, val: 1000, test: 1000 },
   sizes: {
@@ -200,4 +201,4 @@ export const sparseTask: CoreTask<'sparse', { data: SparseData; split: Split }> 
     return { data, split: limitSplit(data.split, size) };
   },
   model: (data) => new SparseModel(data.data, data.split),
-};
+});

@@ -75,7 +75,6 @@ interface TaskBase<Name extends string> {
   readonly metric: MetricInfo;
   /** Further metrics reported in the tables. */
   readonly extraMetrics: readonly MetricInfo[];
-  readonly usesWeightDecay: boolean;
   /** Clip the gradient (after weight decay) to this global norm at every step (absent: no clipping). */
   readonly clipNorm?: number;
   /**
@@ -95,13 +94,24 @@ interface TaskBase<Name extends string> {
    */
   prepare?(): Promise<void>;
   /**
-   * The centres of the learning-rate sweep by method name, for a task that is not built in
-   * (absent for a method: the method's usual learning rate).
+   * The sha256 of the task's data once `prepare` has loaded it, where computing it is cheap (the
+   * simple form's splits): the plan records it, and workers refuse other data.
+   */
+  dataSha256?(): string;
+  /**
+   * The centre of each method's learning-rate sweep, by method name (absent for a method: the
+   * method's own centre on this task where it has one, else its usual learning rate).
    */
   readonly lrCentres?: Readonly<Record<string, number>>;
-  /** The weight-decay grid of every method, for a task that is not built in (absent: [0]). */
-  readonly weightDecayGrid?: readonly number[];
+  /**
+   * The weight decays swept with each learning rate by the presets that sweep decay: one grid for
+   * every method, or a grid by method name (absent, or absent for a method: [0]).
+   */
+  readonly weightDecayGrid?: WeightDecayGrid;
 }
+
+/** Weight decays to sweep: one grid for every method, or a grid by method name. */
+export type WeightDecayGrid = readonly number[] | Readonly<Record<string, readonly number[]>>;
 
 /** A task trained with tensorflow.js: its data, and a model over that data. */
 export interface TfjsTask<Name extends string = string, Data = unknown> extends TaskBase<Name> {

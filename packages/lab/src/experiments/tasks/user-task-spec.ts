@@ -1,4 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import {
+  lrCentresProblems,
+  METRIC_KEY_PATTERN,
+  shown,
+  TASK_NAME_PATTERN,
+  weightDecayGridProblems,
+  wholeIn,
+} from './field-checks.js';
+import type { WeightDecayGrid } from './task.js';
 
 /**
  * The public form of a task: what a user's module exports for `madgrad-lab tune`. `defineTask`
@@ -93,10 +102,12 @@ export interface UserTaskSpec {
    */
   readonly lrCentres?: Readonly<Record<string, number>>;
   /**
-   * Weight decays swept with each learning rate under the standard and full presets.
+   * Weight decays swept with each learning rate under the standard and full presets: one grid
+   * for every method, or a grid by method (`{ madgrad: [0, 1e-5], adam: [0, 5e-4] }`; a method
+   * left out sweeps none).
    * @default [0]
    */
-  readonly weightDecayGrid?: readonly number[];
+  readonly weightDecayGrid?: WeightDecayGrid;
 }
 
 const KEYS = new Set([
@@ -112,20 +123,6 @@ const KEYS = new Set([
   'lrCentres',
   'weightDecayGrid',
 ]);
-
-/** A value as a short quoted text for an error message. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40)).replace(/"/g, "'");
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-const wholeIn = (v: unknown, min: number, max: number) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
 /** Every mistake of a spec, each one line naming the field (empty: the spec is sound). */
 export function specProblems(spec: unknown): string[] {
@@ -144,7 +141,7 @@ export function specProblems(spec: unknown): string[] {
     if (!KEYS.has(key))
       out.push(`${at}: unknown field ${shown(key)} (known: ${[...KEYS].join(', ')})`);
   }
-  if (!/^[a-z][a-z0-9_-]{0,39}$/.test(name)) {
+  if (!TASK_NAME_PATTERN.test(name)) {
     bad('name', 'a lowercase letter, then up to 39 lowercase letters, digits, - or _');
   }
   if (s.description !== undefined && typeof s.description !== 'string')
@@ -160,27 +157,10 @@ export function specProblems(spec: unknown): string[] {
   if (s.stepsPerEpoch !== undefined && !wholeIn(s.stepsPerEpoch, 1, 1_000_000)) {
     bad('stepsPerEpoch', 'a whole number from 1 to 1000000');
   }
-  if (s.lrCentres !== undefined) {
-    const c = s.lrCentres;
-    if (typeof c !== 'object' || c === null || Array.isArray(c))
-      bad('lrCentres', 'an object of method: learning rate');
-    else {
-      for (const [method, lr] of Object.entries(c)) {
-        if (!positive(lr))
-          out.push(
-            `${at}: lrCentres.${method.slice(0, 40)} must be a positive number, got ${shown(lr)}`,
-          );
-      }
-    }
-  }
-  if (s.weightDecayGrid !== undefined) {
-    const g = s.weightDecayGrid;
-    if (!Array.isArray(g) || g.length === 0 || g.length > 10)
-      bad('weightDecayGrid', 'an array of 1 to 10 numbers');
-    else if (!g.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
-      bad('weightDecayGrid', 'non-negative finite numbers');
-    }
-  }
+  out.push(
+    ...lrCentresProblems(at, s.lrCentres),
+    ...weightDecayGridProblems(at, s.weightDecayGrid),
+  );
   return out;
 }
 
@@ -193,7 +173,7 @@ function metricProblems(at: string, metric: unknown): string[] {
   const m = metric as Record<string, unknown>;
   const out: string[] = [];
   const name = m.name;
-  if (typeof name !== 'string' || !/^[a-z][a-z0-9_]{0,39}$/.test(name)) {
+  if (typeof name !== 'string' || !METRIC_KEY_PATTERN.test(name)) {
     out.push(
       `${at}: metric.name must be a lowercase letter, then up to 39 lowercase letters, digits or _, got ${shown(name)}`,
     );

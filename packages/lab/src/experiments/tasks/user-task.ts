@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PresetName, TaskSize, TfjsTask } from './task.js';
 import type { TfModel } from './tf-model.js';
@@ -6,18 +7,13 @@ import { lossFunction, metricFunction } from './user-task-loss.js';
 import type { FunctionModel, LayersModelLike, UserModel, UserTaskSpec } from './user-task-spec.js';
 import { specProblems } from './user-task-spec.js';
 
-/** A user's task as the lab runs it: a tfjs task whose data `prepare()` loads. */
+/** A task defined from its simple form: a tfjs task whose data `prepare()` loads. */
 export interface UserTask extends TfjsTask<string, DataTensors> {
   /** The spec it was defined from. */
   readonly spec: UserTaskSpec;
+  /** The sha256 of the data (each split's inputs and targets: type, shape, values), once loaded. */
+  dataSha256(): string;
 }
-
-/** A value that `defineTask` returned (so a module may export either a spec or a defined task). */
-export function isUserTask(value: unknown): value is UserTask {
-  return typeof value === 'object' && value !== null && definedTasks.has(value as UserTask);
-}
-
-const definedTasks = new WeakSet<UserTask>();
 
 const isLayersModel = (m: unknown): m is LayersModelLike =>
   typeof m === 'object' &&
@@ -94,18 +90,33 @@ function modelParts(at: string, model: UserModel, sample: tf.Tensor) {
   return { variables: variables as tf.Variable[], state: [] as tf.Variable[], predict };
 }
 
+/** The sha256 of the data's tensors: each split's inputs and targets, type, shape and values. */
+function sha256OfData(data: DataTensors): string {
+  const hash = createHash('sha256');
+  for (const split of [data.train, data.val, data.test]) {
+    for (const t of [split.x, split.y]) {
+      hash.update(`${t.dtype}[${t.shape.join(',')}]`);
+      const values = t.dataSync();
+      hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    }
+  }
+  return hash.digest('hex');
+}
+
 /**
- * Checks a user's task spec and adapts it to the lab's tfjs task. Throws `TaskError` with every
- * mistake, one line each, naming the field ("task: metric.higherIsBetter must be a boolean, got
- * 'yes'"). The data is loaded by `prepare()`, once per process; the model is built for every run.
+ * Checks a task's simple form and adapts it to the lab's tfjs task (`defineTask` calls it).
+ * Throws `TaskError` with every mistake, one line each, naming the field ("task: metric.higherIsBetter
+ * must be a boolean, got 'yes'"). The data is loaded by `prepare()`, once per process; the model
+ * is built for every run.
  */
-export function defineTask(spec: UserTaskSpec): UserTask {
+export function taskOfSpec(spec: UserTaskSpec): UserTask {
   const problems = specProblems(spec);
   if (problems.length > 0) throw new TaskError(problems.join('\n'));
   const at = `task "${spec.name}"`;
   const loss = lossFunction(at, spec.loss);
   const metric = metricFunction(at, spec.metric, loss);
   let data: DataTensors | undefined;
+  let dataHash: string | undefined;
   let loading: Promise<void> | undefined;
   const loaded = (): DataTensors => {
     if (!data)
@@ -129,7 +140,6 @@ export function defineTask(spec: UserTaskSpec): UserTask {
       higherIsBetter: spec.metric.higherIsBetter,
     },
     extraMetrics: extra,
-    usesWeightDecay: spec.weightDecayGrid !== undefined,
     ...(spec.lrCentres ? { lrCentres: spec.lrCentres } : {}),
     ...(spec.weightDecayGrid ? { weightDecayGrid: spec.weightDecayGrid } : {}),
     get available() {
@@ -161,6 +171,7 @@ export function defineTask(spec: UserTaskSpec): UserTask {
           );
         }
         data = d;
+        dataHash = sha256OfData(d);
       })();
       loading.catch(() => {
         loading = undefined;
@@ -168,6 +179,10 @@ export function defineTask(spec: UserTaskSpec): UserTask {
       return loading;
     },
     data: () => loaded(),
+    dataSha256() {
+      loaded();
+      return dataHash!;
+    },
     model(d, _size, seed): TfModel {
       let built: unknown;
       try {
@@ -221,6 +236,5 @@ export function defineTask(spec: UserTaskSpec): UserTask {
       };
     },
   };
-  definedTasks.add(task);
   return task;
 }
