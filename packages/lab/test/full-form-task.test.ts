@@ -51,52 +51,6 @@ function bowl(overrides: Record<string, unknown> = {}): CoreTask<'bowl', null> {
   } as CoreTask<'bowl', null>;
 }
 
-/** A least-squares fit in the full form, with a model that computes its own loss and metric. */
-const LINEAR_MODULE = `import * as tf from '@tensorflow/tfjs-core';
-import { defineTask } from 'madgrad-lab';
-
-const SIZE = { train: 64, val: 32, test: 32, epochs: 2, batchSize: 16, width: 0 };
-let variables = 0;
-
-function points(n, offset) {
-  const x = [];
-  const y = [];
-  for (let i = 0; i < n; i++) {
-    const a = Math.sin(i + offset);
-    const b = Math.cos(3 * (i + offset));
-    x.push(a, b);
-    y.push(2 * a - b);
-  }
-  return { x: tf.tensor2d(x, [n, 2]), y: tf.tensor2d(y, [n, 1]) };
-}
-
-export default defineTask({
-  name: 'linear-full',
-  engine: 'tfjs',
-  about: { mirrors: 'a least-squares fit', data: 'generated points', model: 'one linear map' },
-  metric: { key: 'mse', label: 'test mean squared error', higherIsBetter: false },
-  extraMetrics: [],
-  available: { train: 64, val: 32, test: 32 },
-  sizes: { smoke: SIZE, quick: SIZE, standard: SIZE, full: SIZE },
-  lrCentres: { madgrad: 0.02, adam: 0.01, sgd: 0.05 },
-  schedule: () => ({ kind: 'constant' }),
-  data: () => ({ train: points(64, 0), val: points(32, 100), test: points(32, 200) }),
-  model(data, _size, seed) {
-    variables += 1;
-    const w = tf.variable(tf.randomNormal([2, 1], 0, 0.1, 'float32', seed), true, 'w' + variables);
-    const mse = (s, x) => tf.losses.meanSquaredError(s, tf.matMul(x, w));
-    return {
-      variables: [w],
-      loss(batch) {
-        const i = tf.tensor1d(batch, 'int32');
-        return mse(tf.gather(data.train.y, i), tf.gather(data.train.x, i));
-      },
-      evaluate: (split) => ({ mse: tf.tidy(() => mse(data[split].y, data[split].x).dataSync()[0]) }),
-    };
-  },
-});
-`;
-
 /** Each stored run's method and learning rate. */
 function ratesOf(out: string): [string, number][] {
   return readdirSync(join(out, 'runs'))
@@ -167,11 +121,13 @@ describe('the full form of a task', () => {
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /^# MADGRAD tuned on bowl: preset/);
   });
 
-  it('tune() on a tfjs task module in the full form, its runs in child processes', async () => {
-    const path = join(modules, 'linear-full.mjs');
-    writeFileSync(path, LINEAR_MODULE);
-    const out = join(temp, 'linear-full');
-    const result = await tune(path, { preset: 'smoke', out, jobs: 2, backend: 'cpu' });
+  it('tune() on the full-form example module, its runs in child processes', async () => {
+    const out = join(temp, 'least-squares');
+    const result = await tune(join(ROOT, 'examples', 'least-squares.mjs'), {
+      preset: 'smoke',
+      out,
+      jobs: 2,
+    });
     assert.deepEqual(
       result.methods.map((m) => [m.method, m.seedsOk]),
       [
@@ -185,9 +141,19 @@ describe('the full form of a task', () => {
       ['madgrad', 0.02],
       ['sgd', 0.05],
     ]);
+    const run = JSON.parse(
+      readFileSync(join(out, 'runs', readdirSync(join(out, 'runs'))[0]!), 'utf8'),
+    );
+    assert.deepEqual(Object.keys(run.final).sort(), [
+      'test_mse',
+      'test_r2',
+      'train_loss',
+      'val_mse',
+      'val_r2',
+    ]);
     // The full form's data is not hashed: the plan records the module only.
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
-    assert.deepEqual(Object.keys(plan.modules['linear-full']).sort(), ['path', 'sha256']);
+    assert.deepEqual(Object.keys(plan.modules['least-squares']).sort(), ['path', 'sha256']);
   });
 
   it('tune() on a built-in task by name: the same protocol, the task as reproduce runs it', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isMethod, type MainMethodName, METHODS } from '../../experiments/methods.js';
 import type { PresetName } from '../../experiments/presets.js';
+import { TASKS } from '../../experiments/tasks/index.js';
 import { DEFAULT_TUNE_METHODS, tune } from '../../tune/tune.js';
 import { formatTuneResult } from '../../tune/tune-result.js';
 import { addQueueOptions, type QueueFlags, queueRunner } from './queue-options.js';
@@ -14,14 +15,20 @@ interface TuneFlags extends QueueFlags {
   readonly progress: boolean;
 }
 
-/** `madgrad-lab tune <module>`: the protocol on a user's task module, and what it recommends. */
+/**
+ * `madgrad-lab tune <module>`: the protocol on a user's task module (or a built-in task), and what
+ * it recommends.
+ */
 export function register(program: Command): void {
   const cmd = program
     .command('tune')
     .description(
       "tune MADGRAD against baselines on your own task: the paper's protocol on a task module (see docs/tune.md)",
     )
-    .argument('<module>', 'an ES module exporting the task (default export, or the export "task")')
+    .argument(
+      '<module>',
+      `an ES module exporting the task (default export, or the export "task"), or a built-in task's name (${TASKS.join(', ')})`,
+    )
     .option(
       '--methods <list>',
       `comma-separated methods (${METHODS.join(', ')})`,

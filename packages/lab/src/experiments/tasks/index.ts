@@ -6,7 +6,15 @@ import { mlmTask } from './mlm.js';
 import { sparseTask } from './sparse.js';
 import type { TaskDefinition } from './task.js';
 
-/** Every built-in task, in the order of the report's columns: a new task adds one line here. */
+/**
+ * Every built-in task, in the order of the report's columns: a new task adds one line here.
+ *
+ * Each names the centre of every reproduction method's sweep (`lrCentres`): the usual learning
+ * rate of the method on that problem. Where the first quick sweep (a 5-point grid, before the
+ * protocol grew grids past a winning edge) chose the top of its grid, the centre was moved up once
+ * (×2); where the second one still chose the top after growing twice (×16 the centre), it was
+ * moved up ×4 again.
+ */
 const DEFINITIONS = {
   digits: digitsTask,
   kspace: kspaceTask,
