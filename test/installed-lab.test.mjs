@@ -4,7 +4,7 @@
 // one-line message of a command whose optional packages are missing.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -88,28 +88,6 @@ it("the README's shell blocks run as written", { timeout: 300_000 }, () => {
   for (const file of ['index.html', 'results.json', 'README.md']) {
     assert.ok(existsSync(join(project, 'smoke', file)), `smoke/${file} is missing`);
   }
-});
-
-it('the regression example tunes from the installed package: madgrad-lab tune and tune() agree', {
-  timeout: 300_000,
-}, () => {
-  // Run after the README's blocks, which install the tarballs into the project.
-  const example = join(project, 'node_modules', 'madgrad-lab', 'examples', 'regression.mjs');
-  const out = run(
-    'npx',
-    ['--no-install', 'madgrad-lab', 'tune', example, '--preset', 'smoke', '--out', 'tune-cli'],
-    { cwd: project, timeout: 240_000 },
-  );
-  assert.match(out, /^recommended: (MADGRAD|Adam|SGD) at learning rate /m);
-  writeFileSync(
-    join(project, 'tune-code.mjs'),
-    "import { tune } from 'madgrad-lab';\nconst result = await tune(process.argv[2], { preset: 'smoke', out: 'tune-code', jobs: 1 });\nconsole.log(JSON.stringify(result.methods));\n",
-  );
-  const methods = JSON.parse(
-    run('node', ['tune-code.mjs', example], { cwd: project, timeout: 240_000 }),
-  );
-  const cli = JSON.parse(readFileSync(join(project, 'tune-cli', 'tune.json'), 'utf8'));
-  assert.deepEqual(methods, cli.methods);
 });
 
 it('npx madgrad-lab --help lists the commands', () => {

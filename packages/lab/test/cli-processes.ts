@@ -11,13 +11,29 @@ export interface Cli {
   output(): string;
 }
 
-/** The lab's CLI run as child processes; `killAll` ends those still running (a test's `after`). */
+/**
+ * The lab's CLI run as child processes; `killAll` ends those still running (a test's `after`).
+ * By default the CLI is this checkout's; `cli` names another (an installed package's bin, with
+ * `cwd` its project), and `start` runs any other command in the same way.
+ */
 export class CliProcesses {
   private readonly running = new Set<ChildProcess>();
 
+  constructor(
+    private readonly cli: readonly [string, ...string[]] = [process.execPath, CLI],
+    private readonly cwd?: string,
+  ) {}
+
   /** Starts `madgrad <args>` with `env` added to this process's environment. */
   run(args: readonly string[], env: Record<string, string> = {}): Cli {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, ...prefix] = this.cli;
+    return this.start(command, [...prefix, ...args], env);
+  }
+
+  /** Starts `command <args>` with `env` added to this process's environment. */
+  start(command: string, args: readonly string[], env: Record<string, string> = {}): Cli {
+    const child = spawn(command, args, {
+      cwd: this.cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

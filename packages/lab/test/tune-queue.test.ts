@@ -4,7 +4,6 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -15,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { CliProcesses } from './cli-processes.js';
 import { ROOT } from './helpers.js';
 import { TestRedis } from './queue-redis-server.js';
+import { resultOf, runsOf } from './tune-output.js';
 
 const EXAMPLES = join(ROOT, 'examples');
 const EXAMPLE = join(EXAMPLES, 'regression.mjs');
@@ -34,24 +34,6 @@ after(async () => {
 });
 
 const cli = (args: string[]) => processes.run(args);
-
-/** Each stored run's task, method, settings, seed, status and epochs, in id order. */
-function runsOf(out: string) {
-  const dir = join(out, 'runs');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-      return [r.id, r.status, r.epochs];
-    });
-}
-
-/** tune.json without the file paths (which name the output directory). */
-function resultOf(out: string) {
-  const { files: _files, ...rest } = JSON.parse(readFileSync(join(out, 'tune.json'), 'utf8'));
-  return rest;
-}
 
 describe('tune --queue on a real redis-server, with two workers', () => {
   it('gives the same runs and result as a local tune', async () => {
