@@ -1,4 +1,5 @@
-// `madgrad-lab tune` on the examples that ship with the lab, from its packed tarball installed
+// `madgrad-lab tune` on the examples that ship with the lab (two tasks in the simple form, one in
+// the full form), from its packed tarball installed
 // with the library's and the training kernels' into a fresh project, together with the optional
 // peers that the examples and the queue need (@tensorflow/tfjs-layers, bullmq, ioredis, at the
 // lockfile's versions). For each example, under --preset smoke: the installed CLI, tune() imported
@@ -33,7 +34,7 @@ const PEERS = ['@tensorflow/tfjs-layers', 'bullmq', 'ioredis'];
 /** Short BullMQ locks, so that a run lost with a worker comes back quickly. */
 const FAST = ['--lock-duration', '2000', '--stalled-interval', '1000'];
 /** Each example's Redis database, so that the examples share the server without sharing a queue. */
-const EXAMPLES = { regression: 1, spirals: 2 };
+const EXAMPLES = { regression: 1, spirals: 2, 'least-squares': 3 };
 /** Each test's limit: a few seconds of work, many times over on a busy 2-core machine. */
 const TIMEOUT = 240_000;
 

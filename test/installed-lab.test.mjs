@@ -53,6 +53,7 @@ it('the tarball carries the README, LICENSE, the gradient bundle and the package
     'dist/tfjs-gradients.js',
     'dist/src/cli/madgrad.js',
     'dist/src/index.js',
+    'examples/least-squares.mjs',
     'examples/regression.mjs',
     'examples/spirals.mjs',
   ]) {

@@ -180,7 +180,7 @@ export default {
     return { train: { x, y }, val: { x, y }, test: { x, y } };
   },
   model: (seed) => {
-    const w = tf.variable(tf.randomNormal([2, 1], 0, 0.1, 'float32', seed));
+    const w = tf.variable(tf.randomNormal([2, 1], 0, 0.1, 'float32', seed + 1));
     return { variables: [w], predict: (x) => tf.matMul(x, w) };
   },
   loss: 'mse',

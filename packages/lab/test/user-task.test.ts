@@ -169,6 +169,23 @@ describe('tune on a bad task: one line, before any run', () => {
     );
   });
 
+  it('a model whose initial weights are not seeded', async () => {
+    const unseeded = await tuneError(
+      regression({
+        name: 'unseeded',
+        // A seed of 0 is no seed for tfjs: two builds differ.
+        model: (seed) => {
+          const w = tf.variable(tf.randomNormal([2, 1], 0, 1, 'float32', seed), true, 'named_w');
+          return { variables: [w], predict: (input: tf.Tensor) => tf.matMul(input, w) };
+        },
+      }),
+    );
+    assert.equal(
+      unseeded,
+      'task "unseeded": two models built with seed 0 start from different weights (variable 0, "named_w"): seed every initialiser from the seed (tfjs takes a seed of 0 as none: pass seed + 1)',
+    );
+  });
+
   it('a metric that is not a number', async () => {
     const metric = await tuneError(
       regression({

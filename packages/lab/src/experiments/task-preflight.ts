@@ -3,6 +3,7 @@ import { Rng } from './data/rng.js';
 import type { Task } from './tasks/index.js';
 import type { TaskSize } from './tasks/task.js';
 import { sizeProblems } from './tasks/task-problems.js';
+import type { TfModel } from './tasks/tf-model.js';
 import { messageOf, TaskError } from './tasks/user-task-data.js';
 
 /** An exception as a `TaskError` of the task, with what was being done. */
@@ -14,8 +15,9 @@ function asTaskError(task: Task, doing: string, e: unknown): TaskError {
 
 /**
  * Checks a task before any run, so that a broken task stops with one line rather than a failed
- * run per point: its data loads and its sizes fit it; for a tfjs task, a model builds, the loss of a training batch reaches
- * every trained variable, and each split evaluates to numbers. A non-finite loss is not an error
+ * run per point: its data loads and its sizes fit it; for a tfjs task, a model builds, the loss
+ * of a training batch reaches every trained variable, each split evaluates to numbers, and a second
+ * model built with the same seed starts from the same weights. A non-finite loss is not an error
  * here: runs record it as diverged. Throws `TaskError`.
  */
 export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
@@ -25,6 +27,7 @@ export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
   if (task.engine !== 'tfjs') return;
   const data = task.data(size);
   const model = task.model(data, size, 0);
+  const initial = model.variables.map((v) => v.dataSync().slice());
   try {
     const batch = Array.from({ length: Math.min(size.batchSize, size.train) }, (_, i) => i);
     tf.tidy(() => {
@@ -54,6 +57,41 @@ export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
       }
     }
   } finally {
-    for (const v of [...model.variables, ...(model.state ?? [])]) v.dispose();
+    disposeModel(model);
+  }
+  // Built after the first is disposed, so that a model naming its variables can be built again.
+  checkSeeded(task, initial, task.model(data, size, 0));
+}
+
+function disposeModel(model: TfModel): void {
+  for (const v of [...model.variables, ...(model.state ?? [])]) v.dispose();
+}
+
+/**
+ * Refuses a model whose initial weights differ between two builds with the same seed: its runs
+ * could not be resumed or spread over processes with the same results.
+ */
+function checkSeeded(task: Task, initial: readonly tf.TypedArray[], again: TfModel): void {
+  try {
+    const differs = again.variables.findIndex((v, i) => {
+      const values = v.dataSync();
+      const before = initial[i];
+      return (
+        !before ||
+        before.length !== values.length ||
+        values.some((x, j) => !Object.is(x, before[j]))
+      );
+    });
+    if (differs >= 0 || again.variables.length !== initial.length) {
+      const which =
+        differs >= 0
+          ? `variable ${differs}, "${again.variables[differs]!.name}"`
+          : 'the number of variables';
+      throw new TaskError(
+        `task "${task.name}": two models built with seed 0 start from different weights (${which}): seed every initialiser from the seed (tfjs takes a seed of 0 as none: pass seed + 1)`,
+      );
+    }
+  } finally {
+    disposeModel(again);
   }
 }
