@@ -156,6 +156,35 @@ describe('the full form of a task', () => {
     assert.deepEqual(Object.keys(plan.modules['least-squares']).sort(), ['path', 'sha256']);
   });
 
+  it('madgrad-lab train --task takes a task module: one run, its epochs as JSON lines', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'dist', 'src', 'cli', 'madgrad.js'),
+        'train',
+        '--task',
+        join(ROOT, 'examples', 'least-squares.mjs'),
+        '--method',
+        'madgrad',
+        '--preset',
+        'smoke',
+        '--backend',
+        'cpu',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.epoch ?? l.status),
+      [1, 2, 'ok'],
+    );
+    assert.ok(lines[2].final.test_mse < lines[0].test_mse, 'the error falls');
+  });
+
   it('tune() on a built-in task by name: the same protocol, the task as reproduce runs it', async () => {
     const out = join(temp, 'sparse');
     const result = await tune('sparse', { preset: 'smoke', out, jobs: 1, methods: ['madgrad'] });

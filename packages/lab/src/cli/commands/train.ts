@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type BackendName, useBackend } from '../../experiments/backend.js';
 import {
   ABLATION_METHODS,
   isKnownMethod,
@@ -9,7 +10,8 @@ import {
   type MethodName,
 } from '../../experiments/methods.js';
 import { MAX_EPOCHS, MAX_SEED } from '../../experiments/plan-schema.js';
-import { isBuiltinTask, TASKS } from '../../experiments/tasks/index.js';
+import { importTaskModule, registerTaskModule } from '../../experiments/task-module-ref.js';
+import { isBuiltinTask, TASKS, type TaskName } from '../../experiments/tasks/index.js';
 import { type TrainOneRequest, trainOne } from '../../experiments/train-one.js';
 import {
   backendOption,
@@ -19,12 +21,39 @@ import {
   wholeNumber,
 } from './shared-options.js';
 
+/** A task module's path: it names a folder or a script file. */
+const isModulePath = (value: string) => /[/\\]|\.[cm]?js$/.test(value);
+
+/** `--task`: a built-in task's name, or a task module's path (imported by the action). */
+function taskOrModule(value: string): string {
+  const item = value.trim();
+  if (isBuiltinTask(item) || isModulePath(item)) return item;
+  return oneOf('task', TASKS, isBuiltinTask)(item);
+}
+
+/**
+ * The task's name: a built-in task's as given; a module's task once imported, registered and
+ * loaded (its sizes may come from its data).
+ */
+async function registeredTask(task: string, backend: BackendName): Promise<TaskName> {
+  if (isBuiltinTask(task)) return task;
+  const imported = await importTaskModule(task);
+  registerTaskModule(imported.task, imported.ref);
+  await useBackend(backend);
+  await imported.task.prepare?.();
+  return imported.task.name;
+}
+
 /** `madgrad-lab train`: one run, its per-epoch metrics as JSON lines. */
 export function register(program: Command): void {
   program
     .command('train')
     .description('train one run and print its per-epoch metrics as JSON lines')
-    .requiredOption('--task <name>', TASKS.join(', '), oneOf('task', TASKS, isBuiltinTask))
+    .requiredOption(
+      '--task <name>',
+      `${TASKS.join(', ')}, or a task module's path (./my-task.mjs)`,
+      taskOrModule,
+    )
     .requiredOption(
       '--method <name>',
       `${METHODS.join(', ')}; also the ablation's ${ABLATION_METHODS.filter((m) => !isMethod(m)).join(', ')} (with --lr on tasks other than digits and g2p)`,
@@ -44,7 +73,8 @@ export function register(program: Command): void {
     )
     .addOption(presetOption('sizes from this preset'))
     .addOption(backendOption())
-    .action(async (flags: TrainOneRequest) => {
+    .action(async (given: TrainOneRequest) => {
+      const flags = { ...given, task: await registeredTask(given.task, given.backend) };
       if (flags.lr === undefined) {
         try {
           lrCentreOf(flags.task, flags.method);
