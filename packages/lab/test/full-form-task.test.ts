@@ -8,7 +8,14 @@ import type { Parameter } from 'madgrad';
 import { taskModuleRef } from '../src/experiments/task-module-ref.js';
 import { isDefinedTask } from '../src/experiments/tasks/define-task.js';
 import { TASK_REGISTRY, TASKS } from '../src/experiments/tasks/index.js';
-import { type CoreTask, defineTask, TaskError, type TaskSize, tune } from '../src/index.js';
+import {
+  type CoreTask,
+  defineTask,
+  TaskError,
+  type TaskSize,
+  type TuneResult,
+  tune,
+} from '../src/index.js';
 import { ROOT } from './helpers.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'madgrad-full-form-'));
@@ -50,6 +57,9 @@ function bowl(overrides: Record<string, unknown> = {}): CoreTask<'bowl', null> {
     ...overrides,
   } as CoreTask<'bowl', null>;
 }
+
+/** Each tuned method and its number of seeds that finished. */
+const seedsOkOf = (result: TuneResult) => result.methods.map((m) => [m.method, m.seedsOk]);
 
 /** Each stored run's method and learning rate. */
 function ratesOf(out: string): [string, number][] {
@@ -105,14 +115,11 @@ describe('the full form of a task', () => {
     const out = join(temp, 'bowl');
     const result = await tune(bowl(), { preset: 'smoke', out });
     assert.equal(result.task, 'bowl');
-    assert.deepEqual(
-      result.methods.map((m) => [m.method, m.seedsOk]),
-      [
-        ['madgrad', 1],
-        ['adam', 1],
-        ['sgd', 1],
-      ],
-    );
+    assert.deepEqual(seedsOkOf(result), [
+      ['madgrad', 1],
+      ['adam', 1],
+      ['sgd', 1],
+    ]);
     assert.deepEqual(ratesOf(out), [
       ['adam', 0.25],
       ['madgrad', 0.5],
@@ -128,14 +135,11 @@ describe('the full form of a task', () => {
       out,
       jobs: 2,
     });
-    assert.deepEqual(
-      result.methods.map((m) => [m.method, m.seedsOk]),
-      [
-        ['madgrad', 1],
-        ['adam', 1],
-        ['sgd', 1],
-      ],
-    );
+    assert.deepEqual(seedsOkOf(result), [
+      ['madgrad', 1],
+      ['adam', 1],
+      ['sgd', 1],
+    ]);
     assert.deepEqual(ratesOf(out), [
       ['adam', 0.01],
       ['madgrad', 0.02],

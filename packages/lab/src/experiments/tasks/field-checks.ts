@@ -15,7 +15,8 @@ export const wholeIn = (v: unknown, min: number, max: number): boolean =>
 
 const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
+/** A plain object (not an array, not null). */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A task's name: a lowercase letter, then up to 39 lowercase letters, digits, `-` or `_`. */

@@ -1,4 +1,5 @@
 import {
+  isRecord,
   lrCentresProblems,
   METRIC_KEY_PATTERN,
   shown,
@@ -27,9 +28,6 @@ const KEYS = new Set([
   'data',
   'model',
 ]);
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function metricInfoProblems(at: string, field: string, metric: unknown): string[] {
   if (!isRecord(metric))
