@@ -14,10 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import { CliProcesses } from './cli-processes.js';
 import { ROOT } from './helpers.js';
 import { TestRedis } from './queue-redis-server.js';
-import { resultOf, runsOf } from './tune-output.js';
+import { runsOf } from './tune-output.js';
 
-const EXAMPLES = join(ROOT, 'examples');
-const EXAMPLE = join(EXAMPLES, 'regression.mjs');
+const EXAMPLE = join(ROOT, 'examples', 'regression.mjs');
 const FAST = ['--lock-duration', '2000', '--stalled-interval', '1000'];
 const redis = new TestRedis();
 const temp = mkdtempSync(join(tmpdir(), 'madgrad-tune-queue-'));
@@ -35,47 +34,9 @@ after(async () => {
 
 const cli = (args: string[]) => processes.run(args);
 
-describe('tune --queue on a real redis-server, with two workers', () => {
-  it('gives the same runs and result as a local tune', async () => {
-    const local = join(temp, 'local');
-    const localRun = cli(['tune', EXAMPLE, '--preset', 'smoke', '--jobs', '1', '--out', local]);
-    assert.equal(await localRun.exit, 0, localRun.output());
-    const out = join(temp, 'queued');
-    const url = `${redis.url.replace(/\/0$/, '')}/1`;
-    const coordinator = cli([
-      'tune',
-      EXAMPLE,
-      '--preset',
-      'smoke',
-      '--queue',
-      url,
-      '--jobs',
-      '0',
-      '--out',
-      out,
-      ...FAST,
-    ]);
-    const workers = [1, 2].map(() =>
-      cli([
-        'worker',
-        '--queue',
-        url,
-        '--exit-when-idle',
-        '--idle',
-        '3000',
-        '--task-modules',
-        EXAMPLES,
-        ...FAST,
-      ]),
-    );
-    assert.equal(await coordinator.exit, 0, coordinator.output());
-    for (const w of workers) assert.equal(await w.exit, 0, w.output());
-    assert.match(workers.map((w) => w.output()).join('\n'), /regression__madgrad__.*: ok in/);
-    assert.deepEqual(runsOf(out), runsOf(local));
-    assert.deepEqual(resultOf(out), resultOf(local));
-    assert.match(coordinator.output(), /^recommended: /m);
-  });
-
+// That a tune on the queue gives a local tune's runs and result is tested from the installed
+// tarball, for every example (test/installed-lab-tune.test.mjs).
+describe('tune --queue on a real redis-server: workers and task modules', () => {
   it('a worker that imports no task modules, or whose task module differs, refuses the run and stops; one with the same module runs it', async () => {
     const path = join(modules, 'regression.mjs');
     copyFileSync(EXAMPLE, path);
