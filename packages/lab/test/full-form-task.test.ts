@@ -111,6 +111,20 @@ describe('the full form of a task', () => {
     );
   });
 
+  it('a model or data that throws stops tune with one line, before any run', async () => {
+    const fails = (message: string) => () => {
+      throw new Error(message);
+    };
+    await assert.rejects(
+      tune(bowl({ model: fails('no model') }), { preset: 'smoke', out: join(temp, 'no-model') }),
+      new TaskError('task "bowl": model(data, size, 0) threw: no model'),
+    );
+    await assert.rejects(
+      tune(bowl({ data: fails('no data') }), { preset: 'smoke', out: join(temp, 'no-data') }),
+      new TaskError('task "bowl": data(size) threw: no data'),
+    );
+  });
+
   it('tune() on a core task object: each method at its lrCentres, trained in this process', async () => {
     const out = join(temp, 'bowl');
     const result = await tune(bowl(), { preset: 'smoke', out });

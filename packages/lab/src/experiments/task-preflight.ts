@@ -1,10 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from './data/rng.js';
 import type { Task } from './tasks/index.js';
-import type { TaskSize } from './tasks/task.js';
+import type { CoreTask, TaskSize } from './tasks/task.js';
 import { sizeProblems } from './tasks/task-problems.js';
 import type { TfModel } from './tasks/tf-model.js';
 import { messageOf, TaskError } from './tasks/user-task-data.js';
+
+/** The value of `fn`; an exception it throws becomes a `TaskError` of the task. */
+function attempt<T>(task: Task, doing: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw asTaskError(task, doing, e);
+  }
+}
 
 /** An exception as a `TaskError` of the task, with what was being done. */
 function asTaskError(task: Task, doing: string, e: unknown): TaskError {
@@ -15,7 +24,8 @@ function asTaskError(task: Task, doing: string, e: unknown): TaskError {
 
 /**
  * Checks a task before any run, so that a broken task stops with one line rather than a failed
- * run per point: its data loads and its sizes fit it; for a tfjs task, a model builds, the loss
+ * run per point: its data loads and its sizes fit it, a model builds; for a core task, it gives a
+ * gradient and its metrics; for a tfjs task, a model builds, the loss
  * of a training batch reaches every trained variable, each split evaluates to numbers, and a second
  * model built with the same seed starts from the same weights. A non-finite loss is not an error
  * here: runs record it as diverged. Throws `TaskError`.
@@ -24,9 +34,13 @@ export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
   await task.prepare?.();
   const problems = sizeProblems(task);
   if (problems.length > 0) throw new TaskError(problems.join('\n'));
-  if (task.engine !== 'tfjs') return;
-  const data = task.data(size);
-  const model = task.model(data, size, 0);
+  if (task.engine === 'core') {
+    preflightCore(task, size);
+    return;
+  }
+  const data = attempt(task, 'data(size) threw', () => task.data(size));
+  const build = () => attempt(task, 'model(data, size, 0) threw', () => task.model(data, size, 0));
+  const model = build();
   const initial = model.variables.map((v) => v.dataSync().slice());
   try {
     const batch = Array.from({ length: Math.min(size.batchSize, size.train) }, (_, i) => i);
@@ -60,7 +74,16 @@ export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
     disposeModel(model);
   }
   // Built after the first is disposed, so that a model naming its variables can be built again.
-  checkSeeded(task, initial, task.model(data, size, 0));
+  checkSeeded(task, initial, build());
+}
+
+/** A core task: its data loads, a model builds, and it gives a gradient and its metrics. */
+function preflightCore(task: CoreTask, size: TaskSize): void {
+  const data = attempt(task, 'data(size) threw', () => task.data(size));
+  const model = attempt(task, 'model(data, size, 0) threw', () => task.model(data, size, 0));
+  const batch = Array.from({ length: Math.min(size.batchSize, size.train) }, (_, i) => i);
+  attempt(task, 'gradient(batch) threw', () => model.gradient(batch));
+  attempt(task, 'evaluate() threw', () => model.evaluate());
 }
 
 function disposeModel(model: TfModel): void {
