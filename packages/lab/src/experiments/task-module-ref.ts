@@ -48,8 +48,8 @@ export function taskModuleRef(path: string): TaskModuleRef {
 
 /**
  * Imports a task module and defines its task (the default export, or the export named `task`:
- * either form of a task, or the result of `defineTask`). Throws `TaskError` with one line when the module cannot
- * be imported or exports no task.
+ * either form of a task, or the result of `defineTask`). Throws `TaskError` with one line when
+ * the module cannot be imported or exports no task.
  */
 export async function importTaskModule(path: string): Promise<{ task: Task; ref: TaskModuleRef }> {
   const ref = taskModuleRef(path);

@@ -105,9 +105,9 @@ function sha256OfData(data: DataTensors): string {
 
 /**
  * Checks a task's simple form and adapts it to the lab's tfjs task (`defineTask` calls it).
- * Throws `TaskError` with every mistake, one line each, naming the field ("task: metric.higherIsBetter
- * must be a boolean, got 'yes'"). The data is loaded by `prepare()`, once per process; the model
- * is built for every run.
+ * Throws `TaskError` with every mistake, one line each, naming the field ("task:
+ * metric.higherIsBetter must be a boolean, got 'yes'"). The data is loaded by `prepare()`, once
+ * per process; the model is built for every run.
  */
 export function taskOfSpec(spec: UserTaskSpec): UserTask {
   const problems = specProblems(spec);
