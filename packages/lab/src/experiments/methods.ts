@@ -152,9 +152,10 @@ export type AblationMethodName = (typeof ABLATION_METHODS)[number];
 /**
  * The reproduction's methods (`METHODS`) and, below, the ablation's others: the one place where a
  * method name and its hyperparameters become an optimizer. A new method adds its name to
- * `METHODS` or `ABLATION_METHODS` above and an entry in the matching table: the compiler requires
- * it, and a main method's core optimizer and usual learning rate (its centres on the built-in
- * tasks are theirs: `lrCentres`), an ablation-only method's centres on the ablation's tasks.
+ * `METHODS` or `ABLATION_METHODS` above and an entry in the matching table; the compiler requires
+ * a main method's core optimizer and usual learning rate, and an ablation-only method's centres
+ * on the ablation's tasks. A main method's centre on each built-in task is the task's own
+ * (`lrCentres`; a test requires one on every built-in task).
  *
  * The ablation-only methods run on digits and g2p; each centre follows from the step the variant
  * takes relative to a main method on constant gradients g over k steps (Defazio & Jelassi 2021,
