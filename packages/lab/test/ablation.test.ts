@@ -128,8 +128,14 @@ describe('design ablation', () => {
     for (const step of CONSTRUCTION_STEPS) {
       assert.ok(md.includes(`**${step.title}.** On digits`), step.title);
     }
-    for (const schedule of ABLATION_SCHEDULE_NAMES)
+    for (const schedule of ABLATION_SCHEDULE_NAMES) {
       assert.ok(md.includes(`## digits, ${schedule} schedule`));
+      for (const plot of ['curves', 'sensitivity']) {
+        const figure = `figures/digits-${schedule}-${plot}.svg`;
+        assert.ok(md.includes(`](${figure})`), `README.md links ${figure}`);
+        assert.match(readFileSync(join(out, figure), 'utf8'), /^<svg/, figure);
+      }
+    }
     // The smoke preset compares no methods: no cell is bold, every paragraph says why.
     assert.doesNotMatch(md, /\| \*\*/);
     assert.doesNotMatch(html, /<td><b>/);

@@ -188,23 +188,46 @@ export function ablationMarkdown(config: AblationConfig, arms: readonly ArmSumma
         ...(tableCaption(s) ? [tableCaption(s), ''] : []),
         taskTableMarkdown(s),
         '',
+        `![${s.task}, ${arm.schedule}: learning curves](${figurePath(s.task, arm.schedule, 'curves')})`,
+        '',
+        `![${s.task}, ${arm.schedule}: learning-rate sensitivity](${figurePath(s.task, arm.schedule, 'sensitivity')})`,
+        '',
       );
     }
   }
   return parts.join('\n');
 }
 
+/** The file of a plot of one task under one schedule, relative to the report. */
+function figurePath(task: string, schedule: string, plot: 'curves' | 'sensitivity'): string {
+  return `figures/${task}-${schedule}-${plot}.svg`;
+}
+
+/** The plots of each task under each schedule, by file (`figurePath`). */
+async function ablationFigures(arms: readonly ArmSummary[]): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const { arm, summaries } of arms) {
+    for (const s of summaries) {
+      files[figurePath(s.task, arm.schedule, 'curves')] = await renderSvg(learningCurveSpec(s));
+      files[figurePath(s.task, arm.schedule, 'sensitivity')] = await renderSvg(sensitivitySpec(s));
+    }
+  }
+  return files;
+}
+
 export async function ablationHtml(
   config: AblationConfig,
   arms: readonly ArmSummary[],
+  figures?: Readonly<Record<string, string>>,
 ): Promise<string> {
+  const svg = figures ?? (await ablationFigures(arms));
   const sections: string[] = [];
   for (const { arm, summaries } of arms) {
     for (const s of summaries) {
       sections.push(`<section id="${s.task}-${arm.schedule}"><h2>${s.task}, ${arm.schedule} schedule</h2>
 ${tableHtml(taskTableMarkdown(s), tableCaption(s))}
-<h3>Learning curves (mean, band ±2 SE over seeds)</h3>${await renderSvg(learningCurveSpec(s))}
-<h3>Learning-rate sensitivity (sweep, seed 0)</h3>${await renderSvg(sensitivitySpec(s))}</section>`);
+<h3>Learning curves (mean, band ±2 SE over seeds)</h3>${svg[figurePath(s.task, arm.schedule, 'curves')]}
+<h3>Learning-rate sensitivity (sweep, seed 0)</h3>${svg[figurePath(s.task, arm.schedule, 'sensitivity')]}</section>`);
     }
   }
   const paragraphs = constructionParagraphs(arms)
@@ -242,16 +265,21 @@ export function ablationResultsJson(
   };
 }
 
-/** Writes results.json, README.md and index.html of the ablation into outDir. */
+/**
+ * Writes results.json, README.md, index.html and the plots as
+ * `figures/<task>-<schedule>-<plot>.svg` (which README.md links) into outDir.
+ */
 export async function writeAblationReport(
   outDir: string,
   config: AblationConfig,
   stored: readonly StoredRun[],
 ): Promise<string[]> {
   const arms = summarizeAblation(config, stored);
+  const figures = await ablationFigures(arms);
   return writeFiles(outDir, {
+    ...figures,
     'results.json': `${JSON.stringify(ablationResultsJson(arms, stored), null, 1)}\n`,
     'README.md': ablationMarkdown(config, arms),
-    'index.html': await ablationHtml(config, arms),
+    'index.html': await ablationHtml(config, arms, figures),
   });
 }
