@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from './data/rng.js';
 import type { Task } from './tasks/index.js';
-import type { CoreTask, TaskSize } from './tasks/task.js';
+import type { TaskSize } from './tasks/task.js';
 import { sizeProblems } from './tasks/task-problems.js';
 import type { TfModel } from './tasks/tf-model.js';
 import { messageOf, TaskError } from './tasks/user-task-data.js';
@@ -24,26 +24,28 @@ function asTaskError(task: Task, doing: string, e: unknown): TaskError {
 
 /**
  * Checks a task before any run, so that a broken task stops with one line rather than a failed
- * run per point: its data loads and its sizes fit it, a model builds; for a core task, it gives a
- * gradient and its metrics; for a tfjs task, a model builds, the loss
- * of a training batch reaches every trained variable, each split evaluates to numbers, and a second
- * model built with the same seed starts from the same weights. A non-finite loss is not an error
- * here: runs record it as diverged. Throws `TaskError`.
+ * run per point: its data loads, its sizes fit it and a model builds. A core task's model then
+ * gives a gradient and its metrics; a tfjs task's loss of a training batch reaches every trained
+ * variable, each split evaluates to numbers, and a second model built with the same seed starts
+ * from the same weights. A non-finite loss is not an error here: runs record it as diverged.
+ * Throws `TaskError`.
  */
 export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
   await task.prepare?.();
   const problems = sizeProblems(task);
   if (problems.length > 0) throw new TaskError(problems.join('\n'));
+  const data = attempt(task, 'data(size) threw', () => task.data(size));
+  const batch = Array.from({ length: Math.min(size.batchSize, size.train) }, (_, i) => i);
   if (task.engine === 'core') {
-    preflightCore(task, size);
+    const model = attempt(task, 'model(data, size, 0) threw', () => task.model(data, size, 0));
+    attempt(task, 'gradient(batch) threw', () => model.gradient(batch));
+    attempt(task, 'evaluate() threw', () => model.evaluate());
     return;
   }
-  const data = attempt(task, 'data(size) threw', () => task.data(size));
   const build = () => attempt(task, 'model(data, size, 0) threw', () => task.model(data, size, 0));
   const model = build();
   const initial = model.variables.map((v) => v.dataSync().slice());
   try {
-    const batch = Array.from({ length: Math.min(size.batchSize, size.train) }, (_, i) => i);
     tf.tidy(() => {
       let grads: tf.NamedTensorMap;
       try {
@@ -75,15 +77,6 @@ export async function preflightTask(task: Task, size: TaskSize): Promise<void> {
   }
   // Built after the first is disposed, so that a model naming its variables can be built again.
   checkSeeded(task, initial, build());
-}
-
-/** A core task: its data loads, a model builds, and it gives a gradient and its metrics. */
-function preflightCore(task: CoreTask, size: TaskSize): void {
-  const data = attempt(task, 'data(size) threw', () => task.data(size));
-  const model = attempt(task, 'model(data, size, 0) threw', () => task.model(data, size, 0));
-  const batch = Array.from({ length: Math.min(size.batchSize, size.train) }, (_, i) => i);
-  attempt(task, 'gradient(batch) threw', () => model.gradient(batch));
-  attempt(task, 'evaluate() threw', () => model.evaluate());
 }
 
 function disposeModel(model: TfModel): void {
