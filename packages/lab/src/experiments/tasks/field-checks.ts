@@ -61,3 +61,23 @@ export function weightDecayGridProblems(at: string, grid: unknown): string[] {
     return problem ? [`${at}: ${problem}`] : [];
   });
 }
+
+/**
+ * The start of a task's checks, in either form: `at` names the task in each message, `out`
+ * collects the mistakes, `bad` adds one about a field; the unknown fields and a bad name are
+ * already in `out`.
+ */
+export function taskChecks(task: Record<string, unknown>, known: ReadonlySet<string>) {
+  const out: string[] = [];
+  const name = typeof task.name === 'string' ? task.name : '';
+  const at = `task${name ? ` "${name.slice(0, 40)}"` : ''}`;
+  const bad = (field: string, want: string) =>
+    out.push(`${at}: ${field} must be ${want}, got ${shown(task[field])}`);
+  for (const key of Object.keys(task)) {
+    if (!known.has(key))
+      out.push(`${at}: unknown field ${shown(key)} (known: ${[...known].join(', ')})`);
+  }
+  if (!TASK_NAME_PATTERN.test(name))
+    bad('name', 'a lowercase letter, then up to 39 lowercase letters, digits, - or _');
+  return { at, out, bad };
+}

@@ -3,7 +3,7 @@ import {
   lrCentresProblems,
   METRIC_KEY_PATTERN,
   shown,
-  TASK_NAME_PATTERN,
+  taskChecks,
   weightDecayGridProblems,
   wholeIn,
 } from './field-checks.js';
@@ -66,17 +66,7 @@ function metricInfoProblems(at: string, field: string, metric: unknown): string[
 export function taskProblems(task: unknown): string[] {
   if (!isRecord(task)) return [`task: must be an object, got ${shown(task)}`];
   const t = task;
-  const name = typeof t.name === 'string' ? t.name : '';
-  const at = `task${name ? ` "${name.slice(0, 40)}"` : ''}`;
-  const out: string[] = [];
-  const bad = (field: string, want: string) =>
-    out.push(`${at}: ${field} must be ${want}, got ${shown(t[field])}`);
-  for (const key of Object.keys(t)) {
-    if (!KEYS.has(key))
-      out.push(`${at}: unknown field ${shown(key)} (known: ${[...KEYS].join(', ')})`);
-  }
-  if (!TASK_NAME_PATTERN.test(name))
-    bad('name', 'a lowercase letter, then up to 39 lowercase letters, digits, - or _');
+  const { at, out, bad } = taskChecks(t, KEYS);
   if (t.engine !== 'tfjs' && t.engine !== 'core') bad('engine', "'tfjs' or 'core'");
   const about = t.about;
   if (!isRecord(about) || !['mirrors', 'data', 'model'].every((k) => typeof about[k] === 'string'))

@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import {
+  isRecord,
   lrCentresProblems,
   METRIC_KEY_PATTERN,
   shown,
-  TASK_NAME_PATTERN,
+  taskChecks,
   weightDecayGridProblems,
   wholeIn,
 } from './field-checks.js';
@@ -126,24 +127,13 @@ const KEYS = new Set([
 
 /** Every mistake of a spec, each one line naming the field (empty: the spec is sound). */
 export function specProblems(spec: unknown): string[] {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+  if (!isRecord(spec)) {
     return [
       `task: must be an object with name, data, model, loss, metric, epochs and batchSize, got ${shown(spec)}`,
     ];
   }
-  const s = spec as Record<string, unknown>;
-  const out: string[] = [];
-  const name = typeof s.name === 'string' ? s.name : '';
-  const at = `task${name ? ` "${name.slice(0, 40)}"` : ''}`;
-  const bad = (field: string, want: string) =>
-    out.push(`${at}: ${field} must be ${want}, got ${shown(s[field])}`);
-  for (const key of Object.keys(s)) {
-    if (!KEYS.has(key))
-      out.push(`${at}: unknown field ${shown(key)} (known: ${[...KEYS].join(', ')})`);
-  }
-  if (!TASK_NAME_PATTERN.test(name)) {
-    bad('name', 'a lowercase letter, then up to 39 lowercase letters, digits, - or _');
-  }
+  const s = spec;
+  const { at, out, bad } = taskChecks(s, KEYS);
   if (s.description !== undefined && typeof s.description !== 'string')
     bad('description', 'a string');
   if (typeof s.data !== 'function') bad('data', 'a function returning { train, val, test }');
@@ -165,12 +155,12 @@ export function specProblems(spec: unknown): string[] {
 }
 
 function metricProblems(at: string, metric: unknown): string[] {
-  if (typeof metric !== 'object' || metric === null || Array.isArray(metric)) {
+  if (!isRecord(metric)) {
     return [
       `${at}: metric must be an object { name, higherIsBetter, compute? }, got ${shown(metric)}`,
     ];
   }
-  const m = metric as Record<string, unknown>;
+  const m = metric;
   const out: string[] = [];
   const name = m.name;
   if (typeof name !== 'string' || !METRIC_KEY_PATTERN.test(name)) {
