@@ -182,3 +182,175 @@ function addInto(to: usize, from: usize, n: i32): void {
     store<f32>(at, load<f32>(at) + load<f32>(from + (<usize>k << 2)));
   }
 }
+
+/**
+ * A batch of float32 matrix products c[i] = op(a[i]) · op(b[i]) for i < batch, where op transposes
+ * a stored operand when its flag is set: a[i] is m x k (k x m when transposeA), b[i] is k x n
+ * (n x k when transposeB), c[i] is m x n. An operand's batch stride is 0 when one matrix serves
+ * the whole batch. A transposed operand is first copied into its scratch (m*k or k*n floats) as
+ * the plain layout; each row of c is then summed over p in order, 16 columns (four f32x4
+ * accumulators) at a time, then 4, then one.
+ */
+export function batchMatMul(
+  a: usize,
+  b: usize,
+  c: usize,
+  scratchA: usize,
+  scratchB: usize,
+  batch: i32,
+  m: i32,
+  k: i32,
+  n: i32,
+  aStride: i32,
+  bStride: i32,
+  transposeA: bool,
+  transposeB: bool,
+): void {
+  const aBytes = <usize>aStride << 2;
+  const bBytes = <usize>bStride << 2;
+  const cBytes = (<usize>m * <usize>n) << 2;
+  for (let i = 0; i < batch; i++) {
+    const ai = a + <usize>i * aBytes;
+    const bi = b + <usize>i * bBytes;
+    let left = ai;
+    let right = bi;
+    if (transposeB) {
+      if (i == 0 || bStride != 0) transposeInto(scratchB, bi, n, k);
+      right = scratchB;
+    }
+    if (transposeA) {
+      if (i == 0 || aStride != 0) transposeInto(scratchA, ai, k, m);
+      left = scratchA;
+    }
+    productInto(c + <usize>i * cBytes, left, right, m, k, n);
+  }
+}
+
+/**
+ * to (columns x rows) = the transpose of from (rows x columns), eight rows of from at a time, so
+ * that each write fills a run of eight floats instead of touching one float in each of many lines
+ * (which, with rows a power of two apart, contend for the same cache sets).
+ */
+@inline
+function transposeInto(to: usize, from: usize, rows: i32, columns: i32): void {
+  const rowBytes = <usize>columns << 2;
+  const toRowBytes = <usize>rows << 2;
+  let r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    const row = from + <usize>r * rowBytes;
+    let at = to + (<usize>r << 2);
+    for (let q = 0; q < columns; q++, at += toRowBytes) {
+      const x = row + (<usize>q << 2);
+      for (let i = 0; i < 8; i++) store<f32>(at + (<usize>i << 2), load<f32>(x + <usize>i * rowBytes));
+    }
+  }
+  for (; r < rows; r++) {
+    const row = from + <usize>r * rowBytes;
+    for (let q = 0; q < columns; q++) {
+      store<f32>(to + ((<usize>q * <usize>rows + <usize>r) << 2), load<f32>(row + (<usize>q << 2)));
+    }
+  }
+}
+
+/**
+ * c (m x n) = a (m x k) · b (k x n), all row-major and contiguous. Column blocks outermost, so that
+ * a block of b (k x 16 floats) stays in cache while every row of a passes over it; rows two at a
+ * time, so that each load of b serves both. 16 columns in eight f32x4 accumulators, then 4 in
+ * two, then one column at a time.
+ */
+@inline
+function productInto(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
+  const rowBytes = <usize>n << 2;
+  const aRowBytes = <usize>k << 2;
+  const pairs = m & ~1;
+  const wide = n & ~15;
+  const narrow = n & ~3;
+  let j = 0;
+  for (; j < wide; j += 16) {
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    for (let r = 0; r < pairs; r += 2) {
+      const a0 = a + <usize>r * aRowBytes;
+      block16(cj + <usize>r * rowBytes, a0, a0 + aRowBytes, bj, k, rowBytes, true);
+    }
+    if (pairs < m) block16(cj + <usize>pairs * rowBytes, a + <usize>pairs * aRowBytes, 0, bj, k, rowBytes, false);
+  }
+  for (; j < narrow; j += 4) {
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    for (let r = 0; r < m; r++) {
+      const aRow = a + <usize>r * aRowBytes;
+      let s = f32x4.splat(0);
+      let bAt = bj;
+      for (let p = 0; p < k; p++, bAt += rowBytes) {
+        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(aRow + (<usize>p << 2))), v128.load(bAt)));
+      }
+      v128.store(cj + <usize>r * rowBytes, s);
+    }
+  }
+  for (; j < n; j++) {
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    for (let r = 0; r < m; r++) {
+      const aRow = a + <usize>r * aRowBytes;
+      let s: f32 = 0;
+      let bAt = bj;
+      for (let p = 0; p < k; p++, bAt += rowBytes) {
+        s += load<f32>(aRow + (<usize>p << 2)) * load<f32>(bAt);
+      }
+      store<f32>(cj + <usize>r * rowBytes, s);
+    }
+  }
+}
+
+/**
+ * 16 columns of one row of c at c0 from row a0 of a, and when `two`, of the next row of c from
+ * row a1 (see productInto).
+ */
+@inline
+function block16(c0: usize, a0: usize, a1: usize, b: usize, k: i32, rowBytes: usize, two: bool): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  let t0 = f32x4.splat(0);
+  let t1 = f32x4.splat(0);
+  let t2 = f32x4.splat(0);
+  let t3 = f32x4.splat(0);
+  let bAt = b;
+  if (two) {
+    for (let p = 0; p < k; p++, bAt += rowBytes) {
+      const x = f32x4.splat(load<f32>(a0 + (<usize>p << 2)));
+      const y = f32x4.splat(load<f32>(a1 + (<usize>p << 2)));
+      const b0 = v128.load(bAt);
+      const b1 = v128.load(bAt, 16);
+      const b2 = v128.load(bAt, 32);
+      const b3 = v128.load(bAt, 48);
+      s0 = f32x4.add(s0, f32x4.mul(x, b0));
+      s1 = f32x4.add(s1, f32x4.mul(x, b1));
+      s2 = f32x4.add(s2, f32x4.mul(x, b2));
+      s3 = f32x4.add(s3, f32x4.mul(x, b3));
+      t0 = f32x4.add(t0, f32x4.mul(y, b0));
+      t1 = f32x4.add(t1, f32x4.mul(y, b1));
+      t2 = f32x4.add(t2, f32x4.mul(y, b2));
+      t3 = f32x4.add(t3, f32x4.mul(y, b3));
+    }
+    const c1 = c0 + rowBytes;
+    v128.store(c1, t0);
+    v128.store(c1, t1, 16);
+    v128.store(c1, t2, 32);
+    v128.store(c1, t3, 48);
+  } else {
+    for (let p = 0; p < k; p++, bAt += rowBytes) {
+      const x = f32x4.splat(load<f32>(a0 + (<usize>p << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bAt)));
+      s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bAt, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(x, v128.load(bAt, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(x, v128.load(bAt, 48)));
+    }
+  }
+  v128.store(c0, s0);
+  v128.store(c0, s1, 16);
+  v128.store(c0, s2, 32);
+  v128.store(c0, s3, 48);
+}

@@ -1,15 +1,22 @@
 /**
- * A faster BatchMatMul for products with a transposed operand (opt-in, see faster-kernels.ts),
- * which is what every matrix product's gradient computes: dA = dC·Bᵀ and dB = Aᵀ·dC. The
- * backend's own kernel reads a transposed operand with a stride, and runs 4-25x slower than the
- * plain product of the same sizes; here each transposed operand is first made contiguous by the
- * backend's Transpose kernel (its last two axes swapped), and the backend's kernel then runs the
- * plain product. The sums run in the order of the plain product, so results can differ from the
- * backend's transposed product in the last bits.
+ * A faster BatchMatMul (opt-in, see faster-kernels.ts) for products with a transposed operand,
+ * which is what every matrix product's gradient computes (dA = dC·Bᵀ and dB = Aᵀ·dC), and for
+ * batches of small products, such as attention's. The backend's own kernel reads a transposed
+ * operand with a stride, and runs 4-25x slower than the plain product of the same sizes; its
+ * batched products run one scalar loop per matrix. Here a SIMD loop on the heap
+ * (heap-kernels.ts) runs every product of the batch, a transposed operand first copied into the
+ * plain layout. Where that loop cannot run (a tfjs build that hides its heap, or batch shapes
+ * that broadcast axis by axis), each transposed operand is made contiguous by the backend's
+ * Transpose kernel and the backend's kernel runs the plain product. A single plain product stays
+ * with the backend's kernel (XNNPACK). The sums run in order over the inner axis, so results can
+ * differ from the backend's in the last bits.
  */
 import type { BatchMatMulAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { heapKernels } from './heap-kernels.js';
 import { check, shown } from './input-checks.js';
 import {
+  allocate,
+  heapF32,
   type KernelArgs,
   release,
   requireFits,
@@ -26,6 +33,16 @@ function transposedLastTwo(backend: WasmBackend, x: TensorInfo): TensorInfo {
   perm[rank - 1] = rank - 2;
   return runWasmKernel(backend, 'Transpose', { x }, { perm });
 }
+
+/**
+ * Multiply-adds above which a single product with a transposed first operand goes to the
+ * backend's kernel after a transpose: [128, 256]ᵀ × [128, 1024] took 2.1 ms that way and 3.0 ms
+ * in the SIMD loop (docs/training-kernels.md); at a quarter of that size and below the SIMD loop
+ * is faster.
+ */
+const LARGE_PRODUCT = 2 ** 24;
+
+const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** The batch shape of a product: numpy's broadcast of the two leading shapes, or null. */
 function broadcastBatch(a: readonly number[], b: readonly number[]): number[] | null {
@@ -62,7 +79,7 @@ export function fasterBatchMatMul(
     'matMul',
     () => `both operands need rank 2 or more, got shapes ${shown(a.shape)} and ${shown(b.shape)}.`,
   );
-  const innerA = transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1];
+  const innerA = (transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1])!;
   const innerB = transposeB ? b.shape[bRank - 1] : b.shape[bRank - 2];
   check(
     innerA === innerB,
@@ -83,6 +100,43 @@ export function fasterBatchMatMul(
   // An empty inner size sums nothing: zeros (the backend's kernel leaves its output unwritten).
   if (innerA === 0) return zeros(wasm, [...batch, rows, columns], 'float32', 'matMul');
   requireFits('matMul', [...batch, rows, columns]);
+  const count = size(batch);
+  if (count === 1 && !transposeA && !transposeB) return undefined;
+  const simd = heapKernels(backend);
+  const aCount = size(a.shape.slice(0, -2));
+  const bCount = size(b.shape.slice(0, -2));
+  // Each operand is one matrix per product, or one matrix for all (a broadcast per axis is not);
+  // a large single product with a transposed first operand runs faster as XNNPACK's plain one.
+  const large = count === 1 && transposeA && rows * innerA * columns > LARGE_PRODUCT;
+  if (
+    simd !== undefined &&
+    !large &&
+    (aCount === count || aCount === 1) &&
+    (bCount === count || bCount === 1)
+  ) {
+    const out = allocate(wasm, [...batch, rows, columns], 'float32', 'matMul');
+    if (count === 0 || rows === 0 || columns === 0) return out;
+    const scratchA = transposeA ? allocate(wasm, [rows * innerA], 'float32', 'matMul') : null;
+    const scratchB = transposeB ? allocate(wasm, [innerA * columns], 'float32', 'matMul') : null;
+    const at = (t: TensorInfo | null) => (t === null ? 0 : heapF32(wasm, t).byteOffset);
+    simd.batchMatMul(
+      at(a),
+      at(b),
+      at(out),
+      at(scratchA),
+      at(scratchB),
+      count,
+      rows,
+      innerA,
+      columns,
+      aCount === 1 ? 0 : rows * innerA,
+      bCount === 1 ? 0 : innerA * columns,
+      transposeA,
+      transposeB,
+    );
+    release(wasm, ...[scratchA, scratchB].filter((t) => t !== null));
+    return out;
+  }
   if (!transposeA && !transposeB) return undefined;
   const made: TensorInfo[] = [];
   try {

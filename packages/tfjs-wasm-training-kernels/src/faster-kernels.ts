@@ -3,11 +3,12 @@
  * training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD pass over
  * the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
  * Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there is
- * this package's own), BatchMatMul with a transposed operand (a matrix product's gradient: the
- * operand transposed first, then the plain product), Slice, SplitV and Unpack (each part copied
+ * this package's own), BatchMatMul with a transposed operand or a batch (a matrix product's
+ * gradient, attention's products: one SIMD loop), Slice, SplitV and Unpack (each part copied
  * once from the heap, where the backend's copy the whole input out for every part), Tile (block
- * copies, where the backend's computes each element's source by division), and Concat (short runs
- * copied by a loop). Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
+ * copies, where the backend's computes each element's source by division), Concat (short runs
+ * copied by a loop), and GatherV2 along the first axis (an embedding lookup: one copy a row).
+ * Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
  * `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks the call's
  * attributes against its tensors (input-checks.ts), refusing a mismatch; where it then does not
  * apply (NCHW, a dtype it does not take, other axes) it calls the kernel it replaced.
@@ -25,6 +26,7 @@ import { fasterConcat } from './concat.js';
 import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
 import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { InvalidKernelArgumentError, shownArgument } from './errors.js';
+import { fasterGatherV2 } from './gather.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
 import { fasterSlice, fasterSplitV, fasterUnpack } from './slice.js';
 import { fasterSum } from './sum-leading-axes.js';
@@ -45,6 +47,7 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Unpack', fasterUnpack],
   ['Tile', fasterTile],
   ['Concat', fasterConcat],
+  ['GatherV2', fasterGatherV2],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */

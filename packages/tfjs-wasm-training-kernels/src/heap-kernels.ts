@@ -44,6 +44,21 @@ export interface HeapKernels {
     padLeft: number,
   ): void;
   sumRows(x: number, out: number, partial: number, rows: number, columns: number): void;
+  batchMatMul(
+    a: number,
+    b: number,
+    c: number,
+    scratchA: number,
+    scratchB: number,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    aStride: number,
+    bStride: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
 }
 
 /**

@@ -202,6 +202,31 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
+  it('BatchMatMul with one matrix for the whole batch on either side, transposed or not', async () => {
+    const random = seeded(92);
+    for (let n = 0; n < 16; n++) {
+      const [m, k, cols] = [int(random, 1, 40), int(random, 1, 70), int(random, 1, 40)];
+      const batch = [int(random, 2, 4), int(random, 1, 3)];
+      const shared = n % 2 === 0 ? 'a' : 'b';
+      const attrs = { transposeA: (n >> 1) % 2 === 1, transposeB: (n >> 2) % 2 === 1 };
+      const aShape = [...(shared === 'a' ? [] : batch), ...(attrs.transposeA ? [k, m] : [m, k])];
+      const bShape = [
+        ...(shared === 'b' ? [] : batch),
+        ...(attrs.transposeB ? [cols, k] : [k, cols]),
+      ];
+      const inputs = {
+        a: { values: values(random, size(aShape)), shape: aShape },
+        b: { values: values(random, size(bShape)), shape: bShape },
+      };
+      const want = await runOn('cpu', 'BatchMatMul', inputs, attrs);
+      const got = await runOn('wasm', 'BatchMatMul', inputs, attrs);
+      const call = JSON.stringify({ aShape, bShape, ...attrs });
+      assert.deepEqual(got.shape, want.shape, call);
+      const e = relativeError(got.values, want.values);
+      assert.ok(e <= TOLERANCE, `case ${n} ${call}: error ${e}`);
+    }
+  });
+
   it('the gradients of a matrix product match cpu (the products with a transposed operand)', async () => {
     const random = seeded(93);
     const [as, bs] = [values(random, 5 * 33 * 17), values(random, 5 * 17 * 9)];
@@ -221,7 +246,7 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
-  it('Slice, SplitV, Unpack, Tile and Concat copy exactly what cpu does, for float32, int32 and bool', async () => {
+  it('Slice, SplitV, Unpack, Tile, Concat and GatherV2 copy exactly what cpu does, for float32, int32 and bool', async () => {
     const random = seeded(95);
     const shape = [6, 33, 17];
     const data = values(random, size(shape));
@@ -243,6 +268,10 @@ describe('faster wasm kernels against the cpu backend', () => {
             tf.tile(tf.slice(x, [0, 0, 0], [6, 33, 1]), [1, 1, 5]),
             tf.concat([x, tf.slice(x, [0, 0, 2], [6, 33, 3]), x], 2),
             tf.concat([x, tf.slice(x, [0, 0, 0], [2, 33, 17])], 0),
+            tf.gather(x, [5, 0, 5, 2]),
+            tf.gather(x, tf.tensor2d([1, 2, 0, 5], [2, 2], 'int32')),
+            tf.gather(x, [32, 0], 1),
+            tf.gather(tf.reshape(x, [-1]), [7, 3000, 7]),
           ].map((t) => [t.shape, Array.from(t.dataSync())]);
         });
       };

@@ -29,6 +29,7 @@ import {
 import {
   batchMatMulCase,
   concatCase,
+  gatherCase,
   maxPoolGradCase,
   segmentSumCase,
   sliceCase,
@@ -215,4 +216,6 @@ describe('heap sentinels around the faster kernels', () => {
   it('Tile', () => property('Tile', 201, tileCase));
 
   it('Concat', () => property('Concat', 211, concatCase));
+
+  it('GatherV2', () => property('GatherV2', 221, gatherCase));
 });

@@ -322,3 +322,49 @@ export function concatCase(random: Random): Case {
     note: 'shape',
   };
 }
+
+/**
+ * GatherV2: rows (or, on another axis, slices) of x picked by int32 indices of rank 0-2; an index
+ * outside x, an axis outside its rank or a negative batchDims refused.
+ */
+export function gatherCase(random: Random): Case {
+  const x = sliceable(random);
+  const axis = random() < 0.8 ? 0 : int(random, 0, x.shape.length - 1);
+  const n = x.shape[axis]!;
+  const indexShape = Array.from({ length: int(random, 0, 2) }, () => int(random, 0, 4));
+  const count = indexShape.reduce((p, d) => p * d, 1);
+  const ids = Int32Array.from({ length: count }, () => (n === 0 ? 0 : int(random, 0, n - 1)));
+  const c: Case = {
+    inputs: { x, indices: { values: ids, shape: indexShape } },
+    attrs: { axis: random() < 0.2 ? axis - x.shape.length : axis, batchDims: 0 },
+    expect: n === 0 && count > 0 ? 'error' : 'result',
+    note: n === 0 && count > 0 ? 'index' : 'consistent',
+  };
+  if (random() < 0.4) return c;
+  switch (int(random, 0, 2)) {
+    case 0: {
+      if (count === 0) return c;
+      const bad = Int32Array.from(ids);
+      bad[int(random, 0, count - 1)] = pick(random, [n, -1, 2 ** 31 - 1, -(2 ** 31)]);
+      return {
+        ...c,
+        inputs: { ...c.inputs, indices: { values: bad, shape: indexShape } },
+        expect: 'error',
+        note: 'index',
+      };
+    }
+    case 1: {
+      const hostile = pick(random, [x.shape.length, -x.shape.length - 1, 0.5, 'x', null]);
+      return { ...c, attrs: { ...c.attrs, axis: hostile }, expect: 'error', note: 'axis' };
+    }
+    default: {
+      const hostile = pick(random, [-1, 0.5, 'x']);
+      return {
+        ...c,
+        attrs: { ...c.attrs, batchDims: hostile },
+        expect: 'error',
+        note: 'batchDims',
+      };
+    }
+  }
+}
