@@ -354,3 +354,66 @@ function block16(c0: usize, a0: usize, a1: usize, b: usize, k: i32, rowBytes: us
   v128.store(c0, s2, 32);
   v128.store(c0, s3, 48);
 }
+
+/** tanh for |x| below this: x·P(x²); above it, from exp(2|x|). */
+const TANH_SMALL: f32 = 0.625;
+
+/**
+ * out[i] = tanh(x[i]) for i < n, float32, within a few units in the last place of the exact value.
+ * Below |x| = 0.625, x·P(x²) with P of degree 5 (a least-squares fit of tanh(x)/x in relative error,
+ * 4e-9 at most over [0, 0.625]); above, 1 - 2 / (exp(2|x|) + 1) with x's sign, where there is no
+ * cancellation. NaN stays NaN; ±Infinity gives ±1.
+ */
+export function tanh(x: usize, out: usize, n: i32): void {
+  const blocks = n & ~3;
+  let i = 0;
+  for (; i < blocks; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(out + at, tanh4(v128.load(x + at)));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, f32x4.extract_lane(tanh4(f32x4.splat(load<f32>(x + at))), 0));
+  }
+}
+
+@inline
+function tanh4(v: v128): v128 {
+  const a = f32x4.abs(v);
+  const u = f32x4.mul(v, v);
+  let p = f32x4.splat(-0.005659983114671132);
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(0.020590982526340573));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-0.05372106592849449));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(0.13331127502825907));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-0.33333260524661673));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(0.9999999960748281));
+  const small = f32x4.mul(v, p);
+  // 2|x| at most 88, where exp stays finite and 1 - 2 / (e + 1) is already 1.
+  const e = exp4(f32x4.min(f32x4.add(a, a), f32x4.splat(88)));
+  const one = f32x4.splat(1);
+  const t = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
+  const sign = i32x4.splat(0x80000000);
+  const large = v128.or(v128.andnot(t, sign), v128.and(v, sign));
+  return v128.bitselect(small, large, f32x4.lt(a, f32x4.splat(TANH_SMALL)));
+}
+
+/**
+ * exp(y) for y in [0, 88], float32: y = n·ln 2 + r with |r| <= ln 2 / 2 (ln 2 in two parts, so
+ * that r is exact), exp(r) by the degree-7 polynomial of Cephes's expf, times 2^n built from the
+ * exponent bits.
+ */
+@inline
+function exp4(y: v128): v128 {
+  const n = f32x4.nearest(f32x4.mul(y, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(y, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}

@@ -7,7 +7,8 @@
  * gradient, attention's products: one SIMD loop), Slice, SplitV and Unpack (each part copied
  * once from the heap, where the backend's copy the whole input out for every part), Tile (block
  * copies, where the backend's computes each element's source by division), Concat (short runs
- * copied by a loop), and GatherV2 along the first axis (an embedding lookup: one copy a row).
+ * copied by a loop), GatherV2 along the first axis (an embedding lookup: one copy a row), and
+ * Tanh (a SIMD approximation within a few units in the last place, where the backend's is scalar).
  * Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
  * `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks the call's
  * attributes against its tensors (input-checks.ts), refusing a mismatch; where it then does not
@@ -30,6 +31,7 @@ import { fasterGatherV2 } from './gather.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
 import { fasterSlice, fasterSplitV, fasterUnpack } from './slice.js';
 import { fasterSum } from './sum-leading-axes.js';
+import { fasterTanh } from './tanh.js';
 import { fasterTile } from './tile.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
 
@@ -48,6 +50,7 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Tile', fasterTile],
   ['Concat', fasterConcat],
   ['GatherV2', fasterGatherV2],
+  ['Tanh', fasterTanh],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */

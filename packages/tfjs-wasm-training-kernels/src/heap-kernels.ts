@@ -44,6 +44,7 @@ export interface HeapKernels {
     padLeft: number,
   ): void;
   sumRows(x: number, out: number, partial: number, rows: number, columns: number): void;
+  tanh(x: number, out: number, n: number): void;
   batchMatMul(
     a: number,
     b: number,

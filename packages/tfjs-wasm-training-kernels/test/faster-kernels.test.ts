@@ -227,6 +227,32 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
+  it('Tanh within one unit in the last place of Math.tanh, from 2^-40 to 20, and at ±0, ±Infinity and NaN', async () => {
+    const xs: number[] = [0, -0, Infinity, -Infinity, Number.NaN, 1e30, -1e30];
+    for (let i = 0; i <= 400_000; i++) xs.push(-20 + i / 10_000);
+    for (let e = -40; e <= 0; e++) for (let k = 1; k < 64; k++) xs.push(k * 2 ** e, -k * 2 ** e);
+    const x = Float32Array.from(xs);
+    await tf.setBackend('wasm');
+    const y = tf.tidy(() => tf.tanh(tf.tensor1d(x)).dataSync());
+    // The gap from |v| to the next float32 above it.
+    const bits = new Uint32Array(1);
+    const float = new Float32Array(bits.buffer);
+    const ulp = (v: number) => {
+      float[0] = Math.abs(v);
+      bits[0] = bits[0]! + 1;
+      return float[0]! - Math.abs(v);
+    };
+    for (let i = 0; i < x.length; i++) {
+      const want = Math.fround(Math.tanh(x[i]!));
+      if (Number.isNaN(want)) {
+        assert.ok(Number.isNaN(y[i]), `tanh(${x[i]}) = ${y[i]}, not NaN`);
+        continue;
+      }
+      const units = Math.abs(y[i]! - want) / ulp(want);
+      assert.ok(units <= 1, `tanh(${x[i]}) = ${y[i]}, ${units} units from ${want}`);
+    }
+  });
+
   it('the gradients of a matrix product match cpu (the products with a transposed operand)', async () => {
     const random = seeded(93);
     const [as, bs] = [values(random, 5 * 33 * 17), values(random, 5 * 17 * 9)];

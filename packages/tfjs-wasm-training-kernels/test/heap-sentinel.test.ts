@@ -35,6 +35,7 @@ import {
   sliceCase,
   splitCase,
   sumCase,
+  tanhCase,
   tileCase,
   unpackCase,
 } from './hostile-other-cases.js';
@@ -218,4 +219,6 @@ describe('heap sentinels around the faster kernels', () => {
   it('Concat', () => property('Concat', 211, concatCase));
 
   it('GatherV2', () => property('GatherV2', 221, gatherCase));
+
+  it('Tanh', () => property('Tanh', 231, tanhCase));
 });
