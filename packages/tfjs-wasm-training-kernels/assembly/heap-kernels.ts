@@ -417,3 +417,46 @@ function exp4(y: v128): v128 {
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   return f32x4.mul(p, scale);
 }
+
+/**
+ * out = a op b over rows x columns (float32), where a holds every element and b repeats: one
+ * value per row (`perRow`) or one row of `columns` values for every row. op: 0 a + b, 1 a · b,
+ * 2 a - b, 3 b - a. Each element is one IEEE operation, as on the cpu backend.
+ */
+export function broadcastBinary(
+  a: usize,
+  b: usize,
+  out: usize,
+  rows: i32,
+  columns: i32,
+  op: i32,
+  perRow: bool,
+): void {
+  const rowBytes = <usize>columns << 2;
+  const blocks = columns & ~3;
+  for (let r = 0; r < rows; r++) {
+    const aRow = a + <usize>r * rowBytes;
+    const outRow = out + <usize>r * rowBytes;
+    const single = perRow ? f32x4.splat(load<f32>(b + (<usize>r << 2))) : f32x4.splat(0);
+    let j = 0;
+    for (; j < blocks; j += 4) {
+      const at = <usize>j << 2;
+      const y = perRow ? single : v128.load(b + at);
+      v128.store(outRow + at, binary4(v128.load(aRow + at), y, op));
+    }
+    for (; j < columns; j++) {
+      const at = <usize>j << 2;
+      const y = perRow ? single : f32x4.splat(load<f32>(b + at));
+      const z = binary4(f32x4.splat(load<f32>(aRow + at)), y, op);
+      store<f32>(outRow + at, f32x4.extract_lane(z, 0));
+    }
+  }
+}
+
+@inline
+function binary4(x: v128, y: v128, op: i32): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.mul(x, y);
+  if (op == 2) return f32x4.sub(x, y);
+  return f32x4.sub(y, x);
+}

@@ -7,8 +7,9 @@
  * gradient, attention's products: one SIMD loop), Slice, SplitV and Unpack (each part copied
  * once from the heap, where the backend's copy the whole input out for every part), Tile (block
  * copies, where the backend's computes each element's source by division), Concat (short runs
- * copied by a loop), GatherV2 along the first axis (an embedding lookup: one copy a row), and
- * Tanh (a SIMD approximation within a few units in the last place, where the backend's is scalar).
+ * copied by a loop), GatherV2 along the first axis (an embedding lookup: one copy a row), Tanh (a
+ * SIMD approximation within one unit in the last place, where the backend's is scalar), and Add,
+ * Multiply and Sub where one operand repeats over the other (a bias, a scale: one SIMD pass).
  * Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
  * `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks the call's
  * attributes against its tensors (input-checks.ts), refusing a mismatch; where it then does not
@@ -23,6 +24,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { fasterBatchMatMul } from './batch-mat-mul.js';
+import { fasterAdd, fasterMultiply, fasterSub } from './broadcast-binary.js';
 import { fasterConcat } from './concat.js';
 import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
 import { fasterConv2DBackpropInput } from './conv2d-backprop-input.js';
@@ -51,6 +53,9 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Concat', fasterConcat],
   ['GatherV2', fasterGatherV2],
   ['Tanh', fasterTanh],
+  ['Add', fasterAdd],
+  ['Multiply', fasterMultiply],
+  ['Sub', fasterSub],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */

@@ -45,6 +45,15 @@ export interface HeapKernels {
   ): void;
   sumRows(x: number, out: number, partial: number, rows: number, columns: number): void;
   tanh(x: number, out: number, n: number): void;
+  broadcastBinary(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    columns: number,
+    op: number,
+    perRow: boolean,
+  ): void;
   batchMatMul(
     a: number,
     b: number,

@@ -253,6 +253,31 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
+  it('Add, Multiply and Sub with one operand repeating over the other equal cpu exactly', async () => {
+    const random = seeded(97);
+    for (let n = 0; n < 60; n++) {
+      const full = Array.from({ length: int(random, 1, 4) }, () => int(random, 1, 9));
+      const cut = int(random, 0, full.length);
+      // A trailing block of full's axes, its leading axes with ones after, or a scalar.
+      const kind = n % 3;
+      let small =
+        kind === 0 ? full.slice(cut) : kind === 1 ? full.map((d, i) => (i < cut ? d : 1)) : [];
+      if (random() < 0.3) small = [1, ...small];
+      const [aShape, bShape] = random() < 0.5 ? [full, small] : [small, full];
+      const inputs = {
+        a: { values: values(random, size(aShape)), shape: aShape },
+        b: { values: values(random, size(bShape)), shape: bShape },
+      };
+      for (const op of ['Add', 'Multiply', 'Sub']) {
+        const want = await runOn('cpu', op, inputs, {});
+        const got = await runOn('wasm', op, inputs, {});
+        const call = `${op} ${JSON.stringify({ aShape, bShape })}`;
+        assert.deepEqual(got.shape, want.shape, call);
+        assert.deepEqual(Array.from(got.values), Array.from(want.values), call);
+      }
+    }
+  });
+
   it('the gradients of a matrix product match cpu (the products with a transposed operand)', async () => {
     const random = seeded(93);
     const [as, bs] = [values(random, 5 * 33 * 17), values(random, 5 * 17 * 9)];

@@ -28,6 +28,7 @@ import {
 } from './hostile-conv-cases.js';
 import {
   batchMatMulCase,
+  binaryCase,
   concatCase,
   gatherCase,
   maxPoolGradCase,
@@ -221,4 +222,12 @@ describe('heap sentinels around the faster kernels', () => {
   it('GatherV2', () => property('GatherV2', 221, gatherCase));
 
   it('Tanh', () => property('Tanh', 231, tanhCase));
+
+  for (const [op, seed] of [
+    ['Add', 241],
+    ['Multiply', 251],
+    ['Sub', 261],
+  ] as const) {
+    it(op, () => property(op, seed, binaryCase));
+  }
 });

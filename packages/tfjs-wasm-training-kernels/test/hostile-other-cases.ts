@@ -375,3 +375,28 @@ export function tanhCase(random: Random): Case {
   const values = Float32Array.from(x.values, (v) => (v > 1 || v < -1 ? v / 10 : v * 5));
   return { inputs: { x: { ...x, values } }, attrs: {}, expect: 'result', note: 'consistent' };
 }
+
+/**
+ * Add, Multiply or Sub: x against a block of its trailing axes, its leading axes with ones
+ * after, a scalar or its own shape, either side; shapes that do not broadcast refused.
+ */
+export function binaryCase(random: Random): Case {
+  const x = sliceable(random);
+  const values = Float32Array.from(x.values);
+  const cut = int(random, 0, x.shape.length);
+  const small = pick(random, [
+    x.shape.slice(cut),
+    x.shape.map((d, i) => (i < cut ? d : 1)),
+    [],
+    x.shape,
+  ]);
+  const other = operand(random, small);
+  const pair =
+    random() < 0.5 ? { a: { ...x, values }, b: other } : { a: other, b: { ...x, values } };
+  const c: Case = { inputs: pair, attrs: {}, expect: 'result', note: 'consistent' };
+  const wide = x.shape.findIndex((d) => d > 1);
+  if (random() < 0.5 || wide === -1) return c;
+  const shape = x.shape.map((d, i) => (i === wide ? d + 1 : d));
+  const inputs = { a: { ...x, values }, b: operand(random, shape) };
+  return { ...c, inputs, expect: 'error', note: 'shapes' };
+}
