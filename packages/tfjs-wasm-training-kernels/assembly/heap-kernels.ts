@@ -88,9 +88,12 @@ function addAt(base: usize, index: i32, value: f32): void {
 }
 
 /**
- * Conv2DBackpropFilter, NHWC, accumulated directly: for each dy position and each tap inside x,
- * dW[p,q,c,:] += x[b,h,w,c] * dy[b,i,j,:], the output channels in blocks of four lanes. Meant for
- * few input channels, where the whole dW stays in cache. dW must be zeroed by the caller.
+ * Conv2DBackpropFilter, NHWC, accumulated directly: dW[p,q,c,o] = the sum over dy positions
+ * (b, i, j) whose tap (p, q) falls inside x of x[b, i·sh + p - pt, j·sw + q - pl, c] · dy[b,i,j,o],
+ * in that order of positions. Tap by tap, a tile of four input channels by four output channels
+ * stays in four f32x4 accumulators over every position, so dW is written once; a partial tile of
+ * input channels runs them one at a time, and output channels beyond a multiple of four one by
+ * one. dW must be zeroed by the caller (taps that never fall inside x stay zero).
  */
 export function conv2DBackpropFilter(
   x: usize,
@@ -110,39 +113,185 @@ export function conv2DBackpropFilter(
   padTop: i32,
   padLeft: i32,
 ): void {
-  const blocks = outChannels & ~3;
-  const dyRowBytes = <usize>outChannels << 2;
-  let dyRow = dy;
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < outHeight; i++) {
-      for (let j = 0; j < outWidth; j++, dyRow += dyRowBytes) {
-        for (let p = 0; p < filterHeight; p++) {
-          const h = i * strideHeight + p - padTop;
-          if (h < 0 || h >= inHeight) continue;
-          for (let q = 0; q < filterWidth; q++) {
-            const w = j * strideWidth + q - padLeft;
-            if (w < 0 || w >= inWidth) continue;
-            const xRow = x + ((<usize>((b * inHeight + h) * inWidth + w) * inChannels) << 2);
-            let out = dw + ((<usize>((p * filterWidth + q) * inChannels) * outChannels) << 2);
-            for (let c = 0; c < inChannels; c++, out += dyRowBytes) {
-              const xv = load<f32>(xRow + (<usize>c << 2));
-              const xs = f32x4.splat(xv);
-              let o = 0;
-              for (; o < blocks; o += 4) {
-                const at = out + (<usize>o << 2);
-                const g = v128.load(dyRow + (<usize>o << 2));
-                v128.store(at, f32x4.add(v128.load(at), f32x4.mul(xs, g)));
-              }
-              for (; o < outChannels; o++) {
-                const at = out + (<usize>o << 2);
-                store<f32>(at, load<f32>(at) + xv * load<f32>(dyRow + (<usize>o << 2)));
-              }
+  const oBlocks = outChannels & ~3;
+  for (let p = 0; p < filterHeight; p++) {
+    // Rows i whose tap row h = i·sh + p - pt lies in [0, inHeight).
+    const iLo = firstInside(p - padTop, strideHeight);
+    const iHi = min(outHeight, lastInside(p - padTop, strideHeight, inHeight));
+    for (let q = 0; q < filterWidth; q++) {
+      const jLo = firstInside(q - padLeft, strideWidth);
+      const jHi = min(outWidth, lastInside(q - padLeft, strideWidth, inWidth));
+      if (iLo >= iHi || jLo >= jHi) continue;
+      // Every tile's sums run over the same positions: rows i of every image, columns j.
+      const h0 = p - padTop;
+      const w0 = q - padLeft;
+      const out = dw + ((<usize>((p * filterWidth + q) * inChannels) * outChannels) << 2);
+      for (let c0 = 0; c0 < inChannels; c0 += 4) {
+        const cn = min(4, inChannels - c0);
+        for (let o0 = 0; o0 < oBlocks; o0 += 4) {
+          if (cn == 4) {
+            tile4x4(x, dy, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, h0, w0, iLo, iHi, jLo, jHi, c0, o0, out);
+          } else {
+            for (let c = c0; c < c0 + cn; c++) {
+              tile1x4(x, dy, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, h0, w0, iLo, iHi, jLo, jHi, c, o0, out);
             }
+          }
+        }
+        for (let o = oBlocks; o < outChannels; o++) {
+          for (let c = c0; c < c0 + cn; c++) {
+            tile1x1(x, dy, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, h0, w0, iLo, iHi, jLo, jHi, c, o, out);
           }
         }
       }
     }
   }
+}
+
+/** The first i >= 0 with offset + i·stride >= 0. */
+@inline
+function firstInside(offset: i32, stride: i32): i32 {
+  return offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+}
+
+/** One past the last i with offset + i·stride < size (0 when none). */
+@inline
+function lastInside(offset: i32, stride: i32, size: i32): i32 {
+  return size - 1 - offset < 0 ? 0 : (size - 1 - offset) / stride + 1;
+}
+
+/** dW[tap][c0..c0+4][o0..o0+4] over every position, in four accumulators. */
+@inline
+function tile4x4(
+  x: usize,
+  dy: usize,
+  batch: i32,
+  inHeight: i32,
+  inWidth: i32,
+  inChannels: i32,
+  outHeight: i32,
+  outWidth: i32,
+  outChannels: i32,
+  strideHeight: i32,
+  strideWidth: i32,
+  h0: i32,
+  w0: i32,
+  iLo: i32,
+  iHi: i32,
+  jLo: i32,
+  jHi: i32,
+  c0: i32,
+  o0: i32,
+  out: usize,
+): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  const xStep = (<usize>(strideWidth * inChannels)) << 2;
+  const dyStep = <usize>outChannels << 2;
+  for (let b = 0; b < batch; b++) {
+    for (let i = iLo; i < iHi; i++) {
+      const h = i * strideHeight + h0;
+      const w = jLo * strideWidth + w0;
+      let xAt = x + ((<usize>(((b * inHeight + h) * inWidth + w) * inChannels + c0)) << 2);
+      let dyAt = dy + ((<usize>(((b * outHeight + i) * outWidth + jLo) * outChannels + o0)) << 2);
+      for (let j = jLo; j < jHi; j++, xAt += xStep, dyAt += dyStep) {
+        const g = v128.load(dyAt);
+        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(xAt)), g));
+        s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(load<f32>(xAt, 4)), g));
+        s2 = f32x4.add(s2, f32x4.mul(f32x4.splat(load<f32>(xAt, 8)), g));
+        s3 = f32x4.add(s3, f32x4.mul(f32x4.splat(load<f32>(xAt, 12)), g));
+      }
+    }
+  }
+  const rowBytes = <usize>outChannels << 2;
+  const at = out + ((<usize>(c0 * outChannels + o0)) << 2);
+  v128.store(at, s0);
+  v128.store(at + rowBytes, s1);
+  v128.store(at + 2 * rowBytes, s2);
+  v128.store(at + 3 * rowBytes, s3);
+}
+
+/** dW[tap][c][o0..o0+4] over every position. */
+@inline
+function tile1x4(
+  x: usize,
+  dy: usize,
+  batch: i32,
+  inHeight: i32,
+  inWidth: i32,
+  inChannels: i32,
+  outHeight: i32,
+  outWidth: i32,
+  outChannels: i32,
+  strideHeight: i32,
+  strideWidth: i32,
+  h0: i32,
+  w0: i32,
+  iLo: i32,
+  iHi: i32,
+  jLo: i32,
+  jHi: i32,
+  c: i32,
+  o0: i32,
+  out: usize,
+): void {
+  let s = f32x4.splat(0);
+  const xStep = (<usize>(strideWidth * inChannels)) << 2;
+  const dyStep = <usize>outChannels << 2;
+  for (let b = 0; b < batch; b++) {
+    for (let i = iLo; i < iHi; i++) {
+      const h = i * strideHeight + h0;
+      const w = jLo * strideWidth + w0;
+      let xAt = x + ((<usize>(((b * inHeight + h) * inWidth + w) * inChannels + c)) << 2);
+      let dyAt = dy + ((<usize>(((b * outHeight + i) * outWidth + jLo) * outChannels + o0)) << 2);
+      for (let j = jLo; j < jHi; j++, xAt += xStep, dyAt += dyStep) {
+        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(xAt)), v128.load(dyAt)));
+      }
+    }
+  }
+  v128.store(out + ((<usize>(c * outChannels + o0)) << 2), s);
+}
+
+/** dW[tap][c][o] over every position. */
+@inline
+function tile1x1(
+  x: usize,
+  dy: usize,
+  batch: i32,
+  inHeight: i32,
+  inWidth: i32,
+  inChannels: i32,
+  outHeight: i32,
+  outWidth: i32,
+  outChannels: i32,
+  strideHeight: i32,
+  strideWidth: i32,
+  h0: i32,
+  w0: i32,
+  iLo: i32,
+  iHi: i32,
+  jLo: i32,
+  jHi: i32,
+  c: i32,
+  o: i32,
+  out: usize,
+): void {
+  let s: f32 = 0;
+  const xStep = (<usize>(strideWidth * inChannels)) << 2;
+  const dyStep = <usize>outChannels << 2;
+  for (let b = 0; b < batch; b++) {
+    for (let i = iLo; i < iHi; i++) {
+      const h = i * strideHeight + h0;
+      const w = jLo * strideWidth + w0;
+      let xAt = x + ((<usize>(((b * inHeight + h) * inWidth + w) * inChannels + c)) << 2);
+      let dyAt = dy + ((<usize>(((b * outHeight + i) * outWidth + jLo) * outChannels + o)) << 2);
+      for (let j = jLo; j < jHi; j++, xAt += xStep, dyAt += dyStep) {
+        s += load<f32>(xAt) * load<f32>(dyAt);
+      }
+    }
+  }
+  store<f32>(out + ((<usize>(c * outChannels + o)) << 2), s);
 }
 
 /**

@@ -39,20 +39,23 @@ function randomPad(random: () => number, maxPad: number): Pad {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** A random NHWC convolution (no dilations: tfjs's conv2d gradient rejects them). */
-function randomConvolution(random: () => number) {
+/**
+ * A random NHWC convolution (no dilations: tfjs's conv2d gradient rejects them) of up to
+ * `maxIn` input and `maxOut` output channels.
+ */
+function randomConvolution(random: () => number, maxIn = 5, maxOut = 5) {
   for (;;) {
     const k = int(random, 1, 5);
     const kw = random() < 0.7 ? k : int(random, 1, 5);
     const strides = [int(random, 1, 2), int(random, 1, 2)] as [number, number];
-    const inChannels = int(random, 1, 5);
+    const inChannels = int(random, 1, maxIn);
     const x = [int(random, 1, 3), int(random, 1, 10), int(random, 1, 10), inChannels] as [
       number,
       number,
       number,
       number,
     ];
-    const filter = [k, kw, inChannels, int(random, 1, 5)] as [number, number, number, number];
+    const filter = [k, kw, inChannels, int(random, 1, maxOut)] as [number, number, number, number];
     // Padding up to 6 exceeds the filter's size less one: the cases 'direct' cannot take.
     const pad = randomPad(random, 6);
     const info = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad);
@@ -142,10 +145,10 @@ describe('faster wasm kernels against the cpu backend', () => {
     });
   }
 
-  it(`Conv2DBackpropFilter (direct, few input channels) on ${CASES} random convolutions`, async () => {
+  it(`Conv2DBackpropFilter (direct, up to 16 input channels) on ${CASES} random convolutions`, async () => {
     const random = seeded(75);
     for (let n = 0; n < CASES; n++) {
-      const c = randomConvolution(random);
+      const c = randomConvolution(random, 16, 20);
       const inputs = {
         x: { values: values(random, size(c.x)), shape: c.x },
         dy: { values: values(random, size(c.info.outShape)), shape: c.info.outShape },
