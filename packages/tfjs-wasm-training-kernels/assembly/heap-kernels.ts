@@ -609,3 +609,73 @@ function binary4(x: v128, y: v128, op: i32): v128 {
   if (op == 2) return f32x4.sub(x, y);
   return f32x4.sub(y, x);
 }
+
+/**
+ * out[i] = exp(x[i]) for i < n, float32, within a few units in the last place over the whole
+ * range: below about -87.3 the results are subnormal, below -104 zero, above 88.73 Infinity.
+ * NaN stays NaN.
+ */
+export function exp(x: usize, out: usize, n: i32): void {
+  const blocks = n & ~3;
+  let i = 0;
+  for (; i < blocks; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(out + at, expAll4(v128.load(x + at)));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, f32x4.extract_lane(expAll4(f32x4.splat(load<f32>(x + at))), 0));
+  }
+}
+
+/**
+ * out[i] = 1 / (1 + exp(-x[i])) for i < n, float32: e / (1 + e) with e = exp(x) for negative x
+ * (so that tiny results keep their digits), 1 / (1 + exp(-x)) otherwise.
+ */
+export function sigmoid(x: usize, out: usize, n: i32): void {
+  const blocks = n & ~3;
+  let i = 0;
+  for (; i < blocks; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(out + at, sigmoid4(v128.load(x + at)));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, f32x4.extract_lane(sigmoid4(f32x4.splat(load<f32>(x + at))), 0));
+  }
+}
+
+@inline
+function sigmoid4(v: v128): v128 {
+  const one = f32x4.splat(1);
+  const e = expAll4(f32x4.neg(f32x4.abs(v)));
+  const d = f32x4.add(one, e);
+  const negative = f32x4.lt(v, f32x4.splat(0));
+  return v128.bitselect(f32x4.div(e, d), f32x4.div(one, d), negative);
+}
+
+/**
+ * exp over all of float32: x clamped to [-104, 89] (beyond, the result is 0 or Infinity either
+ * way), x = n·ln 2 + r as in exp4, and 2^n applied as two powers of two, 2^(n >> 1) and
+ * 2^(n - (n >> 1)), each a normal float, so that subnormal and overflowing results round once.
+ */
+@inline
+function expAll4(v: v128): v128 {
+  const y = f32x4.max(f32x4.min(v, f32x4.splat(89)), f32x4.splat(-104));
+  const n = f32x4.nearest(f32x4.mul(y, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(y, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const k = i32x4.trunc_sat_f32x4_s(n);
+  const half = i32x4.shr_s(k, 1);
+  const bias = i32x4.splat(127);
+  const first = i32x4.shl(i32x4.add(half, bias), 23);
+  const second = i32x4.shl(i32x4.add(i32x4.sub(k, half), bias), 23);
+  return f32x4.mul(f32x4.mul(p, first), second);
+}

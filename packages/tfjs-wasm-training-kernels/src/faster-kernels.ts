@@ -7,10 +7,10 @@
  * gradient, attention's products: one SIMD loop), Slice, SplitV and Unpack (each part copied
  * once from the heap, where the backend's copy the whole input out for every part), Tile (block
  * copies, where the backend's computes each element's source by division), Concat (short runs
- * copied by a loop), GatherV2 along the first axis (an embedding lookup: one copy a row), Tanh (a
- * SIMD approximation within one unit in the last place, where the backend's is scalar), and Add,
- * Multiply and Sub where one operand repeats over the other (a bias, a scale: one SIMD pass).
- * Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
+ * copied by a loop), GatherV2 along the first axis (an embedding lookup: one copy a row), Tanh, Exp
+ * and Sigmoid (SIMD approximations within a few units in the last place, where the backend's are
+ * scalar), and Add, Multiply and Sub where one operand repeats over the other (a bias, a scale:
+ * one SIMD pass). Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
  * `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks the call's
  * attributes against its tensors (input-checks.ts), refusing a mismatch; where it then does not
  * apply (NCHW, a dtype it does not take, other axes) it calls the kernel it replaced.
@@ -33,8 +33,8 @@ import { fasterGatherV2 } from './gather.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
 import { fasterSlice, fasterSplitV, fasterUnpack } from './slice.js';
 import { fasterSum } from './sum-leading-axes.js';
-import { fasterTanh } from './tanh.js';
 import { fasterTile } from './tile.js';
+import { fasterExp, fasterSigmoid, fasterTanh } from './unary-functions.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
 
 /** A replacement: its result, or undefined where the kernel it replaced (`own`) must run. */
@@ -53,6 +53,8 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Concat', fasterConcat],
   ['GatherV2', fasterGatherV2],
   ['Tanh', fasterTanh],
+  ['Exp', fasterExp],
+  ['Sigmoid', fasterSigmoid],
   ['Add', fasterAdd],
   ['Multiply', fasterMultiply],
   ['Sub', fasterSub],

@@ -45,6 +45,8 @@ export interface HeapKernels {
   ): void;
   sumRows(x: number, out: number, partial: number, rows: number, columns: number): void;
   tanh(x: number, out: number, n: number): void;
+  exp(x: number, out: number, n: number): void;
+  sigmoid(x: number, out: number, n: number): void;
   broadcastBinary(
     a: number,
     b: number,

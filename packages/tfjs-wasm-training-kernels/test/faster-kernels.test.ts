@@ -230,31 +230,51 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
-  it('Tanh within one unit in the last place of Math.tanh, from 2^-40 to 20, and at ±0, ±Infinity and NaN', async () => {
-    const xs: number[] = [0, -0, Infinity, -Infinity, Number.NaN, 1e30, -1e30];
-    for (let i = 0; i <= 400_000; i++) xs.push(-20 + i / 10_000);
-    for (let e = -40; e <= 0; e++) for (let k = 1; k < 64; k++) xs.push(k * 2 ** e, -k * 2 ** e);
-    const x = Float32Array.from(xs);
-    await tf.setBackend('wasm');
-    const y = tf.tidy(() => tf.tanh(tf.tensor1d(x)).dataSync());
-    // The gap from |v| to the next float32 above it.
-    const bits = new Uint32Array(1);
-    const float = new Float32Array(bits.buffer);
-    const ulp = (v: number) => {
-      float[0] = Math.abs(v);
-      bits[0] = bits[0]! + 1;
-      return float[0]! - Math.abs(v);
-    };
-    for (let i = 0; i < x.length; i++) {
-      const want = Math.fround(Math.tanh(x[i]!));
-      if (Number.isNaN(want)) {
-        assert.ok(Number.isNaN(y[i]), `tanh(${x[i]}) = ${y[i]}, not NaN`);
-        continue;
+  // The largest error of each function in units in the last place of the exact value rounded to
+  // float32, over a dense sweep of its range; subnormal results are held to 2^-149 absolute.
+  const functions = [
+    { name: 'Tanh', op: tf.tanh, exact: Math.tanh, from: -20, to: 20, units: 1 },
+    { name: 'Exp', op: tf.exp, exact: Math.exp, from: -110, to: 90, units: 1 },
+    {
+      name: 'Sigmoid',
+      op: tf.sigmoid,
+      exact: (v: number) => 1 / (1 + Math.exp(-v)),
+      from: -110,
+      to: 110,
+      units: 2,
+    },
+  ];
+  for (const { name, op, exact, from, to, units } of functions) {
+    it(`${name} within ${units} units in the last place, from ${from} to ${to}, down to 2^-40, and at ±0, ±Infinity and NaN`, async () => {
+      const xs: number[] = [0, -0, Infinity, -Infinity, Number.NaN, 1e30, -1e30];
+      for (let i = 0; i <= 400_000; i++) xs.push(from + ((to - from) * i) / 400_000);
+      for (let e = -40; e <= 0; e++) for (let k = 1; k < 64; k++) xs.push(k * 2 ** e, -k * 2 ** e);
+      const x = Float32Array.from(xs);
+      await tf.setBackend('wasm');
+      const y = tf.tidy(() => op(tf.tensor1d(x)).dataSync());
+      // The gap from |v| to the next float32 above it (2^-149 for subnormals).
+      const bits = new Uint32Array(1);
+      const float = new Float32Array(bits.buffer);
+      const ulp = (v: number) => {
+        float[0] = Math.abs(v);
+        bits[0] = bits[0]! + 1;
+        return float[0]! - Math.abs(v);
+      };
+      for (let i = 0; i < x.length; i++) {
+        const want = Math.fround(exact(x[i]!));
+        if (Number.isNaN(want)) {
+          assert.ok(Number.isNaN(y[i]), `${x[i]}: ${y[i]}, not NaN`);
+          continue;
+        }
+        if (!Number.isFinite(want)) {
+          assert.equal(y[i], want, `${x[i]}`);
+          continue;
+        }
+        const off = Math.abs(y[i]! - want) / ulp(want);
+        assert.ok(off <= units, `${x[i]}: ${y[i]}, ${off} units from ${want}`);
       }
-      const units = Math.abs(y[i]! - want) / ulp(want);
-      assert.ok(units <= 1, `tanh(${x[i]}) = ${y[i]}, ${units} units from ${want}`);
-    }
-  });
+    });
+  }
 
   it('Add, Multiply and Sub with one operand repeating over the other equal cpu exactly', async () => {
     const random = seeded(97);

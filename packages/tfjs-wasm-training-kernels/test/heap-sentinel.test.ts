@@ -36,8 +36,8 @@ import {
   sliceCase,
   splitCase,
   sumCase,
-  tanhCase,
   tileCase,
+  unaryCase,
   unpackCase,
 } from './hostile-other-cases.js';
 
@@ -221,7 +221,13 @@ describe('heap sentinels around the faster kernels', () => {
 
   it('GatherV2', () => property('GatherV2', 221, gatherCase));
 
-  it('Tanh', () => property('Tanh', 231, tanhCase));
+  for (const [op, seed] of [
+    ['Tanh', 231],
+    ['Exp', 233],
+    ['Sigmoid', 235],
+  ] as const) {
+    it(op, () => property(op, seed, unaryCase));
+  }
 
   for (const [op, seed] of [
     ['Add', 241],

@@ -369,8 +369,8 @@ export function gatherCase(random: Random): Case {
   }
 }
 
-/** Tanh: float32 x of rank 1-4 (zero-size too), values from -5 to 5. */
-export function tanhCase(random: Random): Case {
+/** Tanh, Exp or Sigmoid: float32 x of rank 1-4 (zero-size too), values from -5 to 5. */
+export function unaryCase(random: Random): Case {
   const x = sliceable(random);
   const values = Float32Array.from(x.values, (v) => (v > 1 || v < -1 ? v / 10 : v * 5));
   return { inputs: { x: { ...x, values } }, attrs: {}, expect: 'result', note: 'consistent' };
