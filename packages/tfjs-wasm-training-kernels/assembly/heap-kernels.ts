@@ -679,3 +679,35 @@ function expAll4(v: v128): v128 {
   const second = i32x4.shl(i32x4.add(i32x4.sub(k, half), bias), 23);
   return f32x4.mul(f32x4.mul(p, first), second);
 }
+
+/**
+ * out[r, c] = offset[c] + (x[r, c] - mean[c]) · k[c] over rows x columns (float32): a batch
+ * normalization whose per-channel factor k = scale / sqrt(variance + ε) the caller computed.
+ */
+export function normalizeColumns(
+  x: usize,
+  mean: usize,
+  k: usize,
+  offset: usize,
+  out: usize,
+  rows: i32,
+  columns: i32,
+): void {
+  const rowBytes = <usize>columns << 2;
+  const blocks = columns & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xRow = x + <usize>r * rowBytes;
+    const outRow = out + <usize>r * rowBytes;
+    let c = 0;
+    for (; c < blocks; c += 4) {
+      const at = <usize>c << 2;
+      const centred = f32x4.sub(v128.load(xRow + at), v128.load(mean + at));
+      v128.store(outRow + at, f32x4.add(v128.load(offset + at), f32x4.mul(centred, v128.load(k + at))));
+    }
+    for (; c < columns; c++) {
+      const at = <usize>c << 2;
+      const centred = load<f32>(xRow + at) - load<f32>(mean + at);
+      store<f32>(outRow + at, load<f32>(offset + at) + centred * load<f32>(k + at));
+    }
+  }
+}

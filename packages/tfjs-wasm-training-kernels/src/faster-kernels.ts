@@ -1,16 +1,16 @@
 /**
  * Opt-in replacements for kernels the wasm backend has but runs slowly, which take most of a
  * training step: Conv2DBackpropInput (as one XNNPACK convolution), MaxPoolGrad (one SIMD pass over
- * the windows), Sum over leading axes (a bias gradient: one SIMD pass, no transpose),
- * Conv2DBackpropFilter with few input channels (a direct SIMD loop; the kernel replaced there is
- * this package's own), BatchMatMul with a transposed operand or a batch (a matrix product's
+ * the windows), Sum and Mean over leading axes (a bias gradient, batch statistics: one SIMD pass,
+ * no transpose), Conv2DBackpropFilter with up to 16 input channels (a direct SIMD loop; the kernel
+ * replaced there is this package's own), BatchMatMul with a transposed operand or a batch (a matrix product's
  * gradient, attention's products: one SIMD loop), Slice, SplitV and Unpack (each part copied
  * once from the heap, where the backend's copy the whole input out for every part), Tile (block
  * copies, where the backend's computes each element's source by division), Concat (short runs
  * copied by a loop), GatherV2 along the first axis (an embedding lookup: one copy a row), Tanh, Exp
  * and Sigmoid (SIMD approximations within a few units in the last place, where the backend's are
- * scalar), and Add, Multiply and Sub where one operand repeats over the other (a bias, a scale:
- * one SIMD pass). Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
+ * scalar), Add, Multiply and Sub where one operand repeats over the other (a bias, a scale:
+ * one SIMD pass), and FusedBatchNorm with per-channel statistics (one SIMD pass). Importing the package replaces nothing; `replaceSlowWasmKernels()` does, and
  * `restoreWasmKernels()` puts the previous kernels back. Each replacement first checks the call's
  * attributes against its tensors (input-checks.ts), refusing a mismatch; where it then does not
  * apply (NCHW, a dtype it does not take, other axes) it calls the kernel it replaced.
@@ -24,6 +24,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { fasterBatchMatMul } from './batch-mat-mul.js';
+import { fasterBatchNorm } from './batch-norm.js';
 import { fasterAdd, fasterMultiply, fasterSub } from './broadcast-binary.js';
 import { fasterConcat } from './concat.js';
 import { fasterConv2DBackpropFilter } from './conv2d-backprop-filter-direct.js';
@@ -32,7 +33,7 @@ import { InvalidKernelArgumentError, shownArgument } from './errors.js';
 import { fasterGatherV2 } from './gather.js';
 import { fasterMaxPoolGrad } from './max-pool-grad.js';
 import { fasterSlice, fasterSplitV, fasterUnpack } from './slice.js';
-import { fasterSum } from './sum-leading-axes.js';
+import { fasterMean, fasterSum } from './sum-leading-axes.js';
 import { fasterTile } from './tile.js';
 import { fasterExp, fasterSigmoid, fasterTanh } from './unary-functions.js';
 import { type KernelArgs, WASM } from './wasm-backend.js';
@@ -45,6 +46,7 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['MaxPoolGrad', fasterMaxPoolGrad],
   ['Conv2DBackpropFilter', fasterConv2DBackpropFilter],
   ['Sum', fasterSum],
+  ['Mean', fasterMean],
   ['BatchMatMul', fasterBatchMatMul],
   ['Slice', fasterSlice],
   ['SplitV', fasterSplitV],
@@ -58,6 +60,7 @@ const FASTER: ReadonlyMap<string, Faster> = new Map<string, Faster>([
   ['Add', fasterAdd],
   ['Multiply', fasterMultiply],
   ['Sub', fasterSub],
+  ['FusedBatchNorm', fasterBatchNorm],
 ]);
 
 /** The names of the wasm kernels {@link replaceSlowWasmKernels} can replace. */

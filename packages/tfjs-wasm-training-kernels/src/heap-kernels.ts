@@ -46,6 +46,15 @@ export interface HeapKernels {
   sumRows(x: number, out: number, partial: number, rows: number, columns: number): void;
   tanh(x: number, out: number, n: number): void;
   exp(x: number, out: number, n: number): void;
+  normalizeColumns(
+    x: number,
+    mean: number,
+    k: number,
+    offset: number,
+    out: number,
+    rows: number,
+    columns: number,
+  ): void;
   sigmoid(x: number, out: number, n: number): void;
   broadcastBinary(
     a: number,

@@ -162,26 +162,28 @@ describe('faster wasm kernels against the cpu backend', () => {
     }
   });
 
-  it(`Sum on ${CASES} random shapes and axes, leading axes or not`, async () => {
-    const random = seeded(77);
-    for (let n = 0; n < CASES; n++) {
-      const rank = int(random, 1, 4);
-      const shape = Array.from({ length: rank }, () => int(random, 1, 6));
-      // The first case: 10,500 rows, many blocks of 256.
-      if (n === 0) shape.splice(0, rank, 300, 5, 7, 3);
-      const r = shape.length;
-      const leading = Array.from({ length: int(random, 1, r) }, (_, i) => i);
-      const any = Array.from({ length: r }, (_, i) => i).filter(() => random() < 0.5);
-      const axis = n === 0 ? [0, 1, 2] : random() < 0.7 ? leading : any;
-      const x = { values: values(random, size(shape)), shape };
-      const attrs = { axis, keepDims: random() < 0.5 };
-      const want = await runOn('cpu', 'Sum', { x }, attrs);
-      const got = await runOn('wasm', 'Sum', { x }, attrs);
-      assert.deepEqual(got.shape, want.shape, JSON.stringify({ shape, ...attrs }));
-      const e = relativeError(got.values, want.values);
-      assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify({ shape, ...attrs })}: error ${e}`);
-    }
-  });
+  for (const op of ['Sum', 'Mean']) {
+    it(`${op} on ${CASES} random shapes and axes, leading axes or not`, async () => {
+      const random = seeded(op === 'Sum' ? 77 : 79);
+      for (let n = 0; n < CASES; n++) {
+        const rank = int(random, 1, 4);
+        const shape = Array.from({ length: rank }, () => int(random, 1, 6));
+        // The first case: 10,500 rows, many blocks of 256.
+        if (n === 0) shape.splice(0, rank, 300, 5, 7, 3);
+        const r = shape.length;
+        const leading = Array.from({ length: int(random, 1, r) }, (_, i) => i);
+        const any = Array.from({ length: r }, (_, i) => i).filter(() => random() < 0.5);
+        const axis = n === 0 ? [0, 1, 2] : random() < 0.7 ? leading : any;
+        const x = { values: values(random, size(shape)), shape };
+        const attrs = { axis, keepDims: random() < 0.5 };
+        const want = await runOn('cpu', op, { x }, attrs);
+        const got = await runOn('wasm', op, { x }, attrs);
+        assert.deepEqual(got.shape, want.shape, JSON.stringify({ shape, ...attrs }));
+        const e = relativeError(got.values, want.values);
+        assert.ok(e <= TOLERANCE, `case ${n} ${JSON.stringify({ shape, ...attrs })}: error ${e}`);
+      }
+    });
+  }
 
   it(`BatchMatMul on ${CASES} random products, transposed or not, batch shapes broadcast`, async () => {
     const random = seeded(91);
@@ -298,6 +300,32 @@ describe('faster wasm kernels against the cpu backend', () => {
         assert.deepEqual(got.shape, want.shape, call);
         assert.deepEqual(Array.from(got.values), Array.from(want.values), call);
       }
+    }
+  });
+
+  it('FusedBatchNorm with per-channel statistics, scale and offset or not, matches cpu', async () => {
+    const random = seeded(99);
+    for (let n = 0; n < 24; n++) {
+      const shape = Array.from({ length: int(random, 1, 4) }, () => int(random, 1, 9));
+      const channels = shape[shape.length - 1]!;
+      const param = (positive = false) => ({
+        values: Float32Array.from(values(random, channels), (v) => (positive ? Math.abs(v) : v)),
+        shape: [channels],
+      });
+      const inputs: Record<string, { values: Float32Array; shape: number[] }> = {
+        x: { values: values(random, size(shape)), shape },
+        mean: param(),
+        variance: param(true),
+      };
+      if (n % 2 === 0) inputs.scale = param();
+      if (n % 3 === 0) inputs.offset = param();
+      const attrs = { varianceEpsilon: 1e-3 };
+      const want = await runOn('cpu', 'FusedBatchNorm', inputs, attrs);
+      const got = await runOn('wasm', 'FusedBatchNorm', inputs, attrs);
+      const call = JSON.stringify({ shape, scale: n % 2 === 0, offset: n % 3 === 0 });
+      assert.deepEqual(got.shape, want.shape, call);
+      const e = relativeError(got.values, want.values);
+      assert.ok(e <= TOLERANCE, `case ${n} ${call}: error ${e}`);
     }
   });
 

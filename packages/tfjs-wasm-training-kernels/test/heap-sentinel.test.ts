@@ -28,6 +28,7 @@ import {
 } from './hostile-conv-cases.js';
 import {
   batchMatMulCase,
+  batchNormCase,
   binaryCase,
   concatCase,
   gatherCase,
@@ -207,6 +208,8 @@ describe('heap sentinels around the faster kernels', () => {
 
   it('Sum', () => property('Sum', 151, sumCase));
 
+  it('Mean', () => property('Mean', 153, sumCase));
+
   it('BatchMatMul', () => property('BatchMatMul', 161, batchMatMulCase));
 
   it('Slice', () => property('Slice', 171, sliceCase));
@@ -236,4 +239,6 @@ describe('heap sentinels around the faster kernels', () => {
   ] as const) {
     it(op, () => property(op, seed, binaryCase));
   }
+
+  it('FusedBatchNorm', () => property('FusedBatchNorm', 271, batchNormCase));
 });

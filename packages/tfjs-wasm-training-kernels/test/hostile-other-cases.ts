@@ -400,3 +400,26 @@ export function binaryCase(random: Random): Case {
   const inputs = { a: { ...x, values }, b: operand(random, shape) };
   return { ...c, inputs, expect: 'error', note: 'shapes' };
 }
+
+/**
+ * FusedBatchNorm: x of rank 1-4 with per-channel mean, variance, offset and scale (or a single
+ * value, which the backend's kernel takes); a varianceEpsilon that is not a finite number refused.
+ */
+export function batchNormCase(random: Random): Case {
+  const x = sliceable(random);
+  const values = Float32Array.from(x.values);
+  const channels = random() < 0.8 ? (x.shape[x.shape.length - 1] ?? 1) : 1;
+  const param = () => operand(random, [channels]);
+  const variance = param();
+  variance.values = Float32Array.from(variance.values, (v) => Math.abs(v) + 0.1);
+  const inputs = { x: { ...x, values }, mean: param(), variance, offset: param(), scale: param() };
+  const c: Case = {
+    inputs,
+    attrs: { varianceEpsilon: 1e-3 },
+    expect: 'result',
+    note: 'consistent',
+  };
+  if (random() < 0.6) return c;
+  const hostile = pick(random, [Number.NaN, Infinity, 'x', null]);
+  return { ...c, attrs: { varianceEpsilon: hostile }, expect: 'error', note: 'varianceEpsilon' };
+}
