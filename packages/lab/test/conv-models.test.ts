@@ -11,6 +11,7 @@ import { madgrad } from 'madgrad/tfjs';
 import { replaceableKernelNames, replacedWasmKernels } from 'tfjs-wasm-training-kernels';
 import { type BackendName, useBackend } from '../src/experiments/backend.js';
 import { Rng } from '../src/experiments/data/rng.js';
+import { normaliseByBatch } from '../src/experiments/models/conv-layers.js';
 import { type ConvModel, preActivationResNet } from '../src/experiments/models/resnet.js';
 import { uNet, upsampleNearest2x } from '../src/experiments/models/unet.js';
 
@@ -61,6 +62,45 @@ async function checkTrains(
   assert.ok(wasm.every(Number.isFinite));
   assert.ok(wasm.at(-1)! < 0.8 * wasm[0]!, `loss did not fall: ${wasm.map((l) => l.toFixed(4))}`);
 }
+
+describe('batch normalisation by batch statistics', () => {
+  it('gives the values and gradients of tf.moments then tf.batchNorm4d, differentiated by tfjs', async () => {
+    await useBackend('cpu');
+    const shape: [number, number, number, number] = [3, 4, 5, 6];
+    const [xs, rs] = [images(11, shape), images(12, shape)];
+    const [gs, bs] = [images(13, [1, 1, 1, 6]), images(14, [1, 1, 1, 6])];
+    const run = (byHand: boolean) =>
+      tf.tidy(() => {
+        const [x, r] = [tf.tensor4d(xs, shape), tf.tensor4d(rs, shape)];
+        const [gamma, beta] = [tf.tensor1d(gs), tf.tensor1d(bs)];
+        const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
+          const x4 = x as tf.Tensor4D;
+          const y = byHand
+            ? normaliseByBatch(x4, gamma, beta, 1e-5)
+            : (() => {
+                const m = tf.moments(x4, [0, 1, 2]);
+                return tf.batchNorm4d(
+                  x4,
+                  m.mean as tf.Tensor1D,
+                  m.variance as tf.Tensor1D,
+                  beta as tf.Tensor1D,
+                  gamma as tf.Tensor1D,
+                  1e-5,
+                );
+              })();
+          return tf.sum(tf.mul(tf.square(y), r));
+        };
+        const { value, grads } = tf.valueAndGrads(f)([x, gamma, beta]);
+        return [value.dataSync(), ...grads.map((g) => g.dataSync())];
+      });
+    const [byHand, auto] = [run(true), run(false)];
+    for (let i = 0; i < auto.length; i++) {
+      const scale = Math.max(...Array.from(auto[i]!, Math.abs));
+      const gap = Math.max(...Array.from(auto[i]!, (v, k) => Math.abs(v - byHand[i]![k]!)));
+      assert.ok(gap <= 1e-5 * scale, `output ${i}: largest gap ${gap} of ${scale}`);
+    }
+  });
+});
 
 describe('the lab backends', () => {
   it("wasm trains with the faster kernels, wasm-stock with the backend's own", async () => {

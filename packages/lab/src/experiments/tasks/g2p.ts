@@ -4,6 +4,7 @@ import { Rng } from '../data/rng.js';
 import { limitSplit, type Split, splitIndices } from '../data/splits.js';
 import { defineTask } from './define-task.js';
 import { editDistance } from './edit-distance.js';
+import { lstmCell } from './lstm-cell.js';
 import type { TfjsTask } from './task.js';
 import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
@@ -118,10 +119,8 @@ class G2pModel implements TfModel {
 
   /** One LSTM step from the input's gates (x·W_x + b) and the state (h, c). */
   private cell(xGates: tf.Tensor, h: tf.Tensor, c: tf.Tensor, lstm: Lstm) {
-    const gates = tf.add(xGates, tf.matMul(h as tf.Tensor2D, lstm.wh));
-    const [i, f, g, o] = tf.split(gates, 4, 1);
-    const cNext = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!)));
-    return { h: tf.mul(tf.sigmoid(o!), tf.tanh(cNext)), c: cNext };
+    const gates = tf.add(xGates, tf.matMul(h as tf.Tensor2D, lstm.wh)) as tf.Tensor2D;
+    return lstmCell(gates, c as tf.Tensor2D);
   }
 
   /** An LSTM's weights, W split by rows into the input's W_x and the state's W_h. */
