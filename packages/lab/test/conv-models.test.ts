@@ -14,6 +14,7 @@ import { Rng } from '../src/experiments/data/rng.js';
 import { normaliseByBatch } from '../src/experiments/models/conv-layers.js';
 import { type ConvModel, preActivationResNet } from '../src/experiments/models/resnet.js';
 import { uNet, upsampleNearest2x } from '../src/experiments/models/unet.js';
+import { assertSameGradients, normals, valueAndGradients } from './gradient-check.js';
 
 /** Loss after each of `steps` MADGRAD steps on one fixed batch (the first: before any step). */
 async function trainLosses(
@@ -67,38 +68,19 @@ describe('batch normalisation by batch statistics', () => {
   it('gives the values and gradients of tf.moments then tf.batchNorm4d, differentiated by tfjs', async () => {
     await useBackend('cpu');
     const shape: [number, number, number, number] = [3, 4, 5, 6];
-    const [xs, rs] = [images(11, shape), images(12, shape)];
-    const [gs, bs] = [images(13, [1, 1, 1, 6]), images(14, [1, 1, 1, 6])];
-    const run = (byHand: boolean) =>
-      tf.tidy(() => {
-        const [x, r] = [tf.tensor4d(xs, shape), tf.tensor4d(rs, shape)];
-        const [gamma, beta] = [tf.tensor1d(gs), tf.tensor1d(bs)];
-        const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
-          const x4 = x as tf.Tensor4D;
-          const y = byHand
-            ? normaliseByBatch(x4, gamma, beta, 1e-5)
-            : (() => {
-                const m = tf.moments(x4, [0, 1, 2]);
-                return tf.batchNorm4d(
-                  x4,
-                  m.mean as tf.Tensor1D,
-                  m.variance as tf.Tensor1D,
-                  beta as tf.Tensor1D,
-                  gamma as tf.Tensor1D,
-                  1e-5,
-                );
-              })();
-          return tf.sum(tf.mul(tf.square(y), r));
-        };
-        const { value, grads } = tf.valueAndGrads(f)([x, gamma, beta]);
-        return [value.dataSync(), ...grads.map((g) => g.dataSync())];
-      });
-    const [byHand, auto] = [run(true), run(false)];
-    for (let i = 0; i < auto.length; i++) {
-      const scale = Math.max(...Array.from(auto[i]!, Math.abs));
-      const gap = Math.max(...Array.from(auto[i]!, (v, k) => Math.abs(v - byHand[i]![k]!)));
-      assert.ok(gap <= 1e-5 * scale, `output ${i}: largest gap ${gap} of ${scale}`);
-    }
+    const [xs, rs, gs, bs] = [images(11, shape), images(12, shape), normals(13, 6), normals(14, 6)];
+    const opByOp = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number) => {
+      const m = tf.moments(x, [0, 1, 2]);
+      const as1d = (t: tf.Tensor) => t as tf.Tensor1D;
+      return tf.batchNorm4d(x, as1d(m.mean), as1d(m.variance), as1d(beta), as1d(gamma), eps);
+    };
+    const run = (norm: typeof normaliseByBatch) =>
+      valueAndGradients(
+        (x, g, b) =>
+          tf.sum(tf.mul(tf.square(norm(x as tf.Tensor4D, g!, b!, 1e-5)), tf.tensor4d(rs, shape))),
+        () => [tf.tensor4d(xs, shape), tf.tensor1d(gs), tf.tensor1d(bs)],
+      );
+    assertSameGradients(run(normaliseByBatch), run(opByOp));
   });
 });
 

@@ -3,8 +3,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 // The wasm kernels training needs and the backend lacks (convolution filter gradients, gather's
 // gradient): the ResNet, the U-Net and the embeddings train on wasm. Its faster replacements of
-// kernels the backend has (input and filter gradients of convolutions, max-pool gradient, bias
-// sums) are what `wasm` trains with; `wasm-stock` keeps the backend's own.
+// kernels the backend has (convolution gradients, matrix products, activations, broadcasting
+// arithmetic, copies; see replaceableKernelNames) are what `wasm` trains with; `wasm-stock` keeps
+// the backend's own.
 import { replaceSlowWasmKernels, restoreWasmKernels } from 'tfjs-wasm-training-kernels';
 import { registerTfjsGradients } from './tfjs-gradients.js';
 

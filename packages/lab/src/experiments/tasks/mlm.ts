@@ -3,6 +3,7 @@ import { loadMobyDickSections, MLM_ALPHABET } from '../data/moby-dick.js';
 import { Rng } from '../data/rng.js';
 import { limitSplit, SPLIT_SEED, type Split } from '../data/splits.js';
 import { defineTask } from './define-task.js';
+import { layerNorm } from './layer-norm.js';
 import type { TfjsTask } from './task.js';
 import { glorot, makeVariable, type TfModel } from './tf-model.js';
 
@@ -128,11 +129,7 @@ class MlmModel implements TfModel {
   }
 
   private layerNorm(x: tf.Tensor, g: string, b: string): tf.Tensor2D {
-    const { mean, variance } = tf.moments(x, 1, true);
-    return tf.add(
-      tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), this.v(g)),
-      this.v(b),
-    ) as tf.Tensor2D;
+    return layerNorm(x as tf.Tensor2D, this.v(g), this.v(b), 1e-5);
   }
 
   /** Logits (n*L x V) for n sequences of token ids. */
