@@ -711,3 +711,33 @@ export function normalizeColumns(
     }
   }
 }
+
+/**
+ * Copies `runs` runs of `length` 4-byte values (float32 or int32): run r from from + r·fromStride
+ * to to + r·toStride (strides in values), four values at a time, then one by one.
+ */
+export function copyRuns(
+  from: usize,
+  fromStride: i32,
+  to: usize,
+  toStride: i32,
+  runs: i32,
+  length: i32,
+): void {
+  const blocks = length & ~3;
+  const fromBytes = <usize>fromStride << 2;
+  const toBytes = <usize>toStride << 2;
+  for (let r = 0; r < runs; r++) {
+    const source = from + <usize>r * fromBytes;
+    const target = to + <usize>r * toBytes;
+    let k = 0;
+    for (; k < blocks; k += 4) {
+      const at = <usize>k << 2;
+      v128.store(target + at, v128.load(source + at));
+    }
+    for (; k < length; k++) {
+      const at = <usize>k << 2;
+      store<u32>(target + at, load<u32>(source + at));
+    }
+  }
+}

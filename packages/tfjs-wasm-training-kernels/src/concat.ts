@@ -1,10 +1,12 @@
 /**
  * A faster Concat (opt-in, see faster-kernels.ts). The backend's kernel copies each input's run
  * of every outer position with `subarray` and `set`, whose fixed cost dominates when the runs are
- * a few channels long (a U-Net's skip connection concatenates along channels). Here short runs
- * are copied by a loop (slice.ts's copyRun).
+ * a few channels long (a U-Net's skip connection concatenates along channels). Here each input's
+ * evenly spaced runs of 4-byte values are copied by one SIMD loop on the heap (heap-kernels.ts),
+ * other dtypes' short runs by a loop (slice.ts's copyRun).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { heapKernels } from './heap-kernels.js';
 import { check, shown } from './input-checks.js';
 import { copyRun } from './slice.js';
 import { type KernelArgs, requireFits, type WasmBackend } from './wasm-backend.js';
@@ -52,12 +54,15 @@ export function fasterConcat({ inputs, backend, attrs }: KernelArgs): TensorInfo
   const row = shape[axis]! * inner;
   // Views only after the output exists: making it may grow (and so move) the heap.
   const to = wasm.typedArrayFromHeap(out);
+  const simd = to.BYTES_PER_ELEMENT === 4 ? heapKernels(backend) : undefined;
   let at = 0;
   for (const t of list) {
     const run = t.shape[axis]! * inner;
     if (run === 0) continue;
     const from = wasm.typedArrayFromHeap(t);
-    for (let b = 0; b < outer; b++) copyRun(from, b * run, to, b * row + at, run);
+    if (simd !== undefined)
+      simd.copyRuns(from.byteOffset, run, to.byteOffset + 4 * at, row, outer, run);
+    else for (let b = 0; b < outer; b++) copyRun(from, b * run, to, b * row + at, run);
     at += run;
   }
   return out;

@@ -45,6 +45,14 @@ export interface HeapKernels {
   ): void;
   sumRows(x: number, out: number, partial: number, rows: number, columns: number): void;
   tanh(x: number, out: number, n: number): void;
+  copyRuns(
+    from: number,
+    fromStride: number,
+    to: number,
+    toStride: number,
+    runs: number,
+    length: number,
+  ): void;
   exp(x: number, out: number, n: number): void;
   normalizeColumns(
     x: number,
