@@ -1,10 +1,13 @@
 /**
- * The LSTM cell and the layer norm with their gradients written out (tasks/lstm-cell.ts,
- * tasks/layer-norm.ts) against the same maths op by op, differentiated by tfjs, on cpu.
+ * The models' pieces written for fewer kernels, against the same maths op by op, differentiated by
+ * tfjs, on cpu: the LSTM cell and the layer norm with their gradients written out
+ * (tasks/lstm-cell.ts, tasks/layer-norm.ts) and dot attention as batched products
+ * (tasks/dot-attention.ts).
  */
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/experiments/backend.js';
+import { dotAttention } from '../src/experiments/tasks/dot-attention.js';
 import { layerNorm } from '../src/experiments/tasks/layer-norm.js';
 import { lstmCell } from '../src/experiments/tasks/lstm-cell.js';
 import { assertSameGradients, normals, valueAndGradients } from './gradient-check.js';
@@ -15,12 +18,18 @@ function cellOpByOp(gates: tf.Tensor2D, c: tf.Tensor2D) {
   return { h: tf.mul(tf.sigmoid(o!), tf.tanh(next)), c: next };
 }
 
+function attentionOpByOp(h: tf.Tensor2D, states: tf.Tensor3D, bias: tf.Tensor2D) {
+  const scores = tf.add(tf.sum(tf.mul(states, tf.expandDims(h, 1)), 2), bias);
+  const alpha = tf.softmax(scores);
+  return tf.sum(tf.mul(states, tf.expandDims(alpha, 2)), 1) as tf.Tensor2D;
+}
+
 function layerNormOpByOp(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor, eps: number) {
   const { mean, variance } = tf.moments(x, 1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), g), b);
 }
 
-describe('gradients written out', () => {
+describe('model pieces written for fewer kernels', () => {
   it('the LSTM cell: the values and gradients of the cell op by op', async () => {
     await useBackend('cpu');
     const [n, hidden] = [5, 7];
@@ -57,5 +66,33 @@ describe('gradients written out', () => {
         () => [tf.tensor2d(xs, [n, d]), tf.tensor1d(gs), tf.tensor1d(bs)],
       );
     assertSameGradients(run(layerNorm), run(layerNormOpByOp as typeof layerNorm));
+  });
+
+  it('dot attention as batched products: the values and gradients of broadcast products and sums', async () => {
+    await useBackend('cpu');
+    const [n, steps, hidden] = [5, 7, 6];
+    const [hs, ss, rs] = [
+      normals(9, n * hidden),
+      normals(10, n * steps * hidden),
+      normals(11, n * hidden),
+    ];
+    // Pads (-1e9) on the last two steps of every other example.
+    const bias = Float32Array.from({ length: n * steps }, (_, k) =>
+      Math.floor(k / steps) % 2 === 1 && k % steps >= steps - 2 ? -1e9 : 0,
+    );
+    const run = (attend: typeof dotAttention) =>
+      valueAndGradients(
+        (h, states) =>
+          tf.sum(
+            tf.mul(
+              tf.square(
+                attend(h as tf.Tensor2D, states as tf.Tensor3D, tf.tensor2d(bias, [n, steps])),
+              ),
+              tf.tensor2d(rs, [n, hidden]),
+            ),
+          ),
+        () => [tf.tensor2d(hs, [n, hidden]), tf.tensor3d(ss, [n, steps, hidden])],
+      );
+    assertSameGradients(run(dotAttention), run(attentionOpByOp));
   });
 });

@@ -3,6 +3,7 @@ import { loadPronunciations, type Pronunciation } from '../data/cmudict.js';
 import { Rng } from '../data/rng.js';
 import { limitSplit, type Split, splitIndices } from '../data/splits.js';
 import { defineTask } from './define-task.js';
+import { dotAttention } from './dot-attention.js';
 import { editDistance } from './edit-distance.js';
 import { lstmCell } from './lstm-cell.js';
 import type { TfjsTask } from './task.js';
@@ -160,9 +161,7 @@ class G2pModel implements TfModel {
 
   /** Luong dot attention over the encoder states, pads masked with -1e9: the context (n x H). */
   private attend(h: tf.Tensor, enc: EncoderOutput): tf.Tensor2D {
-    const scores = tf.add(tf.sum(tf.mul(enc.states, tf.expandDims(h, 1)), 2), enc.maskBias);
-    const alpha = tf.softmax(scores);
-    return tf.sum(tf.mul(enc.states, tf.expandDims(alpha, 2)), 1) as tf.Tensor2D;
+    return dotAttention(h as tf.Tensor2D, enc.states, enc.maskBias);
   }
 
   /** Logits from the decoder's states and their contexts (rows of any number of steps). */
