@@ -337,8 +337,8 @@ function addInto(to: usize, from: usize, n: i32): void {
  * a stored operand when its flag is set: a[i] is m x k (k x m when transposeA), b[i] is k x n
  * (n x k when transposeB), c[i] is m x n. An operand's batch stride is 0 when one matrix serves
  * the whole batch. A transposed operand is first copied into its scratch (m*k or k*n floats) as
- * the plain layout; each row of c is then summed over p in order, 16 columns (four f32x4
- * accumulators) at a time, then 4, then one.
+ * the plain layout (once, when it serves the whole batch); productInto then sums each entry of c
+ * over p in order.
  */
 export function batchMatMul(
   a: usize,

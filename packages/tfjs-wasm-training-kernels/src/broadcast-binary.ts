@@ -8,22 +8,10 @@
  * IEEE operation, so results equal the cpu backend's exactly.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { broadcastShape } from './broadcast-shape.js';
 import { heapKernels } from './heap-kernels.js';
 import { check, shown } from './input-checks.js';
 import { allocate, heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
-
-/** The shape of `a op b` by numpy's rule, or null where the shapes do not broadcast. */
-function broadcastShape(a: readonly number[], b: readonly number[]): number[] | null {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const da = a[a.length - rank + i] ?? 1;
-    const db = b[b.length - rank + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) return null;
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
 
 const product = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 

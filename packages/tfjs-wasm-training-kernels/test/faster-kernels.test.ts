@@ -39,6 +39,26 @@ function randomPad(random: () => number, maxPad: number): Pad {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** BatchMatMul of seeded operands of these shapes on wasm equals cpu's within TOLERANCE. */
+async function productMatchesCpu(
+  random: () => number,
+  aShape: number[],
+  bShape: number[],
+  attrs: { transposeA: boolean; transposeB: boolean },
+  n: number,
+): Promise<void> {
+  const inputs = {
+    a: { values: values(random, size(aShape)), shape: aShape },
+    b: { values: values(random, size(bShape)), shape: bShape },
+  };
+  const want = await runOn('cpu', 'BatchMatMul', inputs, attrs);
+  const got = await runOn('wasm', 'BatchMatMul', inputs, attrs);
+  const call = JSON.stringify({ aShape, bShape, ...attrs });
+  assert.deepEqual(got.shape, want.shape, call);
+  const e = relativeError(got.values, want.values);
+  assert.ok(e <= TOLERANCE, `case ${n} ${call}: error ${e}`);
+}
+
 /**
  * A random NHWC convolution (no dilations: tfjs's conv2d gradient rejects them) of up to
  * `maxIn` input and `maxOut` output channels.
@@ -194,16 +214,7 @@ describe('faster wasm kernels against the cpu backend', () => {
       const attrs = { transposeA: random() < 0.5, transposeB: random() < 0.5 };
       const aShape = [...batch, ...(attrs.transposeA ? [k, m] : [m, k])];
       const bShape = [...batchB, ...(attrs.transposeB ? [cols, k] : [k, cols])];
-      const inputs = {
-        a: { values: values(random, size(aShape)), shape: aShape },
-        b: { values: values(random, size(bShape)), shape: bShape },
-      };
-      const want = await runOn('cpu', 'BatchMatMul', inputs, attrs);
-      const got = await runOn('wasm', 'BatchMatMul', inputs, attrs);
-      const call = JSON.stringify({ aShape, bShape, ...attrs });
-      assert.deepEqual(got.shape, want.shape, call);
-      const e = relativeError(got.values, want.values);
-      assert.ok(e <= TOLERANCE, `case ${n} ${call}: error ${e}`);
+      await productMatchesCpu(random, aShape, bShape, attrs, n);
     }
   });
 
@@ -219,16 +230,7 @@ describe('faster wasm kernels against the cpu backend', () => {
         ...(shared === 'b' ? [] : batch),
         ...(attrs.transposeB ? [cols, k] : [k, cols]),
       ];
-      const inputs = {
-        a: { values: values(random, size(aShape)), shape: aShape },
-        b: { values: values(random, size(bShape)), shape: bShape },
-      };
-      const want = await runOn('cpu', 'BatchMatMul', inputs, attrs);
-      const got = await runOn('wasm', 'BatchMatMul', inputs, attrs);
-      const call = JSON.stringify({ aShape, bShape, ...attrs });
-      assert.deepEqual(got.shape, want.shape, call);
-      const e = relativeError(got.values, want.values);
-      assert.ok(e <= TOLERANCE, `case ${n} ${call}: error ${e}`);
+      await productMatchesCpu(random, aShape, bShape, attrs, n);
     }
   });
 
