@@ -51,7 +51,7 @@ function repetition(
 const OPS = { add: 0, mul: 1, sub: 2 } as const;
 
 /**
- * A replacement for the backend's kernel of `op` (named `name` in errors): shapes that do not
+ * A replacement for the backend's kernel of `op` (which names it in errors): shapes that do not
  * broadcast are refused first, whichever kernel runs.
  */
 function fasterBinary(op: keyof typeof OPS) {

@@ -5,18 +5,18 @@
  * library one element at a time (about 19 ns an element for tanh).
  */
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { type HeapKernels, heapKernels } from './heap-kernels.js';
+import { heapKernels } from './heap-kernels.js';
 import { allocate, heapF32, type KernelArgs, type WasmBackend } from './wasm-backend.js';
 
 /**
- * The replacement of a unary kernel by the heap kernel `name` (`op` in errors): its result, or
- * undefined where the backend's kernel must run (not float32, no heap access).
+ * The replacement of a unary kernel by the heap kernel `name` (which also names it in errors):
+ * its result, or undefined where the backend's kernel must run (not float32, no heap access).
  */
 function simdUnary(name: 'tanh' | 'exp' | 'sigmoid') {
   return ({ inputs, backend }: KernelArgs): TensorInfo | undefined => {
     const { x } = inputs as { x?: TensorInfo };
     if (x === undefined || x.dtype !== 'float32') return undefined;
-    const simd: HeapKernels | undefined = heapKernels(backend);
+    const simd = heapKernels(backend);
     if (simd === undefined) return undefined;
     const wasm = backend as WasmBackend;
     const out = allocate(wasm, x.shape, 'float32', name);
